@@ -1,0 +1,10 @@
+#include "base/clock.h"
+
+namespace berth {
+
+RealClock& RealClock::Instance() {
+  static RealClock clock;
+  return clock;
+}
+
+}  // namespace berth

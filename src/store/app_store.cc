@@ -1,0 +1,154 @@
+#include "store/app_store.h"
+
+#include <ctime>
+
+namespace berth::store {
+
+using nlohmann::json;
+
+json AppMetadata::ToJson() const {
+  json copts_json = json::object();
+  for (const auto& [k, v] : copts) copts_json[k] = v ? json(*v) : json(nullptr);
+  return json{{"params", params}, {"cargs", cargs},   {"copts", copts_json},
+              {"cvols", cvols},   {"conf", conf},     {"branch", branch},
+              {"commit", commit}, {"approved", approved}};
+}
+
+Result<AppMetadata> AppMetadata::FromJson(const json& j) {
+  if (!j.is_object()) return Status::InvalidArgument("app metadata is not a JSON object");
+  AppMetadata m;
+  auto str_map = [&](const char* key, std::map<std::string, std::string>& out) -> Status {
+    if (!j.contains(key)) return Status::Ok();
+    const json& v = j.at(key);
+    if (!v.is_object()) return Status::InvalidArgument(std::string(key) + " must be an object");
+    for (const auto& [k, val] : v.items()) {
+      if (!val.is_string()) {
+        return Status::InvalidArgument(std::string(key) + "." + k + " must be a string");
+      }
+      out[k] = val.get<std::string>();
+    }
+    return Status::Ok();
+  };
+  BERTH_RETURN_IF_ERROR(str_map("params", m.params));
+  BERTH_RETURN_IF_ERROR(str_map("cargs", m.cargs));
+  BERTH_RETURN_IF_ERROR(str_map("conf", m.conf));
+  if (j.contains("copts")) {
+    if (!j["copts"].is_object()) return Status::InvalidArgument("copts must be an object");
+    for (const auto& [k, v] : j["copts"].items()) {
+      if (v.is_null()) m.copts[k] = std::nullopt;
+      else if (v.is_string()) m.copts[k] = v.get<std::string>();
+      else return Status::InvalidArgument("copts." + k + " must be a string or null");
+    }
+  }
+  if (j.contains("cvols")) {
+    if (!j["cvols"].is_array()) return Status::InvalidArgument("cvols must be an array");
+    for (const auto& v : j["cvols"]) {
+      if (!v.is_string()) return Status::InvalidArgument("cvols entries must be strings");
+      m.cvols.push_back(v.get<std::string>());
+    }
+  }
+  if (j.contains("branch") && j["branch"].is_string()) m.branch = j["branch"];
+  if (j.contains("commit") && j["commit"].is_string()) m.commit = j["commit"];
+  if (j.contains("approved") && j["approved"].is_boolean()) m.approved = j["approved"];
+  return m;
+}
+
+std::string NowRfc3339() {
+  std::time_t t = std::time(nullptr);
+  std::tm tm;
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+namespace {
+constexpr const char* kColumns =
+    "id, domain, path, is_stage, main_id, source, spec, dev, version, metadata, created_at, "
+    "updated_at";
+}  // namespace
+
+Status AppStore::Insert(const AppRecord& r) {
+  auto st = db_.Prepare(std::string("INSERT INTO apps (") + kColumns +
+                        ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?)");
+  st.Bind(1, r.id).Bind(2, r.domain).Bind(3, r.path).Bind(4, int64_t{r.is_stage});
+  if (r.main_id.empty()) st.BindNull(5);
+  else st.Bind(5, r.main_id);
+  std::string meta = r.metadata.ToJson().dump();
+  st.Bind(6, r.source).Bind(7, r.spec).Bind(8, int64_t{r.dev}).Bind(9, r.version);
+  st.Bind(10, meta).Bind(11, r.created_at).Bind(12, r.updated_at);
+  Status s = st.Run();
+  if (!s.ok()) {
+    if (s.message().find("UNIQUE") != std::string::npos) {
+      return Status::AlreadyExists("app " + r.domain + ":" + r.path + " already exists");
+    }
+    return s;
+  }
+  auto v = db_.Prepare(
+      "INSERT INTO app_versions (app_id, version, metadata, created_at) VALUES (?,?,?,?)");
+  v.Bind(1, r.id).Bind(2, r.version).Bind(3, meta).Bind(4, r.created_at);
+  return v.Run();
+}
+
+Status AppStore::Create(const AppRecord& prod, const AppRecord& stage,
+                        const std::function<Status(const std::vector<AppRecord>&)>& check) {
+  return db_.Transaction([&]() -> Status {
+    BERTH_ASSIGN_OR_RETURN(auto existing, Query("domain = ?", prod.domain));
+    for (const auto& e : existing) {
+      if (e.path == prod.path || e.path == stage.path) {
+        return Status::AlreadyExists("app " + e.domain + ":" + e.path + " already exists");
+      }
+    }
+    if (check) BERTH_RETURN_IF_ERROR(check(existing));
+    BERTH_RETURN_IF_ERROR(Insert(prod));
+    return Insert(stage);
+  });
+}
+
+Result<std::vector<AppRecord>> AppStore::Query(const std::string& where, const std::string& arg) {
+  auto lock = db_.Lock();
+  std::string sql = std::string("SELECT ") + kColumns + " FROM apps";
+  if (!where.empty()) sql += " WHERE " + where;
+  sql += " ORDER BY domain, path";
+  auto st = db_.Prepare(sql);
+  if (!where.empty()) st.Bind(1, arg);
+  std::vector<AppRecord> out;
+  while (st.Step()) {
+    AppRecord r;
+    r.id = st.ColumnText(0);
+    r.domain = st.ColumnText(1);
+    r.path = st.ColumnText(2);
+    r.is_stage = st.ColumnInt(3) != 0;
+    r.main_id = st.ColumnText(4);
+    r.source = st.ColumnText(5);
+    r.spec = st.ColumnText(6);
+    r.dev = st.ColumnInt(7) != 0;
+    r.version = st.ColumnInt(8);
+    json meta = json::parse(st.ColumnText(9), nullptr, /*allow_exceptions=*/false);
+    BERTH_ASSIGN_OR_RETURN(r.metadata, AppMetadata::FromJson(meta));
+    r.created_at = st.ColumnText(10);
+    r.updated_at = st.ColumnText(11);
+    out.push_back(std::move(r));
+  }
+  BERTH_RETURN_IF_ERROR(st.status());
+  return out;
+}
+
+Result<std::vector<AppRecord>> AppStore::List() { return Query("", ""); }
+
+Result<AppRecord> AppStore::Get(const std::string& id) {
+  BERTH_ASSIGN_OR_RETURN(auto rows, Query("id = ?", id));
+  if (rows.empty()) return Status::NotFound("app " + id + " not found");
+  return rows.front();
+}
+
+Status AppStore::Delete(const std::vector<std::string>& ids) {
+  return db_.Transaction([&]() -> Status {
+    for (const auto& id : ids) {
+      BERTH_RETURN_IF_ERROR(db_.Prepare("DELETE FROM apps WHERE id = ?").Bind(1, id).Run());
+    }
+    return Status::Ok();
+  });
+}
+
+}  // namespace berth::store

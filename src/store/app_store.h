@@ -1,0 +1,74 @@
+// AppStore: app records (a prod app and its stage twin) and their versions in SQLite.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "base/status.h"
+#include "store/database.h"
+
+namespace berth::store {
+
+// Everything about an app that a version records besides its code.
+struct AppMetadata {
+  std::map<std::string, std::string> params;  // as given: secret templates stay unresolved
+  std::map<std::string, std::string> cargs;   // build args
+  std::map<std::string, std::optional<std::string>> copts;  // container options: k or k=v
+  std::vector<std::string> cvols;             // container volumes, replaces the spec's list
+  std::map<std::string, std::string> conf;    // per-app config, e.g. container.idle_shutdown_secs
+  std::string branch;
+  std::string commit;
+  bool approved = false;
+
+  nlohmann::json ToJson() const;
+  static Result<AppMetadata> FromJson(const nlohmann::json& j);
+};
+
+struct AppRecord {
+  std::string id;
+  std::string domain;
+  std::string path;
+  bool is_stage = false;
+  std::string main_id;  // for a stage twin: its prod app's id
+  std::string source;   // "-" when the spec needs no source
+  std::string spec;
+  bool dev = false;
+  int64_t version = 1;
+  AppMetadata metadata;
+  std::string created_at;
+  std::string updated_at;
+};
+
+class AppStore {
+ public:
+  explicit AppStore(Database& db) : db_(db) {}
+
+  // Inserts the prod app, its stage twin and their first versions in one transaction.
+  // `check` runs inside the transaction with every app already on the same domain and may
+  // refuse (e.g. nested paths); nothing is written when it or any insert fails. A path that
+  // is taken gives AlreadyExists.
+  Status Create(const AppRecord& prod, const AppRecord& stage,
+                const std::function<Status(const std::vector<AppRecord>&)>& check);
+
+  Result<std::vector<AppRecord>> List();
+  Result<AppRecord> Get(const std::string& id);
+
+  // Deletes the apps (and, by cascade, their versions) in one transaction.
+  Status Delete(const std::vector<std::string>& ids);
+
+ private:
+  Result<std::vector<AppRecord>> Query(const std::string& where, const std::string& arg);
+  Status Insert(const AppRecord& r);
+
+  Database& db_;
+};
+
+// The current UTC time as RFC 3339, e.g. "2026-11-27T23:25:31Z".
+std::string NowRfc3339();
+
+}  // namespace berth::store

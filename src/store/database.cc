@@ -1,0 +1,130 @@
+#include "store/database.h"
+
+namespace berth::store {
+
+Statement::Statement(Statement&& other) noexcept
+    : db_(other.db_), stmt_(other.stmt_), status_(std::move(other.status_)) {
+  other.stmt_ = nullptr;
+}
+
+Statement::~Statement() {
+  if (stmt_) sqlite3_finalize(stmt_);
+}
+
+Statement& Statement::Bind(int index, const std::string& value) {
+  if (stmt_) sqlite3_bind_text(stmt_, index, value.data(), static_cast<int>(value.size()),
+                               SQLITE_TRANSIENT);
+  return *this;
+}
+
+Statement& Statement::Bind(int index, int64_t value) {
+  if (stmt_) sqlite3_bind_int64(stmt_, index, value);
+  return *this;
+}
+
+Statement& Statement::BindNull(int index) {
+  if (stmt_) sqlite3_bind_null(stmt_, index);
+  return *this;
+}
+
+bool Statement::Step() {
+  if (!stmt_ || !status_.ok()) return false;
+  int rc = sqlite3_step(stmt_);
+  if (rc == SQLITE_ROW) return true;
+  if (rc != SQLITE_DONE) {
+    status_ = Status::IOError(std::string("sqlite: ") + sqlite3_errmsg(db_));
+  }
+  return false;
+}
+
+Status Statement::Run() {
+  while (Step()) {
+  }
+  return status_;
+}
+
+std::string Statement::ColumnText(int index) const {
+  const unsigned char* text = sqlite3_column_text(stmt_, index);
+  if (!text) return "";
+  return std::string(reinterpret_cast<const char*>(text),
+                     static_cast<size_t>(sqlite3_column_bytes(stmt_, index)));
+}
+
+int64_t Statement::ColumnInt(int index) const { return sqlite3_column_int64(stmt_, index); }
+
+bool Statement::ColumnIsNull(int index) const {
+  return sqlite3_column_type(stmt_, index) == SQLITE_NULL;
+}
+
+Result<std::unique_ptr<Database>> Database::Open(const std::string& path) {
+  sqlite3* raw = nullptr;
+  int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX;
+  int rc = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
+  if (rc != SQLITE_OK) {
+    std::string msg = raw ? sqlite3_errmsg(raw) : "out of memory";
+    if (raw) sqlite3_close(raw);
+    return Status::IOError("cannot open database " + path + ": " + msg);
+  }
+  std::unique_ptr<Database> db(new Database(raw));
+  sqlite3_busy_timeout(raw, 5000);
+  BERTH_RETURN_IF_ERROR(db->Exec("PRAGMA foreign_keys = ON"));
+  if (path != ":memory:") {
+    auto st = db->Prepare("PRAGMA journal_mode = WAL");
+    if (!st.Step() || st.ColumnText(0) != "wal") {
+      return Status::IOError("cannot enable WAL mode on " + path);
+    }
+    BERTH_RETURN_IF_ERROR(db->Exec("PRAGMA synchronous = NORMAL"));
+  }
+  return db;
+}
+
+Database::~Database() { sqlite3_close(db_); }
+
+Status Database::Error(const std::string& what) const {
+  return Status::IOError("sqlite: " + what + ": " + sqlite3_errmsg(db_));
+}
+
+Status Database::Exec(const std::string& sql) {
+  std::lock_guard lock(mu_);
+  char* err = nullptr;
+  if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
+    std::string msg = err ? err : "unknown error";
+    sqlite3_free(err);
+    return Status::IOError("sqlite: " + msg);
+  }
+  return Status::Ok();
+}
+
+Statement Database::Prepare(const std::string& sql) {
+  sqlite3_stmt* stmt = nullptr;
+  if (sqlite3_prepare_v2(db_, sql.c_str(), static_cast<int>(sql.size()), &stmt, nullptr) !=
+      SQLITE_OK) {
+    return Statement(db_, nullptr, Error("prepare"));
+  }
+  return Statement(db_, stmt, Status::Ok());
+}
+
+Status Database::Transaction(const std::function<Status()>& body) {
+  std::lock_guard lock(mu_);
+  BERTH_RETURN_IF_ERROR(Exec("BEGIN IMMEDIATE"));
+  Status s = body();
+  if (!s.ok()) {
+    Exec("ROLLBACK");
+    return s;
+  }
+  Status c = Exec("COMMIT");
+  if (!c.ok()) Exec("ROLLBACK");
+  return c;
+}
+
+int64_t Database::UserVersion() {
+  std::lock_guard lock(mu_);
+  auto st = Prepare("PRAGMA user_version");
+  return st.Step() ? st.ColumnInt(0) : 0;
+}
+
+Status Database::SetUserVersion(int64_t version) {
+  return Exec("PRAGMA user_version = " + std::to_string(version));
+}
+
+}  // namespace berth::store

@@ -1,0 +1,57 @@
+#include "store/migrations.h"
+
+namespace berth::store {
+
+const std::vector<Migration>& Migrations() {
+  static const std::vector<Migration> kMigrations = {
+      {1, R"sql(
+        CREATE TABLE apps (
+          id          TEXT PRIMARY KEY,
+          domain      TEXT NOT NULL,
+          path        TEXT NOT NULL,
+          is_stage    INTEGER NOT NULL DEFAULT 0,
+          main_id     TEXT REFERENCES apps(id) ON DELETE CASCADE,
+          source      TEXT NOT NULL,
+          spec        TEXT NOT NULL,
+          dev         INTEGER NOT NULL DEFAULT 0,
+          version     INTEGER NOT NULL DEFAULT 1,
+          metadata    TEXT NOT NULL,
+          created_at  TEXT NOT NULL,
+          updated_at  TEXT NOT NULL,
+          UNIQUE (domain, path)
+        );
+        CREATE INDEX apps_main_id ON apps(main_id);
+        CREATE TABLE app_versions (
+          app_id      TEXT NOT NULL REFERENCES apps(id) ON DELETE CASCADE,
+          version     INTEGER NOT NULL,
+          metadata    TEXT NOT NULL,
+          created_at  TEXT NOT NULL,
+          PRIMARY KEY (app_id, version)
+        );
+      )sql"},
+  };
+  return kMigrations;
+}
+
+Status Migrate(Database& db, const std::vector<Migration>& migrations) {
+  auto lock = db.Lock();
+  int64_t newest = migrations.empty() ? 0 : migrations.back().version;
+  int64_t current = db.UserVersion();
+  if (current > newest) {
+    return Status::FailedPrecondition(
+        "the metadata database is at schema version " + std::to_string(current) +
+        ", newer than this berth binary supports (" + std::to_string(newest) +
+        "); use a newer berth");
+  }
+  for (const auto& m : migrations) {
+    if (m.version <= current) continue;
+    Status s = db.Transaction([&]() -> Status {
+      BERTH_RETURN_IF_ERROR(db.Exec(m.sql));
+      return db.SetUserVersion(m.version);
+    });
+    if (!s.ok()) return s.WithContext("migration " + std::to_string(m.version));
+  }
+  return Status::Ok();
+}
+
+}  // namespace berth::store

@@ -1,0 +1,38 @@
+#include "store/migrations.h"
+
+#include <gtest/gtest.h>
+
+namespace berth::store {
+namespace {
+
+TEST(MigrationsTest, AppliesInOrderAndIsIdempotent) {
+  auto db = Database::Open(":memory:");
+  ASSERT_TRUE(db.ok());
+  ASSERT_TRUE(Migrate(**db).ok());
+  EXPECT_EQ((*db)->UserVersion(), Migrations().back().version);
+  ASSERT_TRUE(Migrate(**db).ok());
+  EXPECT_TRUE((*db)->Exec("SELECT id FROM apps").ok());
+}
+
+TEST(MigrationsTest, FailedMigrationRollsBackWhole) {
+  auto db = Database::Open(":memory:");
+  std::vector<Migration> ms = {{1, "CREATE TABLE a(x)"},
+                               {2, "CREATE TABLE b(x); CREATE TABLE a(y)"}};
+  Status s = Migrate(**db, ms);
+  EXPECT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("migration 2"), std::string::npos);
+  EXPECT_EQ((*db)->UserVersion(), 1);
+  EXPECT_FALSE((*db)->Exec("SELECT * FROM b").ok()) << "table b must have been rolled back";
+}
+
+TEST(MigrationsTest, RefusesNewerDatabase) {
+  auto db = Database::Open(":memory:");
+  ASSERT_TRUE((*db)->SetUserVersion(99).ok());
+  Status s = Migrate(**db);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("newer than this berth binary supports"), std::string::npos);
+  EXPECT_EQ((*db)->UserVersion(), 99);
+}
+
+}  // namespace
+}  // namespace berth::store
