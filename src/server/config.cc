@@ -1,0 +1,149 @@
+#include "server/config.h"
+
+#include <unistd.h>
+
+#include <cstdlib>
+#include <toml++/toml.h>
+
+#include "base/files.h"
+#include "base/strings.h"
+
+namespace berth {
+extern const char kDefaultConfigToml[];
+}
+
+namespace berth::server {
+
+namespace {
+
+// Flattens a TOML table into "a.b.c" -> node.
+void Flatten(const toml::table& table, const std::string& prefix,
+             std::map<std::string, const toml::node*>& out) {
+  for (const auto& [key, node] : table) {
+    std::string name = prefix.empty() ? std::string(key.str()) : prefix + "." + std::string(key.str());
+    if (const toml::table* sub = node.as_table()) {
+      Flatten(*sub, name, out);
+    } else {
+      out[name] = &node;
+    }
+  }
+}
+
+std::string NodeToString(const toml::node& node) {
+  if (auto s = node.value<std::string>()) return *s;
+  if (auto i = node.value_exact<int64_t>()) return std::to_string(*i);
+  if (auto b = node.value_exact<bool>()) return *b ? "true" : "false";
+  if (auto d = node.value_exact<double>()) return std::to_string(*d);
+  return "";
+}
+
+// Debian's toml++ library is built with exceptions; they stop here and become a Status.
+Result<toml::table> ParseToml(const std::string& text, const std::string& source) {
+  try {
+    return toml::parse(text, source);
+  } catch (const toml::parse_error& err) {
+    return Status::InvalidArgument(
+        source + ":" + std::to_string(err.source().begin.line) + ":" +
+        std::to_string(err.source().begin.column) + ": " + std::string(err.description()));
+  }
+}
+
+}  // namespace
+
+const char* DefaultConfigText() { return kDefaultConfigToml; }
+
+std::string DefaultHome() {
+  if (const char* h = std::getenv("BERTH_HOME"); h && *h) return h;
+  const char* home = std::getenv("HOME");
+  return std::string(home ? home : "/root") + "/.berth";
+}
+
+Result<Config> LoadConfig(const std::string& home_in, const std::string& config_file) {
+  Config c;
+  c.home = home_in;
+  if (!c.home.empty() && c.home.front() != '/') {
+    char cwd[4096];
+    if (getcwd(cwd, sizeof(cwd))) c.home = std::string(cwd) + "/" + c.home;
+  }
+  while (c.home.size() > 1 && c.home.back() == '/') c.home.pop_back();
+
+  BERTH_ASSIGN_OR_RETURN(toml::table defaults, ParseToml(kDefaultConfigToml, "defaults"));
+  std::map<std::string, const toml::node*> known;
+  Flatten(defaults, "", known);
+  std::map<std::string, const toml::node*> values = known;
+
+  std::string path = config_file.empty() ? c.home + "/berth.toml" : config_file;
+  toml::table user;
+  if (!config_file.empty() || PathExists(path)) {
+    BERTH_ASSIGN_OR_RETURN(std::string text, ReadFile(path));
+    BERTH_ASSIGN_OR_RETURN(user, ParseToml(text, path));
+  }
+  std::map<std::string, const toml::node*> given;
+  Flatten(user, "", given);
+  std::vector<std::string> known_names;
+  for (const auto& [k, v] : known) known_names.push_back(k);
+  for (const auto& [key, node] : given) {
+    if (key.starts_with("secret.")) {
+      c.secrets[key.substr(7)] = NodeToString(*node);
+      continue;
+    }
+    auto it = known.find(key);
+    if (it == known.end()) {
+      std::string hint = ClosestMatch(key, known_names);
+      return Status::InvalidArgument(path + ": unknown config key " + key +
+                                     (hint.empty() ? "" : " (did you mean " + hint + "?)"));
+    }
+    if (node->type() != it->second->type()) {
+      return Status::InvalidArgument(path + ": config key " + key + " has the wrong type");
+    }
+    values[key] = node;
+  }
+
+  auto str = [&](const char* key) {
+    return ExpandPath(values.at(key)->value<std::string>().value_or(""), c.home);
+  };
+  auto num = [&](const char* key) {
+    return static_cast<int>(values.at(key)->value<int64_t>().value_or(0));
+  };
+  c.container_command = values.at("system.container_command")->value<std::string>().value_or("");
+  c.default_domain = ToLower(str("system.default_domain"));
+  c.worker_threads = num("system.worker_threads");
+  c.http = {str("http.host"), num("http.port")};
+  c.https = {str("https.host"), num("https.port")};
+  c.cert_location = str("https.cert_location");
+  std::string db = str("metadata.db_connection");
+  if (!db.starts_with("sqlite:")) {
+    return Status::InvalidArgument("metadata.db_connection must start with sqlite:, got " + db);
+  }
+  c.db_path = db.substr(7);
+  c.log_level = str("log.level");
+  c.log_file = str("log.file");
+  c.access_log = values.at("log.access_log")->value<bool>().value_or(true);
+  ProxyConfig& p = c.proxy;
+  p.max_header_bytes = num("proxy.max_header_bytes");
+  p.client_header_timeout_secs = num("proxy.client_header_timeout_secs");
+  p.keep_alive_timeout_secs = num("proxy.keep_alive_timeout_secs");
+  p.body_timeout_secs = num("proxy.body_timeout_secs");
+  p.upstream_connect_timeout_secs = num("proxy.upstream_connect_timeout_secs");
+  p.upstream_timeout_secs = num("proxy.upstream_timeout_secs");
+  p.websocket_idle_timeout_secs = num("proxy.websocket_idle_timeout_secs");
+  p.upstream_pool_max_idle = num("proxy.upstream_pool_max_idle");
+  p.upstream_pool_idle_secs = num("proxy.upstream_pool_idle_secs");
+  p.shutdown_grace_secs = num("proxy.shutdown_grace_secs");
+  for (const auto& [key, node] : values) {
+    if (key.starts_with("app_config.")) c.app_config[key.substr(11)] = NodeToString(*node);
+  }
+
+  for (const ListenerConfig* l : {&c.http, &c.https}) {
+    if (l->port < -1 || l->port > 65535) {
+      return Status::InvalidArgument("port " + std::to_string(l->port) + " is out of range");
+    }
+  }
+  if (c.default_domain.empty()) return Status::InvalidArgument("system.default_domain is empty");
+  if (p.max_header_bytes < 1024) {
+    return Status::InvalidArgument("proxy.max_header_bytes must be at least 1024");
+  }
+  return c;
+}
+
+}  // namespace berth::server

@@ -1,0 +1,75 @@
+#include "server/config.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include "base/files.h"
+
+namespace berth::server {
+namespace {
+
+std::string TempDir() {
+  char tmpl[] = "/tmp/berth-config-test-XXXXXX";
+  return mkdtemp(tmpl);
+}
+
+TEST(ConfigTest, DefaultsMatchTheReference) {
+  std::string home = TempDir();
+  auto c = LoadConfig(home, "");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->http.host, "127.0.0.1");
+  EXPECT_EQ(c->http.port, 25222);
+  EXPECT_EQ(c->https.host, "0.0.0.0");
+  EXPECT_EQ(c->https.port, 25223);
+  EXPECT_EQ(c->default_domain, "localhost");
+  EXPECT_EQ(c->container_command, "auto");
+  EXPECT_EQ(c->db_path, home + "/metadata/berth.db");
+  EXPECT_EQ(c->cert_location, home + "/config/certs");
+  EXPECT_EQ(c->app_config.at("container.idle_shutdown_secs"), "180");
+  EXPECT_EQ(c->app_config.at("container.health_url"), "/");
+  EXPECT_EQ(c->socket_path(), home + "/run/berth.sock");
+}
+
+TEST(ConfigTest, UserFileOverridesAndSecrets) {
+  std::string home = TempDir();
+  ASSERT_TRUE(WriteFileAtomic(home + "/berth.toml", R"(
+[http]
+port = 9999
+[https]
+port = -1
+[app_config]
+container.idle_shutdown_secs = 2
+[secret.prop_local]
+file_name = "/etc/x.properties"
+)").ok());
+  auto c = LoadConfig(home, "");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->http.port, 9999);
+  EXPECT_EQ(c->https.port, -1);
+  EXPECT_EQ(c->app_config.at("container.idle_shutdown_secs"), "2");
+  EXPECT_EQ(c->secrets.at("prop_local.file_name"), "/etc/x.properties");
+}
+
+TEST(ConfigTest, UnknownKeySuggests) {
+  std::string home = TempDir();
+  ASSERT_TRUE(WriteFileAtomic(home + "/c.toml", "[http]\nprot = 1\n").ok());
+  auto c = LoadConfig(home, home + "/c.toml");
+  ASSERT_FALSE(c.ok());
+  EXPECT_NE(c.status().message().find("unknown config key http.prot (did you mean http.port?)"),
+            std::string::npos)
+      << c.status().message();
+}
+
+TEST(ConfigTest, WrongTypeAndSyntaxErrors) {
+  std::string home = TempDir();
+  ASSERT_TRUE(WriteFileAtomic(home + "/c.toml", "[http]\nport = \"x\"\n").ok());
+  EXPECT_NE(LoadConfig(home, home + "/c.toml").status().message().find("wrong type"),
+            std::string::npos);
+  ASSERT_TRUE(WriteFileAtomic(home + "/d.toml", "[http\n").ok());
+  EXPECT_NE(LoadConfig(home, home + "/d.toml").status().message().find("d.toml:1:"),
+            std::string::npos);
+  EXPECT_EQ(LoadConfig(home, home + "/missing.toml").status().code(), Status::Code::kNotFound);
+}
+
+}  // namespace
+}  // namespace berth::server
