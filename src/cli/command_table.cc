@@ -1,12 +1,178 @@
 #include "cli/command_table.h"
 
 #include <cstdio>
+#include <iostream>
+
+#include "base/strings.h"
+#include "cli/command.h"
+#include "server/config.h"
 
 namespace berth::cli {
 
+namespace {
+
+const std::vector<Command>& Table() {
+  static const std::vector<Command> table = [] {
+    std::vector<Command> t;
+    AddServerCommands(t);
+    AddAppCommands(t);
+    return t;
+  }();
+  return table;
+}
+
+std::string Overview() {
+  std::string out =
+      "berth: a self-hosted app server\n\nUsage: berth <group> <command> [flags] [args]\n\n"
+      "Commands:\n";
+  size_t width = 0;
+  for (const auto& c : Table()) width = std::max(width, c.group.size() + c.name.size() + 1);
+  for (const auto& c : Table()) {
+    std::string name = c.group + " " + c.name;
+    out += "  " + name + std::string(width + 3 - name.size(), ' ') + c.summary + "\n";
+  }
+  out += "\nRun 'berth <group> <command> --help' for a command's flags and an example.\n";
+  return out;
+}
+
+// Go-style single-dash long flags ("-param url=x") become "--param": the product document
+// writes them that way.
+std::vector<std::string> NormalizeArgs(int argc, char** argv, CLI::App& leaf) {
+  std::vector<std::string> args;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a.size() > 2 && a[0] == '-' && a[1] != '-') {
+      std::string name = a.substr(1, a.find('=') == std::string::npos ? std::string::npos
+                                                                       : a.find('=') - 1);
+      for (const CLI::Option* opt : leaf.get_options()) {
+        for (const auto& lname : opt->get_lnames()) {
+          if (lname == name) a = "-" + a;
+        }
+      }
+    }
+    args.push_back(a);
+  }
+  return args;
+}
+
+}  // namespace
+
+AdminClient& Client() {
+  static AdminClient client(server::DefaultHome() + "/run/berth.sock");
+  return client;
+}
+
+Status ParseKeyValue(const std::string& flag, const std::string& text, bool allow_bare,
+                     std::string* key, std::optional<std::string>* value) {
+  size_t eq = text.find('=');
+  if (eq == std::string::npos) {
+    if (!allow_bare || text.empty()) {
+      return Status::InvalidArgument("invalid " + flag + " \"" + text + "\": expected key=value");
+    }
+    *key = text;
+    *value = std::nullopt;
+    return Status::Ok();
+  }
+  *key = text.substr(0, eq);
+  *value = text.substr(eq + 1);
+  if (key->empty()) {
+    return Status::InvalidArgument("invalid " + flag + " \"" + text + "\": the key is empty");
+  }
+  return Status::Ok();
+}
+
+std::string FormatTable(const std::vector<std::vector<std::string>>& rows) {
+  std::vector<size_t> widths;
+  for (const auto& row : rows) {
+    if (widths.size() < row.size()) widths.resize(row.size());
+    for (size_t i = 0; i < row.size(); ++i) widths[i] = std::max(widths[i], row[i].size());
+  }
+  std::string out;
+  for (const auto& row : rows) {
+    std::string line;
+    for (size_t i = 0; i < row.size(); ++i) {
+      line += row[i];
+      if (i + 1 < row.size()) line += std::string(widths[i] - row[i].size() + 2, ' ');
+    }
+    out += std::string(Trim(line)) + "\n";
+  }
+  return out;
+}
+
 int Main(int argc, char** argv) {
-  std::fprintf(stderr, "berth: no commands yet\n");
-  return 1;
+  std::vector<std::string> groups;
+  for (const auto& c : Table()) {
+    if (std::find(groups.begin(), groups.end(), c.group) == groups.end()) groups.push_back(c.group);
+  }
+  if (argc < 2 || std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h" ||
+      std::string(argv[1]) == "help") {
+    std::fputs(Overview().c_str(), stdout);
+    return argc < 2 ? 1 : 0;
+  }
+  if (std::string(argv[1]) == "--version") {
+    std::printf("berth %s\n", BERTH_VERSION);
+    return 0;
+  }
+  // Find the command, with "did you mean" for a mistyped group or command.
+  std::string group = argv[1];
+  if (std::find(groups.begin(), groups.end(), group) == groups.end()) {
+    std::string hint = ClosestMatch(group, groups);
+    std::fprintf(stderr, "error: unknown command group \"%s\"%s; run 'berth --help'\n",
+                 group.c_str(), hint.empty() ? "" : (" (did you mean \"" + hint + "\"?)").c_str());
+    return 1;
+  }
+  std::vector<std::string> names;
+  for (const auto& c : Table()) {
+    if (c.group == group) names.push_back(c.name);
+  }
+  if (argc < 3 || std::string(argv[2]) == "--help" || std::string(argv[2]) == "-h") {
+    std::string out = "Usage: berth " + group + " <command>\n\nCommands:\n";
+    for (const auto& c : Table()) {
+      if (c.group == group) out += "  " + c.name + "  " + c.summary + "\n";
+    }
+    std::fputs(out.c_str(), argc < 3 ? stderr : stdout);
+    return argc < 3 ? 1 : 0;
+  }
+  std::string name = argv[2];
+  const Command* cmd = nullptr;
+  for (const auto& c : Table()) {
+    if (c.group == group && c.name == name) cmd = &c;
+  }
+  if (!cmd) {
+    std::string hint = ClosestMatch(name, names);
+    std::fprintf(stderr, "error: unknown command \"%s %s\"%s; run 'berth %s --help'\n",
+                 group.c_str(), name.c_str(),
+                 hint.empty() ? "" : (" (did you mean \"" + group + " " + hint + "\"?)").c_str(),
+                 group.c_str());
+    return 1;
+  }
+
+  CLI::App app{cmd->summary, "berth " + group + " " + name};
+  app.footer("Example:\n  " + cmd->example);
+  app.set_help_flag("-h,--help", "Show this help");
+  std::function<Status()> run = cmd->setup(app);
+  std::vector<std::string> args = NormalizeArgs(argc - 2, argv + 2, app);
+  std::reverse(args.begin(), args.end());  // CLI11 takes a reversed vector
+  try {
+    app.parse(args);
+  } catch (const CLI::CallForHelp&) {
+    std::fputs(app.help().c_str(), stdout);
+    return 0;
+  } catch (const CLI::ParseError& e) {
+    std::fprintf(stderr, "error: %s; run 'berth %s %s --help'\n", e.what(), group.c_str(),
+                 name.c_str());
+    return 1;
+  }
+  Status s = run();
+  if (!s.ok()) {
+    std::string msg = s.message();
+    for (char& ch : msg) {
+      if (ch == '\n') ch = ' ';
+    }
+    std::fprintf(stderr, "error: %s\n", msg.c_str());
+    return 1;
+  }
+  return 0;
 }
 
 }  // namespace berth::cli

@@ -1,0 +1,316 @@
+#include "app/app_service.h"
+
+#include <spdlog/spdlog.h>
+
+#include "app/glob.h"
+#include "base/hash.h"
+#include "base/strings.h"
+
+namespace berth::app {
+
+using nlohmann::json;
+
+namespace {
+
+Result<std::map<std::string, std::string>> StringMap(const json& j, const char* key) {
+  std::map<std::string, std::string> out;
+  if (!j.contains(key) || j[key].is_null()) return out;
+  if (!j[key].is_object()) return Status::InvalidArgument(std::string(key) + " must be an object");
+  for (const auto& [k, v] : j[key].items()) {
+    if (!v.is_string()) return Status::InvalidArgument(std::string(key) + "." + k + " must be a string");
+    out[k] = v.get<std::string>();
+  }
+  return out;
+}
+
+std::string StringField(const json& j, const char* key) {
+  return j.contains(key) && j[key].is_string() ? j[key].get<std::string>() : "";
+}
+
+bool BoolField(const json& j, const char* key) {
+  return j.contains(key) && j[key].is_boolean() && j[key].get<bool>();
+}
+
+}  // namespace
+
+Result<CreateRequest> CreateRequest::FromJson(const json& j) {
+  if (!j.is_object()) return Status::InvalidArgument("request body must be a JSON object");
+  CreateRequest r;
+  r.path = StringField(j, "path");
+  r.source = StringField(j, "source");
+  r.spec = StringField(j, "spec");
+  BERTH_ASSIGN_OR_RETURN(r.metadata, store::AppMetadata::FromJson(j));
+  r.approve = BoolField(j, "approve");
+  r.dev = BoolField(j, "dev");
+  r.dry_run = BoolField(j, "dry_run");
+  if (r.path.empty()) return Status::InvalidArgument("app path is required");
+  if (r.source.empty()) r.source = "-";
+  return r;
+}
+
+json CreateRequest::ToJson() const {
+  json j = metadata.ToJson();
+  j["path"] = path;
+  j["source"] = source;
+  j["spec"] = spec;
+  j["approve"] = approve;
+  j["dev"] = dev;
+  j["dry_run"] = dry_run;
+  return j;
+}
+
+json AppInfo::ToJson() const {
+  return json{{"id", id},         {"path", path},   {"type", type},   {"version", version},
+              {"spec", spec},     {"source", source}, {"state", state}, {"error", error},
+              {"main_id", main_id}};
+}
+
+AppService::AppService(Options options, store::AppStore& store, proxy::Router& router,
+                       AppResolver& resolver, BackendFactory* factory)
+    : options_(std::move(options)),
+      store_(store),
+      router_(router),
+      resolver_(resolver),
+      factory_(factory) {}
+
+Result<AppService::Live> AppService::MakeLive(const store::AppRecord& record) {
+  Live live;
+  live.record = record;
+  BERTH_ASSIGN_OR_RETURN(ResolvedApp resolved, resolver_.Resolve(record));
+  live.strip_app = resolved.strip_app;
+  live.preserve_host = resolved.preserve_host;
+  if (factory_) {
+    BERTH_ASSIGN_OR_RETURN(live.backend, factory_->Make(record, resolved));
+  } else {
+    BERTH_ASSIGN_OR_RETURN(proxy::Upstream up, proxy::ParseUpstreamUrl(resolved.upstream_url));
+    live.backend = std::make_shared<proxy::StaticBackend>(up);
+  }
+  return live;
+}
+
+Status AppService::Load() {
+  std::lock_guard lock(mu_);
+  BERTH_ASSIGN_OR_RETURN(auto records, store_.List());
+  apps_.clear();
+  for (const auto& r : records) {
+    auto live = MakeLive(r);
+    if (!live.ok()) {
+      spdlog::warn("app {}:{} cannot be served: {}", r.domain, r.path, live.status().message());
+      Live broken;
+      broken.record = r;
+      broken.error = live.status().message();
+      apps_[r.id] = std::move(broken);
+      continue;
+    }
+    apps_[r.id] = std::move(*live);
+  }
+  PublishLocked();
+  return Status::Ok();
+}
+
+void AppService::PublishLocked() {
+  std::vector<proxy::Route> routes;
+  for (const auto& [id, live] : apps_) {
+    if (!live.backend) continue;
+    proxy::Route r;
+    r.app_id = id;
+    r.domain = live.record.domain;
+    r.path = live.record.path;
+    r.strip_app = live.strip_app;
+    r.preserve_host = live.preserve_host;
+    r.backend = live.backend;
+    routes.push_back(std::move(r));
+  }
+  router_.Publish(std::make_shared<proxy::RouteTable>(std::move(routes), options_.default_domain));
+}
+
+AppInfo AppService::InfoOf(const Live& live) const {
+  const auto& r = live.record;
+  AppInfo info;
+  info.id = r.id;
+  info.path = r.domain + ":" + r.path;
+  info.version = r.version;
+  info.spec = r.spec;
+  info.source = r.source;
+  info.main_id = r.main_id;
+  if (r.dev) {
+    info.type = "DEV";
+  } else if (r.is_stage) {
+    info.type = "STG";
+  } else {
+    info.type = "PROD";
+    for (const auto& [id, other] : apps_) {
+      if (other.record.main_id == r.id && other.record.version > r.version) info.type = "PROD*";
+    }
+  }
+  info.state = live.backend ? "ready" : "error";
+  info.error = live.error;
+  if (factory_ && live.backend) {
+    auto [state, error] = factory_->StateOf(r.id);
+    if (!state.empty()) {
+      info.state = state;
+      info.error = error;
+    }
+  }
+  return info;
+}
+
+Result<std::vector<AppInfo>> AppService::Create(const CreateRequest& req) {
+  BERTH_ASSIGN_OR_RETURN(AppPath path, ParseAppPath(req.path, options_.default_domain));
+  if (req.spec.empty()) {
+    return Status::InvalidArgument("--spec is required; known specs: " +
+                                   Join(resolver_.SpecNames(), ", "));
+  }
+  store::AppRecord prod;
+  std::string suffix = RandomId(20);
+  prod.id = "app_prd_" + suffix;
+  prod.domain = path.domain;
+  prod.path = path.path;
+  prod.source = req.source;
+  prod.spec = req.spec;
+  prod.dev = req.dev;
+  prod.version = 1;
+  prod.metadata = req.metadata;
+  prod.metadata.approved = req.approve;
+  prod.created_at = prod.updated_at = store::NowRfc3339();
+  store::AppRecord stage = prod;
+  stage.id = "app_stg_" + suffix;
+  AppPath stage_path = path.Stage();
+  stage.path = stage_path.path;
+  stage.is_stage = true;
+  stage.main_id = prod.id;
+
+  // Resolve before writing anything: an unknown spec or a missing param leaves no rows.
+  BERTH_ASSIGN_OR_RETURN(Live prod_live, MakeLive(prod));
+  BERTH_ASSIGN_OR_RETURN(Live stage_live, MakeLive(stage));
+
+  std::lock_guard lock(mu_);
+  auto check = [&](const std::vector<store::AppRecord>& existing) -> Status {
+    for (const auto& e : existing) {
+      if (e.is_stage) continue;
+      AppPath other{e.domain, e.path};
+      if (other.Contains(path) || path.Contains(other)) {
+        return Status::InvalidArgument("app path " + path.ToString() + " is nested with app " +
+                                       other.ToString() +
+                                       "; apps on one domain cannot be nested");
+      }
+    }
+    return Status::Ok();
+  };
+  std::vector<AppInfo> out;
+  if (req.dry_run) {
+    BERTH_ASSIGN_OR_RETURN(auto all, store_.List());
+    std::vector<store::AppRecord> same_domain;
+    for (const auto& e : all) {
+      if (e.domain == path.domain) {
+        if (e.path == prod.path) {
+          return Status::AlreadyExists("app " + path.ToString() + " already exists");
+        }
+        same_domain.push_back(e);
+      }
+    }
+    BERTH_RETURN_IF_ERROR(check(same_domain));
+  } else {
+    BERTH_RETURN_IF_ERROR(store_.Create(prod, stage, check));
+    apps_[prod.id] = prod_live;
+    apps_[stage.id] = stage_live;
+    PublishLocked();
+  }
+  out.push_back(InfoOf(prod_live));
+  out.push_back(InfoOf(stage_live));
+  return out;
+}
+
+Result<std::vector<AppInfo>> AppService::List(const std::string& glob_text, bool include_stage) {
+  BERTH_ASSIGN_OR_RETURN(AppGlob glob,
+                         AppGlob::Parse(glob_text.empty() ? "all" : glob_text,
+                                        options_.default_domain));
+  std::lock_guard lock(mu_);
+  std::vector<const Live*> selected;
+  for (const auto& [id, live] : apps_) {
+    const auto& r = live.record;
+    if (r.is_stage && !include_stage) continue;
+    AppPath p{r.domain, r.path};
+    if (r.is_stage) {
+      // A stage twin is listed with its prod app.
+      auto main = apps_.find(r.main_id);
+      if (main == apps_.end()) continue;
+      p = AppPath{main->second.record.domain, main->second.record.path};
+    }
+    if (glob.Matches(p)) selected.push_back(&live);
+  }
+  std::sort(selected.begin(), selected.end(), [](const Live* a, const Live* b) {
+    return std::tie(a->record.domain, a->record.path) < std::tie(b->record.domain, b->record.path);
+  });
+  std::vector<AppInfo> out;
+  for (const Live* l : selected) out.push_back(InfoOf(*l));
+  return out;
+}
+
+Result<std::vector<AppInfo>> AppService::Delete(const std::string& glob_text) {
+  BERTH_ASSIGN_OR_RETURN(AppGlob glob, AppGlob::Parse(glob_text, options_.default_domain));
+  std::lock_guard lock(mu_);
+  std::vector<std::string> ids;
+  for (const auto& [id, live] : apps_) {
+    const auto& r = live.record;
+    if (r.is_stage) continue;
+    if (!glob.Matches(AppPath{r.domain, r.path})) continue;
+    ids.push_back(id);
+    for (const auto& [sid, s] : apps_) {
+      if (s.record.main_id == id) ids.push_back(sid);
+    }
+  }
+  if (ids.empty()) return Status::NotFound("no app matches " + glob_text);
+  BERTH_RETURN_IF_ERROR(store_.Delete(ids));
+  std::vector<AppInfo> out;
+  std::vector<store::AppRecord> removed;
+  for (const auto& id : ids) {
+    out.push_back(InfoOf(apps_[id]));
+    removed.push_back(apps_[id].record);
+    apps_.erase(id);
+  }
+  PublishLocked();
+  if (factory_) {
+    for (const auto& r : removed) factory_->Forget(r);
+  }
+  return out;
+}
+
+Result<store::AppRecord> AppService::Find(const std::string& path_text) {
+  std::lock_guard lock(mu_);
+  auto parsed = ParseAppPath(path_text, options_.default_domain);
+  std::optional<AppPath> path;
+  if (parsed.ok()) {
+    path = *parsed;
+  } else {
+    // Stage paths carry the reserved suffix: accept them here.
+    std::string text(path_text);
+    if (text.find(':') == std::string::npos) text = options_.default_domain + ":" + text;
+    auto stored = ParseStoredAppPath(text);
+    if (!stored.ok()) return parsed.status();
+    path = *stored;
+  }
+  for (const auto& [id, live] : apps_) {
+    if (live.record.domain == path->domain && live.record.path == path->path) return live.record;
+  }
+  return Status::NotFound("no app at " + path->ToString());
+}
+
+std::vector<std::string> BuiltinResolver::SpecNames() const { return {"proxy"}; }
+
+Result<ResolvedApp> BuiltinResolver::Resolve(const store::AppRecord& record) {
+  if (record.spec != "proxy") {
+    return Status::InvalidArgument("unknown spec \"" + record.spec +
+                                   "\"; known specs: " + Join(SpecNames(), ", "));
+  }
+  auto it = record.metadata.params.find("url");
+  if (it == record.metadata.params.end() || it->second.empty()) {
+    return Status::InvalidArgument("param url is a required param, a value has to be provided");
+  }
+  BERTH_RETURN_IF_ERROR(proxy::ParseUpstreamUrl(it->second).status());
+  ResolvedApp r;
+  r.upstream_url = it->second;
+  return r;
+}
+
+}  // namespace berth::app

@@ -1,0 +1,40 @@
+// The shape of a CLI command: one row of the command table.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+#include "base/status.h"
+#include "cli/admin_client.h"
+
+namespace berth::cli {
+
+struct Command {
+  std::string group;    // "app", "server", "spec"
+  std::string name;     // "create"
+  std::string summary;  // one line for the command list
+  std::string example;  // shown by --help
+  // Declares the command's flags and arguments on `cmd`; returns what runs after parsing.
+  std::function<std::function<Status()>(CLI::App& cmd)> setup;
+};
+
+// Commands of each group, registered in command_table.cc.
+void AddServerCommands(std::vector<Command>& table);
+void AddAppCommands(std::vector<Command>& table);
+
+// The client for the server of $BERTH_HOME.
+AdminClient& Client();
+
+// Parses "k=v" for flag `flag`; "k" alone is an error unless allow_bare.
+Status ParseKeyValue(const std::string& flag, const std::string& text, bool allow_bare,
+                     std::string* key, std::optional<std::string>* value);
+
+// Prints rows as aligned columns, the first row being the header.
+std::string FormatTable(const std::vector<std::vector<std::string>>& rows);
+
+}  // namespace berth::cli

@@ -1,0 +1,229 @@
+#include "server/admin_server.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <thread>
+
+namespace berth::server {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using local = asio::local::stream_protocol;
+using beast::error_code;
+
+namespace {
+constexpr auto kToken = asio::as_tuple(asio::use_awaitable);
+constexpr size_t kMaxBodyBytes = 64 * 1024 * 1024;
+
+int HexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+}  // namespace
+
+std::string UrlDecode(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '+') {
+      out.push_back(' ');
+    } else if (s[i] == '%' && i + 2 < s.size() && HexValue(s[i + 1]) >= 0 &&
+               HexValue(s[i + 2]) >= 0) {
+      out.push_back(static_cast<char>(HexValue(s[i + 1]) * 16 + HexValue(s[i + 2])));
+      i += 2;
+    } else {
+      out.push_back(s[i]);
+    }
+  }
+  return out;
+}
+
+std::string UrlEncode(std::string_view s) {
+  static const char* kHex = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : s) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~' || c == '/' || c == ':') {
+      out.push_back(static_cast<char>(c));
+    } else {
+      out.push_back('%');
+      out.push_back(kHex[c >> 4]);
+      out.push_back(kHex[c & 15]);
+    }
+  }
+  return out;
+}
+
+std::map<std::string, std::string> ParseQuery(std::string_view q) {
+  std::map<std::string, std::string> out;
+  while (!q.empty()) {
+    size_t amp = q.find('&');
+    std::string_view part = q.substr(0, amp);
+    size_t eq = part.find('=');
+    if (!part.empty()) {
+      out[UrlDecode(part.substr(0, eq))] =
+          eq == std::string_view::npos ? "" : UrlDecode(part.substr(eq + 1));
+    }
+    if (amp == std::string_view::npos) break;
+    q.remove_prefix(amp + 1);
+  }
+  return out;
+}
+
+struct AdminServer::Impl {
+  Impl(AdminHandler h, int threads) : handler(std::move(h)), pool(threads), acceptor(ioc) {}
+
+  AdminHandler handler;
+  asio::io_context ioc{1};
+  asio::thread_pool pool;
+  local::acceptor acceptor;
+  std::string socket_path;
+  std::thread thread;
+  bool started = false;
+
+  asio::awaitable<void> AcceptLoop() {
+    while (true) {
+      auto [ec, socket] = co_await acceptor.async_accept(kToken);
+      if (ec) {
+        if (!acceptor.is_open()) break;
+        continue;
+      }
+      asio::co_spawn(ioc, Session(beast::basic_stream<local>(std::move(socket))), asio::detached);
+    }
+  }
+
+  asio::awaitable<void> Session(beast::basic_stream<local> stream) {
+    beast::flat_buffer buffer;
+    while (true) {
+      http::request_parser<http::string_body> parser;
+      parser.body_limit(kMaxBodyBytes);
+      stream.expires_after(std::chrono::minutes(10));
+      auto [ec, n] = co_await http::async_read(stream, buffer, parser, kToken);
+      if (ec) break;
+      auto& req = parser.get();
+      AdminRequest ar;
+      ar.method = std::string(req.method_string());
+      std::string_view target = req.target();
+      size_t q = target.find('?');
+      ar.path = std::string(target.substr(0, q));
+      if (q != std::string_view::npos) ar.query = ParseQuery(target.substr(q + 1));
+      ar.body = std::move(req.body());
+      bool keep_alive = req.keep_alive();
+
+      // Run the (possibly blocking) handler on the pool, then come back to this thread.
+      co_await asio::post(pool, asio::use_awaitable);
+      AdminResponse resp = handler(ar);
+      co_await asio::post(ioc, asio::use_awaitable);
+
+      if (resp.stream_fd < 0) {
+        http::response<http::string_body> res{http::int_to_status(resp.status), 11};
+        res.set(http::field::content_type, resp.content_type);
+        res.body() = std::move(resp.body);
+        res.keep_alive(keep_alive);
+        res.prepare_payload();
+        stream.expires_after(std::chrono::seconds(60));
+        auto [wec, wn] = co_await http::async_write(stream, res, kToken);
+        if (wec || !keep_alive) break;
+        continue;
+      }
+      co_await Stream(stream, resp);
+      break;
+    }
+    error_code ec;
+    stream.socket().shutdown(local::socket::shutdown_send, ec);
+  }
+
+  // Sends resp.body, then what resp.stream_fd yields until EOF, chunked.
+  asio::awaitable<void> Stream(beast::basic_stream<local>& stream, AdminResponse& resp) {
+    asio::posix::stream_descriptor fd(ioc, resp.stream_fd);
+    http::response<http::empty_body> res{http::int_to_status(resp.status), 11};
+    res.set(http::field::content_type, resp.content_type);
+    res.chunked(true);
+    res.keep_alive(false);
+    http::response_serializer<http::empty_body> sr{res};
+    stream.expires_never();
+    auto [hec, hn] = co_await http::async_write_header(stream, sr, kToken);
+    bool ok = !hec;
+    if (ok && !resp.body.empty()) {
+      auto [ec, n] = co_await asio::async_write(stream, http::make_chunk(asio::buffer(resp.body)),
+                                                kToken);
+      ok = !ec;
+    }
+    std::vector<char> buf(16 * 1024);
+    while (ok) {
+      auto [rec, n] = co_await fd.async_read_some(asio::buffer(buf), kToken);
+      if (rec || n == 0) break;
+      auto [wec, wn] =
+          co_await asio::async_write(stream, http::make_chunk(asio::buffer(buf.data(), n)), kToken);
+      ok = !wec;
+    }
+    if (ok) co_await asio::async_write(stream, http::make_chunk_last(), kToken);
+    error_code ec;
+    fd.close(ec);
+    if (resp.on_close) {
+      co_await asio::post(pool, asio::use_awaitable);
+      resp.on_close();
+      co_await asio::post(ioc, asio::use_awaitable);
+    }
+  }
+};
+
+AdminServer::AdminServer(AdminHandler handler, int pool_threads)
+    : impl_(std::make_unique<Impl>(std::move(handler), pool_threads)) {}
+
+AdminServer::~AdminServer() { Stop(); }
+
+Status AdminServer::Listen(const std::string& socket_path) {
+  error_code ec;
+  if (::access(socket_path.c_str(), F_OK) == 0) {
+    // Is a server alive on it? A connect that succeeds says yes.
+    local::socket probe(impl_->ioc);
+    probe.connect(local::endpoint(socket_path), ec);
+    if (!ec) {
+      return Status::AlreadyExists("a berth server is already running on " + socket_path);
+    }
+    ::unlink(socket_path.c_str());
+  }
+  if (socket_path.size() >= sizeof(sockaddr_un::sun_path)) {
+    return Status::InvalidArgument("socket path is too long: " + socket_path);
+  }
+  mode_t old = ::umask(0177);
+  impl_->acceptor.open(local(), ec);
+  if (!ec) impl_->acceptor.bind(local::endpoint(socket_path), ec);
+  ::umask(old);
+  if (!ec) impl_->acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) return Status::IOError("cannot listen on " + socket_path + ": " + ec.message());
+  ::chmod(socket_path.c_str(), 0600);
+  impl_->socket_path = socket_path;
+  return Status::Ok();
+}
+
+void AdminServer::Start() {
+  impl_->started = true;
+  asio::co_spawn(impl_->ioc, impl_->AcceptLoop(), asio::detached);
+  impl_->thread = std::thread([this] {
+    auto guard = asio::make_work_guard(impl_->ioc);
+    impl_->ioc.run();
+  });
+}
+
+void AdminServer::Stop() {
+  if (!impl_->started) return;
+  impl_->started = false;
+  asio::post(impl_->ioc, [this] {
+    error_code ec;
+    impl_->acceptor.close(ec);
+  });
+  impl_->ioc.stop();
+  if (impl_->thread.joinable()) impl_->thread.join();
+  impl_->pool.join();
+  if (!impl_->socket_path.empty()) ::unlink(impl_->socket_path.c_str());
+}
+
+}  // namespace berth::server

@@ -1,0 +1,58 @@
+// AdminServer: JSON over HTTP on a unix socket (mode 0600), for the CLI. Handlers may block
+// (SQLite, the container engine): they run on a small thread pool, never on the socket's
+// thread. Beast stays inside admin_server.cc.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "base/status.h"
+
+namespace berth::server {
+
+struct AdminRequest {
+  std::string method;  // "GET", "POST", ...
+  std::string path;    // "/api/v1/apps", without the query
+  std::map<std::string, std::string> query;  // decoded
+  std::string body;
+};
+
+struct AdminResponse {
+  int status = 200;
+  std::string content_type = "application/json";
+  std::string body;
+  // Streaming: when >= 0, after `body` the response continues with what is read from this
+  // descriptor until EOF (sent chunked), then `on_close` runs. The server owns the fd.
+  int stream_fd = -1;
+  std::function<void()> on_close;
+};
+
+using AdminHandler = std::function<AdminResponse(const AdminRequest&)>;
+
+class AdminServer {
+ public:
+  AdminServer(AdminHandler handler, int pool_threads = 4);
+  ~AdminServer();
+
+  // Binds the socket. A stale socket file (nothing accepting on it) is replaced; a live server
+  // on it is an error. The socket is made mode 0600.
+  Status Listen(const std::string& socket_path);
+  void Start();
+  // Stops accepting and closes connections; waits for running handlers to return.
+  void Stop();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// Decodes %XX and '+' in a query component.
+std::string UrlDecode(std::string_view s);
+// Splits "a=1&b=x%20y" into a map.
+std::map<std::string, std::string> ParseQuery(std::string_view q);
+// Encodes a query component.
+std::string UrlEncode(std::string_view s);
+
+}  // namespace berth::server

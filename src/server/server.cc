@@ -1,0 +1,246 @@
+#include "server/server.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <nlohmann/json.hpp>
+#include <spdlog/sinks/basic_file_sink.h>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include "app/app_service.h"
+#include "base/files.h"
+#include "proxy/proxy_server.h"
+#include "server/admin_api.h"
+#include "server/admin_server.h"
+#include "server/tls.h"
+#include "store/app_store.h"
+#include "store/database.h"
+#include "store/migrations.h"
+
+namespace berth::server {
+
+using nlohmann::json;
+
+struct Server::Impl {
+  explicit Impl(Config c) : config(std::move(c)) {}
+
+  Config config;
+  int lock_fd = -1;
+  std::unique_ptr<store::Database> db;
+  std::unique_ptr<store::AppStore> app_store;
+  proxy::Router router;
+  std::unique_ptr<app::BuiltinResolver> resolver;
+  std::unique_ptr<app::AppService> apps;
+  std::unique_ptr<TlsContexts> tls;
+  std::unique_ptr<proxy::ProxyServer> proxy;
+  std::unique_ptr<AdminApi> api;
+  std::unique_ptr<AdminServer> admin;
+  std::shared_ptr<spdlog::logger> access_logger;
+  int http_port = -1;
+  int https_port = -1;
+  bool running = false;
+
+  Status TakeLock();
+  void ReleaseLock();
+  Status SetUpLogging();
+  json Info() const;
+};
+
+namespace {
+
+std::chrono::milliseconds Secs(int s) { return std::chrono::milliseconds(int64_t{s} * 1000); }
+
+}  // namespace
+
+Status Server::Impl::TakeLock() {
+  std::string path = config.lock_path();
+  lock_fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (lock_fd < 0) return Status::IOError("cannot open " + path + ": " + std::strerror(errno));
+  if (::flock(lock_fd, LOCK_EX | LOCK_NB) != 0) {
+    char buf[32] = {0};
+    ssize_t n = ::pread(lock_fd, buf, sizeof(buf) - 1, 0);
+    std::string pid = n > 0 ? std::string(buf, static_cast<size_t>(n)) : "?";
+    while (!pid.empty() && (pid.back() == '\n' || pid.back() == ' ')) pid.pop_back();
+    ::close(lock_fd);
+    lock_fd = -1;
+    return Status::AlreadyExists("another berth server (pid " + pid +
+                                 ") is already running with home " + config.home);
+  }
+  std::string pid = std::to_string(::getpid()) + "\n";
+  if (::ftruncate(lock_fd, 0) != 0 || ::pwrite(lock_fd, pid.data(), pid.size(), 0) < 0) {
+    return Status::IOError("cannot write " + path);
+  }
+  return Status::Ok();
+}
+
+void Server::Impl::ReleaseLock() {
+  if (lock_fd >= 0) {
+    ::flock(lock_fd, LOCK_UN);
+    ::close(lock_fd);
+    lock_fd = -1;
+  }
+}
+
+Status Server::Impl::SetUpLogging() {
+  std::string dir = config.log_file.substr(0, config.log_file.rfind('/'));
+  BERTH_RETURN_IF_ERROR(MakeDirs(dir, 0700));
+  std::vector<spdlog::sink_ptr> sinks;
+  try {
+    sinks.push_back(std::make_shared<spdlog::sinks::basic_file_sink_mt>(config.log_file));
+  } catch (const spdlog::spdlog_ex& e) {
+    return Status::IOError("cannot open log file " + config.log_file + ": " + e.what());
+  }
+  auto console = std::make_shared<spdlog::sinks::stderr_color_sink_mt>();
+  console->set_level(spdlog::level::warn);
+  sinks.push_back(console);
+  auto logger = std::make_shared<spdlog::logger>("berth", sinks.begin(), sinks.end());
+  auto level = spdlog::level::from_str(config.log_level);
+  logger->set_level(level);
+  logger->flush_on(spdlog::level::info);
+  spdlog::set_default_logger(logger);
+  if (config.access_log) {
+    access_logger = std::make_shared<spdlog::logger>("access", sinks[0]);
+    access_logger->set_pattern("[%Y-%m-%d %H:%M:%S.%e] [access] %v");
+    access_logger->flush_on(spdlog::level::warn);
+  }
+  return Status::Ok();
+}
+
+json Server::Impl::Info() const {
+  return json{{"version", BERTH_VERSION},     {"home", config.home},
+              {"pid", ::getpid()},            {"http_port", http_port},
+              {"https_port", https_port},     {"default_domain", config.default_domain}};
+}
+
+Server::Server(Config config) : impl_(std::make_unique<Impl>(std::move(config))) {}
+
+Server::~Server() { Shutdown(); }
+
+int Server::http_port() const { return impl_->http_port; }
+int Server::https_port() const { return impl_->https_port; }
+
+Status Server::Start() {
+  Impl& im = *impl_;
+  const Config& c = im.config;
+  BERTH_RETURN_IF_ERROR(MakeDirs(c.home, 0700));
+  BERTH_RETURN_IF_ERROR(MakeDirs(c.home + "/run", 0700));
+  BERTH_RETURN_IF_ERROR(im.TakeLock());
+  Status s = [&]() -> Status {
+    BERTH_RETURN_IF_ERROR(im.SetUpLogging());
+    std::string db_dir = c.db_path.substr(0, c.db_path.rfind('/'));
+    BERTH_RETURN_IF_ERROR(MakeDirs(db_dir, 0700));
+    BERTH_ASSIGN_OR_RETURN(im.db, store::Database::Open(c.db_path));
+    BERTH_RETURN_IF_ERROR(store::Migrate(*im.db));
+    im.app_store = std::make_unique<store::AppStore>(*im.db);
+    im.resolver = std::make_unique<app::BuiltinResolver>();
+    im.apps = std::make_unique<app::AppService>(app::AppService::Options{c.default_domain},
+                                                *im.app_store, im.router, *im.resolver, nullptr);
+    BERTH_RETURN_IF_ERROR(im.apps->Load());
+
+    proxy::ProxyOptions po;
+    po.threads = c.worker_threads;
+    po.max_header_bytes = static_cast<size_t>(c.proxy.max_header_bytes);
+    po.client_header_timeout = Secs(c.proxy.client_header_timeout_secs);
+    po.keep_alive_timeout = Secs(c.proxy.keep_alive_timeout_secs);
+    po.body_timeout = Secs(c.proxy.body_timeout_secs);
+    po.upstream_connect_timeout = Secs(c.proxy.upstream_connect_timeout_secs);
+    po.upstream_timeout = Secs(c.proxy.upstream_timeout_secs);
+    po.websocket_idle_timeout = Secs(c.proxy.websocket_idle_timeout_secs);
+    po.upstream_pool_max_idle = static_cast<size_t>(c.proxy.upstream_pool_max_idle);
+    po.upstream_pool_idle = Secs(c.proxy.upstream_pool_idle_secs);
+    if (im.access_logger) {
+      po.access_log = [logger = im.access_logger](const std::string& line) {
+        logger->info(line);
+      };
+    }
+    im.proxy = std::make_unique<proxy::ProxyServer>(std::move(po), im.router);
+    if (c.http.port >= 0) {
+      BERTH_ASSIGN_OR_RETURN(im.http_port, im.proxy->Listen(c.http.host, c.http.port, nullptr));
+    }
+    if (c.https.port >= 0) {
+      BERTH_ASSIGN_OR_RETURN(im.tls, TlsContexts::Load(c.cert_location));
+      BERTH_ASSIGN_OR_RETURN(im.https_port, im.proxy->Listen(c.https.host, c.https.port,
+                                                             im.tls->default_context()));
+    }
+
+    im.api = std::make_unique<AdminApi>(*im.apps, [&im] { return im.Info(); });
+    im.admin = std::make_unique<AdminServer>(
+        [api = im.api.get()](const AdminRequest& r) { return api->Handle(r); });
+    BERTH_RETURN_IF_ERROR(im.admin->Listen(c.socket_path()));
+    return Status::Ok();
+  }();
+  if (!s.ok()) {
+    im.admin.reset();
+    im.proxy.reset();
+    im.ReleaseLock();
+    return s;
+  }
+  im.proxy->Start();
+  im.admin->Start();
+  im.running = true;
+  // Tests and scripts read the bound ports here once the server accepts connections.
+  WriteFileAtomic(c.home + "/run/server.json", im.Info().dump() + "\n", 0600);
+  spdlog::info("berth {} serving http port {} https port {}, admin socket {}", BERTH_VERSION,
+               im.http_port, im.https_port, c.socket_path());
+  return Status::Ok();
+}
+
+void Server::Shutdown() {
+  Impl& im = *impl_;
+  if (!im.running) return;
+  im.running = false;
+  spdlog::info("shutting down: waiting up to {}s for requests in flight",
+               im.config.proxy.shutdown_grace_secs);
+  im.admin->Stop();
+  bool clean = im.proxy->Shutdown(Secs(im.config.proxy.shutdown_grace_secs));
+  if (!clean) spdlog::warn("shutdown grace period over: requests still in flight were cut");
+  ::unlink((im.config.home + "/run/server.json").c_str());
+  spdlog::info("berth stopped");
+  spdlog::default_logger()->flush();
+  im.ReleaseLock();
+}
+
+void BlockShutdownSignals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  ::signal(SIGPIPE, SIG_IGN);
+}
+
+int Server::WaitForShutdownSignal() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  int sig = 0;
+  sigwait(&set, &sig);
+  Shutdown();
+  return 0;
+}
+
+int RunServer(const std::string& config_file) {
+  BlockShutdownSignals();
+  auto config = LoadConfig(DefaultHome(), config_file);
+  if (!config.ok()) {
+    std::fprintf(stderr, "error: %s\n", config.status().message().c_str());
+    return 1;
+  }
+  Server server(std::move(*config));
+  Status s = server.Start();
+  if (!s.ok()) {
+    std::fprintf(stderr, "error: %s\n", s.message().c_str());
+    return 1;
+  }
+  std::printf("berth server started: http://127.0.0.1:%d https://localhost:%d (home %s)\n",
+              server.http_port(), server.https_port(), DefaultHome().c_str());
+  std::fflush(stdout);
+  return server.WaitForShutdownSignal();
+}
+
+}  // namespace berth::server
