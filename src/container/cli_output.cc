@@ -28,7 +28,10 @@ std::string Str(const json& obj, const char* key) {
 long long Int(const json& obj, const char* key) {
   const json& v = Field(obj, key);
   if (v.is_number_integer()) return v.get<long long>();
-  if (v.is_number_float()) return static_cast<long long>(v.get<double>());
+  if (v.is_number_float()) {
+    double d = v.get<double>();
+    return d > -1e15 && d < 1e15 ? static_cast<long long>(d) : 0;  // no UB on absurd values
+  }
   return 0;
 }
 bool Bool(const json& obj, const char* key) {
@@ -40,7 +43,8 @@ Labels LabelsFrom(const json& obj) {
   Labels labels;
   if (!obj.is_object()) return labels;
   for (const auto& [k, v] : obj.items()) {
-    labels[k] = v.is_string() ? v.get<std::string>() : v.dump();
+    labels[k] = v.is_string() ? v.get<std::string>()
+                              : v.dump(-1, ' ', false, json::error_handler_t::replace);
   }
   return labels;
 }

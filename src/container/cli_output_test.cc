@@ -352,5 +352,46 @@ TEST(SummarizeBuildFailureTest, NoStep) {
             "file or directory");
 }
 
+// Truncated and corrupted engine output must give errors or partial results, never a crash or
+// undefined behaviour (this test is meant to run under ASan/UBSan).
+TEST(CliOutputRobustnessTest, TruncatedAndMutatedInput) {
+  const char* fixtures[] = {"podman_inspect_running.json", "podman_inspect_created.json",
+                            "docker_inspect_running.json", "podman_ps_two.json",
+                            "docker_ps_two.jsonl"};
+  const std::string extra[] = {
+      R"([{"State":{"ExitCode":1e300,"Running":"yes"},"Config":{"Labels":{"a":[1,{"b":null}]}}}])",
+      R"([{"Ports":[{"container_port":-5,"host_port":99999999999,"range":1e9}]}])",
+      R"({"Ports":"::::->->/,,,-,0-4294967296->1-2/tcp","Labels":",,=,=x,"})"};
+  unsigned seed = 12345;
+  auto next = [&seed] {
+    seed = seed * 1103515245u + 12345u;
+    return seed >> 8;
+  };
+  auto exercise = [](const std::string& text) {
+    (void)ParseInspect(text);
+    (void)ParsePodmanPs(text);
+    (void)ParseDockerPs(text);
+    (void)ParseDockerLabels(text);
+    (void)ParseDockerPorts(text);
+    (void)ParseContainerId(text);
+    (void)ClassifyError(text);
+    (void)ErrorSummary(text);
+    (void)SummarizeBuildFailure(text);
+  };
+  for (const std::string& text : extra) exercise(text);
+  for (const char* name : fixtures) {
+    std::string text = ReadTestdata(name);
+    ASSERT_FALSE(text.empty()) << name;
+    for (size_t len = 0; len < text.size(); len += 499) exercise(text.substr(0, len));
+    for (int round = 0; round < 40; ++round) {
+      std::string mutated = text;
+      for (int i = 0; i < 4; ++i) {
+        mutated[next() % mutated.size()] = "{}[]\",:0-9x\n\xff"[next() % 14];
+      }
+      exercise(mutated);
+    }
+  }
+}
+
 }  // namespace
 }  // namespace berth::container
