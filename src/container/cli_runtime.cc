@@ -75,7 +75,8 @@ CliRuntime::CliRuntime(Flavor flavor, std::string executable, CommandRunner& run
 std::string CliRuntime::Name() const { return FlavorName(flavor_); }
 
 Result<ProcessOutput> CliRuntime::Exec(const std::string& what, const Args& args,
-                                       std::chrono::milliseconds timeout, bool merge_stderr) {
+                                       std::chrono::milliseconds timeout, bool merge_stderr,
+                                       std::string* partial_output) {
   ProcessOptions p;
   p.argv.reserve(args.size() + 1);
   p.argv.push_back(executable_);
@@ -92,6 +93,7 @@ Result<ProcessOutput> CliRuntime::Exec(const std::string& what, const Args& args
     return out.status().WithContext(fmt::format("{} {}", Name(), what));
   }
   if (out->timed_out) {
+    if (partial_output != nullptr) *partial_output = std::move(out->out);
     auto secs = std::chrono::duration_cast<std::chrono::seconds>(timeout).count();
     return Status::DeadlineExceeded(fmt::format("{} {} timed out after {} s", Name(), what, secs));
   }
@@ -116,7 +118,8 @@ Status CliRuntime::Ping() {
 
 Status CliRuntime::Build(const BuildSpec& spec, std::string* output) {
   BERTH_RETURN_IF_ERROR(ValidateBuildSpec(spec));
-  auto out = Exec("build", BuildArgs(flavor_, spec), options_.build_timeout, /*merge=*/true);
+  auto out =
+      Exec("build", BuildArgs(flavor_, spec), options_.build_timeout, /*merge=*/true, output);
   if (!out.ok()) return out.status();
   if (output != nullptr) *output = out->out;
   if (out->exit_code == 0) return Status::Ok();

@@ -76,10 +76,16 @@ TEST_F(CliRuntimeTest, BuildPassesTheLogAndSummarizesFailures) {
 
 TEST_F(CliRuntimeTest, BuildTimeout) {
   BuildSpec spec{"img:1", "/src", "/Containerfile", {}, {}};
-  fake_.PushTimeout();
-  Status s = Docker().Build(spec, nullptr);
+  ProcessOutput timed_out;
+  timed_out.timed_out = true;
+  timed_out.exit_code = -9;
+  timed_out.out = "Step 1/9 : FROM base\n";
+  fake_.Push(timed_out);
+  std::string log;
+  Status s = Docker().Build(spec, &log);
   EXPECT_EQ(s.code(), Status::Code::kDeadlineExceeded);
   EXPECT_EQ(s.message(), "docker build timed out after 3 s");
+  EXPECT_EQ(log, "Step 1/9 : FROM base\n");
 }
 
 TEST_F(CliRuntimeTest, EngineMissingIsUnavailable) {
