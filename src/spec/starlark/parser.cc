@@ -110,6 +110,14 @@ class Parser {
     return Status::Ok();
   }
 
+  Status FinishAll(Expr* e, const std::vector<ExprPtr>& children) const {
+    int d = 0;
+    for (const ExprPtr& c : children) d = std::max(d, c->depth);
+    e->depth = std::max(e->depth, d + 1);
+    if (e->depth > kMaxExprDepth) return Error(e->pos, "expression is nested too deeply");
+    return Status::Ok();
+  }
+
   // Statements.
   Status Statement(Block* out);
   Status SimpleStatements(Block* out);
@@ -440,11 +448,7 @@ Result<ExprPtr> Parser::ExprList() {
     BERTH_ASSIGN_OR_RETURN(ExprPtr x, Test());
     t->elems.push_back(std::move(x));
   }
-  int d = 0;
-  for (const auto& x : t->elems) d = std::max(d, x->depth);
-  BERTH_RETURN_IF_ERROR(Finish(t.get(), {}));
-  t->depth = d + 1;
-  if (t->depth > kMaxExprDepth) return Error(pos, "expression is nested too deeply");
+  BERTH_RETURN_IF_ERROR(FinishAll(t.get(), t->elems));
   return ExprPtr(std::move(t));
 }
 
@@ -696,10 +700,7 @@ Result<ExprPtr> Parser::Targets() {
     BERTH_ASSIGN_OR_RETURN(ExprPtr x, Postfix());
     t->elems.push_back(std::move(x));
   }
-  int d = 0;
-  for (const auto& x : t->elems) d = std::max(d, x->depth);
-  t->depth = d + 1;
-  if (t->depth > kMaxExprDepth) return Error(pos, "expression is nested too deeply");
+  BERTH_RETURN_IF_ERROR(FinishAll(t.get(), t->elems));
   return ExprPtr(std::move(t));
 }
 
@@ -766,16 +767,14 @@ Result<ExprPtr> Parser::Operand() {
       if (Accept(Tok::kRParen)) return x;
       if (Kind() != Tok::kComma) return Unexpected("')' or ','");
       auto tup = std::make_unique<SequenceExpr>(ExprKind::kTuple, pos);
-      tup->depth = x->depth + 1;
       tup->elems.push_back(std::move(x));
       while (Accept(Tok::kComma)) {
         if (Kind() == Tok::kRParen) break;
         BERTH_ASSIGN_OR_RETURN(ExprPtr y, Test());
-        tup->depth = std::max(tup->depth, y->depth + 1);
         tup->elems.push_back(std::move(y));
       }
       BERTH_RETURN_IF_ERROR(Expect(Tok::kRParen));
-      if (tup->depth > kMaxExprDepth) return Error(pos, "expression is nested too deeply");
+      BERTH_RETURN_IF_ERROR(FinishAll(tup.get(), tup->elems));
       return ExprPtr(std::move(tup));
     }
     case Tok::kLBracket: {
@@ -790,16 +789,14 @@ Result<ExprPtr> Parser::Operand() {
         BERTH_RETURN_IF_ERROR(Clauses(c.get(), Tok::kRBracket));
         return ExprPtr(std::move(c));
       }
-      list->depth = first->depth + 1;
       list->elems.push_back(std::move(first));
       while (Accept(Tok::kComma)) {
         if (Kind() == Tok::kRBracket) break;
         BERTH_ASSIGN_OR_RETURN(ExprPtr y, Test());
-        list->depth = std::max(list->depth, y->depth + 1);
         list->elems.push_back(std::move(y));
       }
       BERTH_RETURN_IF_ERROR(Expect(Tok::kRBracket));
-      if (list->depth > kMaxExprDepth) return Error(pos, "expression is nested too deeply");
+      BERTH_RETURN_IF_ERROR(FinishAll(list.get(), list->elems));
       return ExprPtr(std::move(list));
     }
     case Tok::kLBrace: {
