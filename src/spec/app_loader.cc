@@ -32,6 +32,13 @@ Status WantType(const Args& args, std::string_view param, Value v, Type t, const
                                        starlark::TypeName(v)));
 }
 
+// A frozen copy of a list or tuple, so a value a native checked can't change afterwards.
+Value FrozenCopy(Interpreter& interp, Value v) {
+  Value copy = interp.NewList(v.is(Type::kList) ? v.list()->items : v.tuple()->items);
+  copy.object()->Freeze();
+  return copy;
+}
+
 // A list (or tuple) whose elements are all of one kind.
 Status WantList(const Args& args, std::string_view param, Value v,
                 const std::function<bool(Value)>& ok, const char* what) {
@@ -67,9 +74,11 @@ Result<Value> AceApp(Interpreter& interp, const Args& args) {
   BERTH_RETURN_IF_ERROR(WantList(
       args, "permissions", permissions, [](Value v) { return IsStruct(v, kPermissionType); },
       "ace.permission(...)"));
-  return interp.NewStruct(
-      kAppType, "",
-      {{"name", name}, {"routes", routes}, {"container", container}, {"permissions", permissions}});
+  return interp.NewStruct(kAppType, "",
+                          {{"name", name},
+                           {"routes", FrozenCopy(interp, routes)},
+                           {"container", container},
+                           {"permissions", FrozenCopy(interp, permissions)}});
 }
 
 Result<Value> AceProxy(Interpreter& interp, const Args& args) {
@@ -95,8 +104,9 @@ Result<Value> AcePermission(Interpreter& interp, const Args& args) {
   BERTH_RETURN_IF_ERROR(WantType(args, "method", method, Type::kString, "a string"));
   BERTH_RETURN_IF_ERROR(WantList(
       args, "args", perm_args, [](Value v) { return v.is(Type::kString); }, "strings"));
-  return interp.NewStruct(kPermissionType, "",
-                          {{"plugin", plugin}, {"method", method}, {"args", perm_args}});
+  return interp.NewStruct(
+      kPermissionType, "",
+      {{"plugin", plugin}, {"method", method}, {"args", FrozenCopy(interp, perm_args)}});
 }
 
 Result<Value> ProxyConfig(Interpreter& interp, const Args& args) {
@@ -149,6 +159,13 @@ Result<Value> ContainerConfigFn(Interpreter& interp, const Args& args) {
                         "container.config: cargs must map strings to strings, ints or bools");
     }
   }
+  starlark::DictObj* cargs_copy = interp.NewDict();
+  for (const auto& [k, v] : cargs.dict()->Items()) {
+    BERTH_RETURN_IF_ERROR(cargs_copy->Set(interp, k, v));
+  }
+  cargs_copy->Freeze();
+  cargs = Value(cargs_copy);
+  volumes = FrozenCopy(interp, volumes);
   BERTH_RETURN_IF_ERROR(WantType(args, "build_dir", build_dir, Type::kString, "a string"));
   return interp.NewStruct(kContainerConfigType, "",
                           {{"src", src},

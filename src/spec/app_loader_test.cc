@@ -134,6 +134,32 @@ TEST(SpecAppTest, Errors) {
   }
 }
 
+// Lists given to the natives are copied and frozen: changing them afterwards can't smuggle
+// unchecked values into the definition.
+TEST(SpecAppTest, ValuesCheckedByNativesCannotChangeLater) {
+  FileSet files = {{"app.star", std::string(kHeader) + R"(
+routes = []
+cfg = container.config(volumes=[], cargs={})
+app = ace.app("a", routes=routes, container=cfg)
+routes.append(1)
+)"}};
+  Result<AppDefinition> r = LoadApp(files, {});
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_TRUE(r->routes.empty());
+  files["app.star"] =
+      std::string(kHeader) + "cfg = container.config(cargs={})\ncfg.cargs['x'] = []\n";
+  r = LoadApp(files, {});
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("app.star:4:10: cannot modify a frozen dict"),
+            std::string::npos)
+      << r.status().message();
+  files["app.star"] =
+      std::string(kHeader) + "cfg = container.config(volumes=[])\ncfg.volumes.append(1)\n";
+  r = LoadApp(files, {});
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("cannot modify a frozen list"), std::string::npos);
+}
+
 TEST(SpecAppTest, ErrorInALoadedFileNamesThatFile) {
   FileSet files = {{"app.star", "load('lib.star', 'x')\n"}, {"lib.star", "y = 1\nx = y + 'a'\n"}};
   Result<AppDefinition> r = LoadApp(files, {});

@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstdlib>
 
 #include "spec/spec_runner.h"
 #include "spec/starlark_json.h"
@@ -203,7 +205,8 @@ std::map<std::string, std::string> ParamsToEnv(
     } else if (v.is_null()) {
       env[name] = "";
     } else {
-      env[name] = v.dump();  // ints in decimal, true/false, JSON for lists and dicts
+      // Ints in decimal, true/false, JSON for lists and dicts (bad UTF-8 replaced).
+      env[name] = v.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     }
   }
   return env;

@@ -32,11 +32,12 @@ void Interpreter::FreezeFrom(size_t first) {
 Result<Value> Interpreter::ExecFile(const std::string& filename, std::string source,
                                     const Predeclared& predeclared) {
   // Values made before the outermost file starts (predeclared ones) are frozen with it.
-  const bool outermost = loading_.empty();
-  if (outermost) FreezeFrom(0);
+  if (running_ == 0) FreezeFrom(0);
   const size_t first = heap_.size();
   eval_->located_ = false;
+  ++running_;
   Result<Value> module = eval_->ExecFile(SourceFile{filename, std::move(source)}, predeclared);
+  --running_;
   FreezeFrom(first);
   return module;
 }

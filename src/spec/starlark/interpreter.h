@@ -98,6 +98,7 @@ class Interpreter {
   int64_t steps_ = 0;
   std::map<std::string, Value> universe_;
   std::map<std::string, Value> loaded_;  // module name -> struct
+  int running_ = 0;                      // ExecFile calls in progress
   std::vector<std::string> loading_;     // modules being loaded, outermost first
   std::unique_ptr<Evaluator> eval_;
 };
