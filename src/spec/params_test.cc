@@ -157,7 +157,8 @@ TEST(SpecParamsTest, ParamsToEnv) {
                                              {"d", "{\"k\":\"v\"}"}, {"n", ""}};
   EXPECT_EQ(ParamsToEnv(params), want);
   // Invalid UTF-8 (possible in a params.star default) is replaced, not thrown over.
-  EXPECT_EQ(ParamsToEnv({{"l", json::array({std::string("a\xff")})}}).at("l"), "[\"a\xef\xbf\xbd\"]");
+  EXPECT_EQ(ParamsToEnv({{"l", json::array({std::string("a\xff")})}}).at("l"),
+            "[\"a\xef\xbf\xbd\"]");
 }
 
 }  // namespace
