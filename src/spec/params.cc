@@ -171,8 +171,7 @@ Result<std::vector<ParamDecl>> LoadParams(const FileSet& files) {
   runner.predeclared()["param"] = interp.NewBuiltin(
       "param", [&decls](Interpreter& i, const Args& a) { return ParamBuiltin(i, a, &decls); });
   for (const TypeEntry& e : kTypes) runner.predeclared()[e.name] = interp.NewString(e.constant);
-  BERTH_ASSIGN_OR_RETURN(Value module, runner.Run("params.star"));
-  (void)module;
+  BERTH_RETURN_IF_ERROR(runner.Run("params.star").status());
   return decls;
 }
 

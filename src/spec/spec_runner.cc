@@ -7,13 +7,6 @@
 namespace berth::spec {
 namespace {
 
-starlark::InterpreterOptions Options(
-    std::function<Result<starlark::Value>(const std::string&)> load) {
-  starlark::InterpreterOptions options;
-  options.loader = [load](starlark::Interpreter&, const std::string& name) { return load(name); };
-  return options;
-}
-
 bool EndsWith(const std::string& s, std::string_view suffix) {
   return s.size() >= suffix.size() &&
          s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
@@ -22,8 +15,13 @@ bool EndsWith(const std::string& s, std::string_view suffix) {
 }  // namespace
 
 SpecRunner::SpecRunner(const FileSet& files)
-    : files_(files),
-      interp_(Options([this](const std::string& name) { return LoadModule(name); })) {}
+    : files_(files), interp_([this] {
+        starlark::InterpreterOptions options;
+        options.loader = [this](starlark::Interpreter&, const std::string& name) {
+          return LoadModule(name);
+        };
+        return options;
+      }()) {}
 
 Result<starlark::Value> SpecRunner::Run(const std::string& file) {
   auto it = files_.find(file);
