@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "app/glob.h"
+#include "app/source_loader.h"
 #include "base/hash.h"
 #include "base/strings.h"
 
@@ -65,21 +66,27 @@ json AppInfo::ToJson() const {
               {"main_id", main_id}};
 }
 
-AppService::AppService(Options options, store::AppStore& store, proxy::Router& router,
-                       AppResolver& resolver, BackendFactory* factory)
+AppService::AppService(Options options, store::Database& db, proxy::Router& router,
+                       SpecResolver& resolver, BackendFactory* factory)
     : options_(std::move(options)),
-      store_(store),
+      db_(db),
+      store_(db),
+      sources_(db),
       router_(router),
       resolver_(resolver),
       factory_(factory) {}
 
-Result<AppService::Live> AppService::MakeLive(const store::AppRecord& record) {
+Result<AppService::Live> AppService::MakeLive(const store::AppRecord& record,
+                                              const store::SourceFiles& source) {
   Live live;
   live.record = record;
-  BERTH_ASSIGN_OR_RETURN(ResolvedApp resolved, resolver_.Resolve(record));
+  BERTH_ASSIGN_OR_RETURN(ResolvedApp resolved, resolver_.Resolve(record, source));
   live.strip_app = resolved.strip_app;
   live.preserve_host = resolved.preserve_host;
-  if (factory_) {
+  if (resolved.container) {
+    if (!factory_) {
+      return Status::FailedPrecondition("containers are disabled (system.container_command)");
+    }
     BERTH_ASSIGN_OR_RETURN(live.backend, factory_->Make(record, resolved));
   } else {
     BERTH_ASSIGN_OR_RETURN(proxy::Upstream up, proxy::ParseUpstreamUrl(resolved.upstream_url));
@@ -93,7 +100,8 @@ Status AppService::Load() {
   BERTH_ASSIGN_OR_RETURN(auto records, store_.List());
   apps_.clear();
   for (const auto& r : records) {
-    auto live = MakeLive(r);
+    auto source = sources_.Get(r.id, r.version);
+    auto live = source.ok() ? MakeLive(r, *source) : Result<Live>(source.status());
     if (!live.ok()) {
       spdlog::warn("app {}:{} cannot be served: {}", r.domain, r.path, live.status().message());
       Live broken;
@@ -180,9 +188,12 @@ Result<std::vector<AppInfo>> AppService::Create(const CreateRequest& req) {
   stage.is_stage = true;
   stage.main_id = prod.id;
 
-  // Resolve before writing anything: an unknown spec or a missing param leaves no rows.
-  BERTH_ASSIGN_OR_RETURN(Live prod_live, MakeLive(prod));
-  BERTH_ASSIGN_OR_RETURN(Live stage_live, MakeLive(stage));
+  // Load and resolve before writing anything: an unknown spec, a missing param or a broken
+  // spec file leaves no rows.
+  BERTH_ASSIGN_OR_RETURN(store::SourceFiles source,
+                         LoadSource(req.source, req.metadata.branch, req.metadata.commit));
+  BERTH_ASSIGN_OR_RETURN(Live prod_live, MakeLive(prod, source));
+  BERTH_ASSIGN_OR_RETURN(Live stage_live, MakeLive(stage, source));
 
   std::lock_guard lock(mu_);
   auto check = [&](const std::vector<store::AppRecord>& existing) -> Status {
@@ -211,7 +222,11 @@ Result<std::vector<AppInfo>> AppService::Create(const CreateRequest& req) {
     }
     BERTH_RETURN_IF_ERROR(check(same_domain));
   } else {
-    BERTH_RETURN_IF_ERROR(store_.Create(prod, stage, check));
+    BERTH_RETURN_IF_ERROR(db_.Transaction([&]() -> Status {
+      BERTH_RETURN_IF_ERROR(store_.Create(prod, stage, check));
+      BERTH_RETURN_IF_ERROR(sources_.Put(prod.id, prod.version, source));
+      return sources_.Put(stage.id, stage.version, source);
+    }));
     apps_[prod.id] = prod_live;
     apps_[stage.id] = stage_live;
     PublishLocked();
@@ -262,6 +277,7 @@ Result<std::vector<AppInfo>> AppService::Delete(const std::string& glob_text) {
   }
   if (ids.empty()) return Status::NotFound("no app matches " + glob_text);
   BERTH_RETURN_IF_ERROR(store_.Delete(ids));
+  sources_.CollectGarbage();
   std::vector<AppInfo> out;
   std::vector<store::AppRecord> removed;
   for (const auto& id : ids) {
@@ -294,23 +310,6 @@ Result<store::AppRecord> AppService::Find(const std::string& path_text) {
     if (live.record.domain == path->domain && live.record.path == path->path) return live.record;
   }
   return Status::NotFound("no app at " + path->ToString());
-}
-
-std::vector<std::string> BuiltinResolver::SpecNames() const { return {"proxy"}; }
-
-Result<ResolvedApp> BuiltinResolver::Resolve(const store::AppRecord& record) {
-  if (record.spec != "proxy") {
-    return Status::InvalidArgument("unknown spec \"" + record.spec +
-                                   "\"; known specs: " + Join(SpecNames(), ", "));
-  }
-  auto it = record.metadata.params.find("url");
-  if (it == record.metadata.params.end() || it->second.empty()) {
-    return Status::InvalidArgument("param url is a required param, a value has to be provided");
-  }
-  BERTH_RETURN_IF_ERROR(proxy::ParseUpstreamUrl(it->second).status());
-  ResolvedApp r;
-  r.upstream_url = it->second;
-  return r;
 }
 
 }  // namespace berth::app

@@ -12,9 +12,12 @@
 #include <nlohmann/json.hpp>
 
 #include "app/app_path.h"
+#include "app/resolved_app.h"
+#include "app/spec_resolver.h"
 #include "base/status.h"
 #include "proxy/route_table.h"
 #include "store/app_store.h"
+#include "store/source_store.h"
 
 namespace berth::app {
 
@@ -46,26 +49,7 @@ struct AppInfo {
   nlohmann::json ToJson() const;
 };
 
-// What an app serves, derived from its record and spec.
-struct ResolvedApp {
-  std::string upstream_url;  // a URL, or "$container" for the app's container
-  bool strip_app = true;
-  bool preserve_host = false;
-  std::map<std::string, std::string> env;  // resolved params as container env (later issues)
-};
-
-// Turns an app record into what it serves; knows the specs. Thread-safe.
-class AppResolver {
- public:
-  virtual ~AppResolver() = default;
-  virtual std::vector<std::string> SpecNames() const = 0;
-  // Validates the record (spec known, required params present and well-typed, ...) and
-  // resolves it. Errors are one line, meant for the user.
-  virtual Result<ResolvedApp> Resolve(const store::AppRecord& record) = 0;
-};
-
-// Makes the proxy Backend of a resolved app, and reports its runtime state. The default
-// (nullptr factory) serves fixed URLs only.
+// Makes the proxy Backend of a resolved container app, and reports its runtime state.
 class BackendFactory {
  public:
   virtual ~BackendFactory() = default;
@@ -83,8 +67,9 @@ class AppService {
     std::string default_domain = "localhost";
   };
 
-  AppService(Options options, store::AppStore& store, proxy::Router& router,
-             AppResolver& resolver, BackendFactory* factory);
+  // `factory` serves container apps; without one, only apps with fixed URLs can be served.
+  AppService(Options options, store::Database& db, proxy::Router& router,
+             SpecResolver& resolver, BackendFactory* factory);
 
   // Reads every app and publishes the route table. An app that no longer resolves is logged
   // and left out of the table (its requests get 404 until it is fixed or deleted).
@@ -109,25 +94,20 @@ class AppService {
     bool preserve_host = false;
   };
 
-  Result<Live> MakeLive(const store::AppRecord& record);
+  Result<Live> MakeLive(const store::AppRecord& record, const store::SourceFiles& source);
   AppInfo InfoOf(const Live& live) const;
   void PublishLocked();
 
   const Options options_;
-  store::AppStore& store_;
+  store::Database& db_;
+  store::AppStore store_;
+  store::SourceStore sources_;
   proxy::Router& router_;
-  AppResolver& resolver_;
+  SpecResolver& resolver_;
   BackendFactory* factory_;
 
   std::mutex mu_;  // serialises mutations; guards apps_
   std::map<std::string, Live> apps_;  // by id
-};
-
-// The resolver for specs built into this binary without a spec library: proxy.
-class BuiltinResolver : public AppResolver {
- public:
-  std::vector<std::string> SpecNames() const override;
-  Result<ResolvedApp> Resolve(const store::AppRecord& record) override;
 };
 
 }  // namespace berth::app

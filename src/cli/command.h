@@ -26,6 +26,7 @@ struct Command {
 // Commands of each group, registered in command_table.cc.
 void AddServerCommands(std::vector<Command>& table);
 void AddAppCommands(std::vector<Command>& table);
+void AddSpecCommands(std::vector<Command>& table);
 
 // The client for the server of $BERTH_HOME.
 AdminClient& Client();

@@ -16,6 +16,7 @@ const std::vector<Command>& Table() {
     std::vector<Command> t;
     AddServerCommands(t);
     AddAppCommands(t);
+    AddSpecCommands(t);
     return t;
   }();
   return table;

@@ -17,7 +17,8 @@
 #include "server/admin_api.h"
 #include "server/admin_server.h"
 #include "server/tls.h"
-#include "store/app_store.h"
+#include "spec/spec_library.h"
+#include "server/spec_api.h"
 #include "store/database.h"
 #include "store/migrations.h"
 
@@ -31,9 +32,9 @@ struct Server::Impl {
   Config config;
   int lock_fd = -1;
   std::unique_ptr<store::Database> db;
-  std::unique_ptr<store::AppStore> app_store;
   proxy::Router router;
-  std::unique_ptr<app::BuiltinResolver> resolver;
+  std::unique_ptr<spec::SpecLibrary> specs;
+  std::unique_ptr<app::SpecResolver> resolver;
   std::unique_ptr<app::AppService> apps;
   std::unique_ptr<TlsContexts> tls;
   std::unique_ptr<proxy::ProxyServer> proxy;
@@ -135,10 +136,10 @@ Status Server::Start() {
     BERTH_RETURN_IF_ERROR(MakeDirs(db_dir, 0700));
     BERTH_ASSIGN_OR_RETURN(im.db, store::Database::Open(c.db_path));
     BERTH_RETURN_IF_ERROR(store::Migrate(*im.db));
-    im.app_store = std::make_unique<store::AppStore>(*im.db);
-    im.resolver = std::make_unique<app::BuiltinResolver>();
+    im.specs = std::make_unique<spec::SpecLibrary>(c.home + "/config/appspecs");
+    im.resolver = std::make_unique<app::SpecResolver>(*im.specs, c.app_config);
     im.apps = std::make_unique<app::AppService>(app::AppService::Options{c.default_domain},
-                                                *im.app_store, im.router, *im.resolver, nullptr);
+                                                *im.db, im.router, *im.resolver, nullptr);
     BERTH_RETURN_IF_ERROR(im.apps->Load());
 
     proxy::ProxyOptions po;
@@ -168,6 +169,7 @@ Status Server::Start() {
     }
 
     im.api = std::make_unique<AdminApi>(*im.apps, [&im] { return im.Info(); });
+    AddSpecRoutes(*im.api, *im.specs);
     im.admin = std::make_unique<AdminServer>(
         [api = im.api.get()](const AdminRequest& r) { return api->Handle(r); });
     BERTH_RETURN_IF_ERROR(im.admin->Listen(c.socket_path()));

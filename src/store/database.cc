@@ -22,6 +22,12 @@ Statement& Statement::Bind(int index, int64_t value) {
   return *this;
 }
 
+Statement& Statement::BindBlob(int index, const std::string& bytes) {
+  if (stmt_) sqlite3_bind_blob(stmt_, index, bytes.data(), static_cast<int>(bytes.size()),
+                               SQLITE_TRANSIENT);
+  return *this;
+}
+
 Statement& Statement::BindNull(int index) {
   if (stmt_) sqlite3_bind_null(stmt_, index);
   return *this;
@@ -44,6 +50,12 @@ Status Statement::Run() {
 }
 
 std::string Statement::ColumnText(int index) const {
+  if (sqlite3_column_type(stmt_, index) == SQLITE_BLOB) {
+    const void* blob = sqlite3_column_blob(stmt_, index);
+    return blob ? std::string(static_cast<const char*>(blob),
+                              static_cast<size_t>(sqlite3_column_bytes(stmt_, index)))
+                : "";
+  }
   const unsigned char* text = sqlite3_column_text(stmt_, index);
   if (!text) return "";
   return std::string(reinterpret_cast<const char*>(text),
@@ -106,14 +118,25 @@ Statement Database::Prepare(const std::string& sql) {
 
 Status Database::Transaction(const std::function<Status()>& body) {
   std::lock_guard lock(mu_);
-  BERTH_RETURN_IF_ERROR(Exec("BEGIN IMMEDIATE"));
+  // Nested calls become savepoints, so a store method that opens a transaction can run inside
+  // a caller's larger one.
+  const int depth = transaction_depth_;
+  const std::string savepoint = "berth_sp_" + std::to_string(depth);
+  BERTH_RETURN_IF_ERROR(Exec(depth == 0 ? "BEGIN IMMEDIATE" : "SAVEPOINT " + savepoint));
+  ++transaction_depth_;
   Status s = body();
+  --transaction_depth_;
   if (!s.ok()) {
-    Exec("ROLLBACK");
+    if (depth == 0) {
+      Exec("ROLLBACK");
+    } else {
+      Exec("ROLLBACK TO " + savepoint);
+      Exec("RELEASE " + savepoint);
+    }
     return s;
   }
-  Status c = Exec("COMMIT");
-  if (!c.ok()) Exec("ROLLBACK");
+  Status c = Exec(depth == 0 ? "COMMIT" : "RELEASE " + savepoint);
+  if (!c.ok() && depth == 0) Exec("ROLLBACK");
   return c;
 }
 

@@ -27,6 +27,7 @@ class Statement {
   Statement& Bind(int index, const std::string& value);
   Statement& Bind(int index, int64_t value);
   Statement& BindNull(int index);
+  Statement& BindBlob(int index, const std::string& bytes);
 
   // Advances to the next row: true when a row is available, false when done. Errors are
   // reported through status().
@@ -60,7 +61,8 @@ class Database {
   Statement Prepare(const std::string& sql);
 
   // Runs `body` inside BEGIN IMMEDIATE ... COMMIT, holding the connection's lock; rolls back
-  // when `body` returns an error, so a failed command leaves no partial rows.
+  // when `body` returns an error, so a failed command leaves no partial rows. Nested calls (on
+  // the same thread) use savepoints.
   Status Transaction(const std::function<Status()>& body);
 
   // Serialises a read that spans several statements.
@@ -75,6 +77,7 @@ class Database {
 
   sqlite3* db_;
   std::recursive_mutex mu_;
+  int transaction_depth_ = 0;  // guarded by mu_
 };
 
 }  // namespace berth::store

@@ -29,6 +29,22 @@ const std::vector<Migration>& Migrations() {
           PRIMARY KEY (app_id, version)
         );
       )sql"},
+      {2, R"sql(
+        -- App source files, content-addressed: a file's bytes are stored once however many
+        -- apps and versions use it.
+        CREATE TABLE files (
+          sha256      TEXT PRIMARY KEY,
+          content     BLOB NOT NULL
+        );
+        CREATE TABLE app_files (
+          app_id      TEXT NOT NULL REFERENCES apps(id) ON DELETE CASCADE,
+          version     INTEGER NOT NULL,
+          path        TEXT NOT NULL,
+          sha256      TEXT NOT NULL REFERENCES files(sha256),
+          mode        INTEGER NOT NULL,
+          PRIMARY KEY (app_id, version, path)
+        );
+      )sql"},
   };
   return kMigrations;
 }

@@ -36,3 +36,35 @@ TEST(MigrationsTest, RefusesNewerDatabase) {
 
 }  // namespace
 }  // namespace berth::store
+
+namespace berth::store {
+namespace {
+
+TEST(DatabaseTest, NestedTransactionRollsBackToSavepoint) {
+  auto db = Database::Open(":memory:");
+  ASSERT_TRUE((*db)->Exec("CREATE TABLE t(x)").ok());
+  Status s = (*db)->Transaction([&]() -> Status {
+    BERTH_RETURN_IF_ERROR((*db)->Exec("INSERT INTO t VALUES (1)"));
+    Status inner = (*db)->Transaction([&]() -> Status {
+      BERTH_RETURN_IF_ERROR((*db)->Exec("INSERT INTO t VALUES (2)"));
+      return Status::Internal("inner fails");
+    });
+    EXPECT_FALSE(inner.ok());
+    return Status::Ok();
+  });
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  auto st = (*db)->Prepare("SELECT COUNT(*) FROM t");
+  st.Step();
+  EXPECT_EQ(st.ColumnInt(0), 1);
+  // An outer failure rolls back everything, inner work included.
+  s = (*db)->Transaction([&]() -> Status {
+    EXPECT_TRUE((*db)->Transaction([&] { return (*db)->Exec("INSERT INTO t VALUES (3)"); }).ok());
+    return Status::Internal("outer fails");
+  });
+  auto st2 = (*db)->Prepare("SELECT COUNT(*) FROM t");
+  st2.Step();
+  EXPECT_EQ(st2.ColumnInt(0), 1);
+}
+
+}  // namespace
+}  // namespace berth::store

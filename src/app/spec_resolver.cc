@@ -1,0 +1,158 @@
+#include "app/spec_resolver.h"
+
+#include "container/containerfile.h"
+#include "proxy/upstream.h"
+#include "spec/app_loader.h"
+#include "spec/params.h"
+
+namespace berth::app {
+
+namespace {
+
+// Volumes of the Containerfile, then the spec's or (replacing those) the app's cvols; one per
+// container path, later ones winning.
+std::vector<std::string> MergeVolumes(const std::vector<std::string>& from_file,
+                                      const std::vector<std::string>& configured) {
+  auto target_of = [](const std::string& v) {
+    std::vector<std::string> parts;
+    size_t start = 0;
+    while (true) {
+      size_t c = v.find(':', start);
+      parts.push_back(v.substr(start, c == std::string::npos ? c : c - start));
+      if (c == std::string::npos) break;
+      start = c + 1;
+    }
+    if (parts.size() == 1) return parts[0];
+    if (parts[0] == "cl_secret" && parts.size() >= 3) return parts[2];
+    return parts[1];
+  };
+  std::vector<std::string> out;
+  for (const auto& list : {from_file, configured}) {
+    for (const auto& v : list) {
+      std::string t = target_of(v);
+      std::erase_if(out, [&](const std::string& o) { return target_of(o) == t; });
+      out.push_back(v);
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string SpecResolver::ConfigValue(const store::AppRecord& record, const std::string& key,
+                                      const std::string& fallback) const {
+  if (auto it = record.metadata.conf.find(key); it != record.metadata.conf.end()) return it->second;
+  if (auto it = app_config_.find(key); it != app_config_.end()) return it->second;
+  return fallback;
+}
+
+Result<ResolvedApp> SpecResolver::Resolve(const store::AppRecord& record,
+                                          const store::SourceFiles& source) const {
+  if (record.spec.empty()) {
+    return Status::InvalidArgument("--spec is required; known specs: " +
+                                   [&] {
+                                     std::string s;
+                                     for (const auto& n : library_.Names()) {
+                                       s += (s.empty() ? "" : ", ") + n;
+                                     }
+                                     return s;
+                                   }());
+  }
+  BERTH_ASSIGN_OR_RETURN(spec::FileSet spec_files, library_.Get(record.spec));
+  ResolvedApp r;
+  // Overlay: the source's files win over the spec's.
+  for (const auto& [name, content] : spec_files) r.files[name] = store::SourceFile{content, 0644};
+  for (const auto& [name, file] : source) r.files[name] = file;
+  spec::FileSet overlaid;
+  for (const auto& [name, file] : r.files) overlaid[name] = file.content;
+
+  BERTH_ASSIGN_OR_RETURN(auto decls, spec::LoadParams(overlaid));
+  BERTH_ASSIGN_OR_RETURN(r.params, spec::ResolveParams(decls, record.metadata.params));
+  BERTH_ASSIGN_OR_RETURN(r.definition, spec::LoadApp(overlaid, r.params));
+
+  const spec::RouteConfig* route = nullptr;
+  for (const auto& rc : r.definition.routes) {
+    if (rc.path == "/" || rc.path.empty()) route = &rc;
+  }
+  if (!route && !r.definition.routes.empty()) route = &r.definition.routes.front();
+  if (!route) return Status::InvalidArgument("spec " + record.spec + " defines no route");
+  r.upstream_url = route->url;
+  r.strip_app = route->strip_app;
+  r.preserve_host = route->preserve_host;
+
+  if (r.upstream_url != spec::kContainerUrl) {
+    BERTH_RETURN_IF_ERROR(proxy::ParseUpstreamUrl(r.upstream_url).status());
+    return r;
+  }
+  if (!r.definition.container) {
+    return Status::InvalidArgument("spec " + record.spec +
+                                   " routes to container.URL but has no container config");
+  }
+  const spec::ContainerConfig& cc = *r.definition.container;
+  ContainerSetup setup;
+  setup.scheme = cc.scheme;
+  setup.build_dir = cc.build_dir;
+  container::ContainerfileInfo file_info;
+  if (cc.src.starts_with("image:")) {
+    setup.build = false;
+    setup.image = cc.src.substr(6);
+    if (setup.image.empty()) return Status::InvalidArgument("param image is empty");
+  } else {
+    std::string prefix = cc.build_dir.empty() ? "" : cc.build_dir + "/";
+    if (cc.src == "auto") {
+      if (r.files.count(prefix + "Containerfile")) setup.containerfile = prefix + "Containerfile";
+      else if (r.files.count(prefix + "Dockerfile")) setup.containerfile = prefix + "Dockerfile";
+      else {
+        return Status::InvalidArgument("the app has no Containerfile or Dockerfile" +
+                                       std::string(record.source == "-"
+                                                       ? " (spec " + record.spec +
+                                                             " needs a source folder)"
+                                                       : " in " + record.source));
+      }
+    } else {
+      setup.containerfile = cc.src;
+      if (!r.files.count(setup.containerfile)) {
+        return Status::InvalidArgument("container file " + cc.src + " is not in the source");
+      }
+    }
+    file_info = container::ParseContainerfile(r.files.at(setup.containerfile).content);
+  }
+
+  // Port: the spec's container config (usually param.port), else the first numeric EXPOSE.
+  setup.port = cc.port;
+  if (setup.port <= 0) {
+    if (auto it = r.params.find("port"); it != r.params.end() && it->second.is_number_integer()) {
+      setup.port = it->second.get<int>();
+    }
+  }
+  if (setup.port <= 0 && !file_info.exposed_ports.empty()) setup.port = file_info.exposed_ports[0];
+  if (setup.port <= 0 || setup.port > 65535) {
+    return Status::InvalidArgument(
+        "the container port is unknown: pass --param port=N or add EXPOSE to the " +
+        std::string(setup.containerfile.empty() ? "Containerfile" : setup.containerfile));
+  }
+
+  // Health path: the app's --conf, else the spec's, else the server's default; routes that
+  // keep the app path see it in front.
+  std::string health = record.metadata.conf.count("container.health_url")
+                           ? record.metadata.conf.at("container.health_url")
+                           : (cc.health.empty() || cc.health == "/"
+                                  ? ConfigValue(record, "container.health_url", "/")
+                                  : cc.health);
+  if (health.empty() || health.front() != '/') health = "/" + health;
+  if (!r.strip_app && record.path != "/") health = record.path + (health == "/" ? "" : health);
+  setup.health_path = health;
+
+  setup.volumes = MergeVolumes(file_info.volumes,
+                               record.metadata.cvols.empty() ? cc.volumes : record.metadata.cvols);
+  setup.cargs = cc.cargs;
+  for (const auto& [k, v] : record.metadata.cargs) setup.cargs[k] = v;
+  setup.copts = record.metadata.copts;
+  setup.env = spec::ParamsToEnv(r.params);
+  setup.env["PORT"] = std::to_string(setup.port);
+  setup.env["CL_APP_PATH"] = record.path == "/" ? "" : record.path;
+  r.container = std::move(setup);
+  return r;
+}
+
+}  // namespace berth::app

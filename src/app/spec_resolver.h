@@ -1,0 +1,40 @@
+// SpecResolver: turns an app record into a ResolvedApp by evaluating its spec (params.star and
+// app.star) over the spec's files overlaid by the app's source.
+#pragma once
+
+#include <map>
+#include <string>
+
+#include "app/resolved_app.h"
+#include "base/status.h"
+#include "spec/spec_library.h"
+#include "store/app_store.h"
+#include "store/source_store.h"
+
+namespace berth::app {
+
+class SpecResolver {
+ public:
+  // `app_config` holds the server's [app_config] defaults (e.g. container.health_url).
+  SpecResolver(spec::SpecLibrary& library, std::map<std::string, std::string> app_config)
+      : library_(library), app_config_(std::move(app_config)) {}
+
+  std::vector<std::string> SpecNames() const { return library_.Names(); }
+  spec::SpecLibrary& library() { return library_; }
+
+  // Validates and resolves: the spec must exist, params must satisfy params.star, app.star
+  // must evaluate, and a container app needs a port (param, spec, or EXPOSE). Errors are one
+  // line for the user (spec file errors keep their caret lines).
+  Result<ResolvedApp> Resolve(const store::AppRecord& record,
+                              const store::SourceFiles& source) const;
+
+  // The effective per-app config value: the app's --conf, else [app_config], else `fallback`.
+  std::string ConfigValue(const store::AppRecord& record, const std::string& key,
+                          const std::string& fallback) const;
+
+ private:
+  spec::SpecLibrary& library_;
+  const std::map<std::string, std::string> app_config_;
+};
+
+}  // namespace berth::app

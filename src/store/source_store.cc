@@ -1,0 +1,45 @@
+#include "store/source_store.h"
+
+#include "base/hash.h"
+
+namespace berth::store {
+
+Status SourceStore::Put(const std::string& app_id, int64_t version, const SourceFiles& files) {
+  auto lock = db_.Lock();
+  for (const auto& [path, file] : files) {
+    std::string sha = Sha256Hex(file.content);
+    BERTH_RETURN_IF_ERROR(db_.Prepare("INSERT OR IGNORE INTO files (sha256, content) VALUES (?, ?)")
+                              .Bind(1, sha)
+                              .BindBlob(2, file.content)
+                              .Run());
+    BERTH_RETURN_IF_ERROR(
+        db_.Prepare("INSERT INTO app_files (app_id, version, path, sha256, mode) VALUES (?,?,?,?,?)")
+            .Bind(1, app_id)
+            .Bind(2, version)
+            .Bind(3, path)
+            .Bind(4, sha)
+            .Bind(5, int64_t{file.mode})
+            .Run());
+  }
+  return Status::Ok();
+}
+
+Result<SourceFiles> SourceStore::Get(const std::string& app_id, int64_t version) {
+  auto lock = db_.Lock();
+  auto st = db_.Prepare(
+      "SELECT af.path, af.mode, f.content FROM app_files af JOIN files f ON f.sha256 = af.sha256 "
+      "WHERE af.app_id = ? AND af.version = ?");
+  st.Bind(1, app_id).Bind(2, version);
+  SourceFiles out;
+  while (st.Step()) {
+    out[st.ColumnText(0)] = SourceFile{st.ColumnText(2), static_cast<int>(st.ColumnInt(1))};
+  }
+  BERTH_RETURN_IF_ERROR(st.status());
+  return out;
+}
+
+Status SourceStore::CollectGarbage() {
+  return db_.Exec("DELETE FROM files WHERE sha256 NOT IN (SELECT sha256 FROM app_files)");
+}
+
+}  // namespace berth::store

@@ -1,0 +1,35 @@
+// SourceStore: an app version's source files in SQLite, content-addressed.
+#pragma once
+
+#include <map>
+#include <string>
+
+#include "base/status.h"
+#include "store/database.h"
+
+namespace berth::store {
+
+struct SourceFile {
+  std::string content;
+  int mode = 0644;  // permission bits; the executable bit matters in builds
+};
+
+// Relative '/'-separated path -> file.
+using SourceFiles = std::map<std::string, SourceFile>;
+
+class SourceStore {
+ public:
+  explicit SourceStore(Database& db) : db_(db) {}
+
+  // Records `files` as the source of the app's version. Call inside a Database::Transaction
+  // together with the app rows, so both land or neither does.
+  Status Put(const std::string& app_id, int64_t version, const SourceFiles& files);
+  Result<SourceFiles> Get(const std::string& app_id, int64_t version);
+  // Removes file contents no app version refers to any more.
+  Status CollectGarbage();
+
+ private:
+  Database& db_;
+};
+
+}  // namespace berth::store
