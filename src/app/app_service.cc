@@ -220,13 +220,25 @@ Result<std::vector<AppInfo>> AppService::Create(const CreateRequest& req) {
         same_domain.push_back(e);
       }
     }
-    BERTH_RETURN_IF_ERROR(check(same_domain));
+    Status ok = check(same_domain);
+    if (factory_) {
+      factory_->Forget(prod);
+      factory_->Forget(stage);
+    }
+    BERTH_RETURN_IF_ERROR(ok);
   } else {
-    BERTH_RETURN_IF_ERROR(db_.Transaction([&]() -> Status {
+    Status written = db_.Transaction([&]() -> Status {
       BERTH_RETURN_IF_ERROR(store_.Create(prod, stage, check));
       BERTH_RETURN_IF_ERROR(sources_.Put(prod.id, prod.version, source));
       return sources_.Put(stage.id, stage.version, source);
-    }));
+    });
+    if (!written.ok()) {
+      if (factory_ && prod_live.backend && stage_live.backend) {
+        factory_->Forget(prod);
+        factory_->Forget(stage);
+      }
+      return written;
+    }
     apps_[prod.id] = prod_live;
     apps_[stage.id] = stage_live;
     PublishLocked();

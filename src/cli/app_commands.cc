@@ -164,6 +164,26 @@ void AddAppCommands(std::vector<Command>& t) {
           return Status::Ok();
         };
       }});
+
+  t.push_back(Command{
+      "app", "logs", "Show the container's output", "berth app logs --follow /myapp",
+      [](CLI::App& cmd) -> std::function<Status()> {
+        auto path = std::make_shared<std::string>();
+        auto follow = std::make_shared<bool>(false);
+        auto lines = std::make_shared<int>(100);
+        cmd.add_flag("-f,--follow", *follow, "Keep printing new output");
+        cmd.add_option("-n,--lines", *lines, "How many recent lines to show (default 100)");
+        cmd.add_option("app-path", *path, "[domain:]/path")->required();
+        return [path, follow, lines]() -> Status {
+          std::string target = "/api/v1/apps/logs?path=" + server::UrlEncode(*path) +
+                               "&lines=" + std::to_string(*lines) +
+                               (*follow ? "&follow=true" : "");
+          return Client().Stream("GET", target, [](std::string_view data) {
+            std::fwrite(data.data(), 1, data.size(), stdout);
+            std::fflush(stdout);
+          });
+        };
+      }});
 }
 
 }  // namespace berth::cli

@@ -508,14 +508,18 @@ asio::awaitable<void> ProxyServer::Impl::Session(Worker& w, Stream stream, std::
       // ---- Get an upstream connection: pooled, else new. A reused connection that turns
       // out dead before any response byte is retried once on a new one when the request has
       // no body (nothing of it has been consumed).
-      const std::string pool_key = up.PoolKey();
+      // A backend may also ask for one more acquire after a refused connect (a container that
+      // died behind its back is restarted, and this request waits for it).
+      std::string pool_key = up.PoolKey();
       std::unique_ptr<UpstreamConn> conn;
       std::optional<http::response_parser<http::buffer_body>> rp_storage;
       error_code uec;
       Phase failed_phase = Phase::kConnect;
       bool body_sent = false;
       bool response_ok = false;
-      for (int attempt = 0; attempt < 2 && !response_ok; ++attempt) {
+      bool reacquired = false;
+      bool reacquire_failed = false;
+      for (int attempt = 0; attempt < 3 && !response_ok; ++attempt) {
         conn = upgrade ? nullptr : w.pool.Take(pool_key);
         if (!conn) {
           ++upstream_connects;
@@ -540,6 +544,18 @@ asio::awaitable<void> ProxyServer::Impl::Session(Worker& w, Stream stream, std::
           if (cec) {
             uec = cec;
             failed_phase = Phase::kConnect;
+            if (!reacquired && !IsTimeout(cec) && backend->RetryAfterConnectFailure(acq)) {
+              reacquired = true;
+              acq = co_await AsyncAcquire(*backend, asio::use_awaitable);
+              if (!acq.status.ok()) {
+                reacquire_failed = true;
+                break;
+              }
+              activity = acq.activity.get();
+              pool_key = up.PoolKey();
+              if (!preserve_host) req.set(http::field::host, up.HostHeader());
+              continue;
+            }
             break;
           }
           SetNoDelay(ts.socket());
@@ -620,6 +636,15 @@ asio::awaitable<void> ProxyServer::Impl::Session(Worker& w, Stream stream, std::
         break;
       }
 
+      if (reacquire_failed) {
+        status_code = acq.http_status;
+        bool k = client_keep_alive && hp.is_done();
+        keep = co_await WriteSimple(stream, version,
+                                    http::int_to_status(static_cast<unsigned>(acq.http_status)),
+                                    acq.status.message(), k, o.body_timeout) &&
+               k;
+        break;
+      }
       if (!response_ok) {
         // Nothing of the response has reached the client: answer 502/504 ourselves.
         if (failed_phase == Phase::kReadRequestBody || failed_phase == Phase::kSendResponse) {
@@ -660,6 +685,7 @@ asio::awaitable<void> ProxyServer::Impl::Session(Worker& w, Stream stream, std::
         keep = false;
         if (wec) break;
         --in_flight;  // a long-lived tunnel is not a request in flight for shutdown purposes
+        if (activity) activity->Upgraded();
         bool forwarded = co_await conn->Visit([&](auto& us) {
           return WriteBuffered(us, buffer, o.body_timeout);
         });

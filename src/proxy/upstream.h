@@ -32,6 +32,9 @@ class Activity {
  public:
   virtual ~Activity() = default;
   virtual void Touch() = 0;
+  // The exchange became a long-lived tunnel (WebSocket): from now on only bytes moving count
+  // as activity, not the open connection itself.
+  virtual void Upgraded() {}
 };
 
 // What a request gets from its app: an upstream plus an activity handle that stays alive (and
@@ -42,6 +45,7 @@ struct Acquired {
   Upstream upstream;
   std::shared_ptr<Activity> activity;  // may be null for apps that do not track activity
   std::string server_timing;           // a Server-Timing header value, "" for none
+  uint64_t token = 0;                  // the backend's own mark (e.g. which container run)
 };
 
 // One app's source of upstreams. Implementations are thread-safe.
@@ -52,6 +56,10 @@ class Backend {
   virtual bool TryAcquire(Acquired* out) = 0;
   // Slow path, after TryAcquire returned false: calls `done` exactly once, from any thread.
   virtual void AcquireAsync(std::function<void(Acquired)> done) = 0;
+  // The proxy could not connect to the upstream it was given. Returns true when the backend
+  // has dealt with it (e.g. marked a dead container for restart) and the proxy should acquire
+  // again, once.
+  virtual bool RetryAfterConnectFailure(const Acquired& failed) { return false; }
 };
 
 // A backend with one fixed upstream (the proxy spec).

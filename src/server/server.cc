@@ -17,6 +17,10 @@
 #include "server/admin_api.h"
 #include "server/admin_server.h"
 #include "server/tls.h"
+#include "app/container_manager.h"
+#include "base/command_runner.h"
+#include "container/make_runtime.h"
+#include "server/log_api.h"
 #include "spec/spec_library.h"
 #include "server/spec_api.h"
 #include "store/database.h"
@@ -35,6 +39,8 @@ struct Server::Impl {
   proxy::Router router;
   std::unique_ptr<spec::SpecLibrary> specs;
   std::unique_ptr<app::SpecResolver> resolver;
+  RealCommandRunner runner;
+  std::unique_ptr<app::ContainerManager> containers;
   std::unique_ptr<app::AppService> apps;
   std::unique_ptr<TlsContexts> tls;
   std::unique_ptr<proxy::ProxyServer> proxy;
@@ -138,8 +144,22 @@ Status Server::Start() {
     BERTH_RETURN_IF_ERROR(store::Migrate(*im.db));
     im.specs = std::make_unique<spec::SpecLibrary>(c.home + "/config/appspecs");
     im.resolver = std::make_unique<app::SpecResolver>(*im.specs, c.app_config);
+    std::unique_ptr<container::ContainerRuntime> runtime;
+    std::string disabled_reason;
+    auto made = container::MakeRuntime(c.container_command, im.runner);
+    if (made.ok()) {
+      runtime = std::move(*made);
+      spdlog::info("container engine: {}", runtime->Name());
+    } else {
+      disabled_reason = "containers are unavailable: " + made.status().message();
+      spdlog::warn("{}", disabled_reason);
+    }
+    im.containers = std::make_unique<app::ContainerManager>(
+        app::ContainerManager::Options{c.home}, std::move(runtime), disabled_reason,
+        *im.resolver, RealClock::Instance());
     im.apps = std::make_unique<app::AppService>(app::AppService::Options{c.default_domain},
-                                                *im.db, im.router, *im.resolver, nullptr);
+                                                *im.db, im.router, *im.resolver,
+                                                im.containers.get());
     BERTH_RETURN_IF_ERROR(im.apps->Load());
 
     proxy::ProxyOptions po;
@@ -170,6 +190,7 @@ Status Server::Start() {
 
     im.api = std::make_unique<AdminApi>(*im.apps, [&im] { return im.Info(); });
     AddSpecRoutes(*im.api, *im.specs);
+    AddLogRoutes(*im.api, *im.apps, *im.containers);
     im.admin = std::make_unique<AdminServer>(
         [api = im.api.get()](const AdminRequest& r) { return api->Handle(r); });
     BERTH_RETURN_IF_ERROR(im.admin->Listen(c.socket_path()));
@@ -181,6 +202,7 @@ Status Server::Start() {
     im.ReleaseLock();
     return s;
   }
+  im.containers->Start();
   im.proxy->Start();
   im.admin->Start();
   im.running = true;
@@ -199,6 +221,7 @@ void Server::Shutdown() {
                im.config.proxy.shutdown_grace_secs);
   im.admin->Stop();
   bool clean = im.proxy->Shutdown(Secs(im.config.proxy.shutdown_grace_secs));
+  im.containers->Stop();
   if (!clean) spdlog::warn("shutdown grace period over: requests still in flight were cut");
   ::unlink((im.config.home + "/run/server.json").c_str());
   spdlog::info("berth stopped");

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """A real HTTP/1.1 backend for Berth's end-to-end tests (standard library only).
 
-Usage: backend.py [--port N] [--marker-dir DIR]
+Usage: backend.py [--host H] [--port N] [--marker-dir DIR]
 Prints the bound port on the first line of stdout, then serves until killed.
 
   /echo...        JSON: method, path, headers, body length and sha256, client port
@@ -180,12 +180,13 @@ def ws_frame(opcode, data, masked):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--port", type=int, default=0)
+    ap.add_argument("--host", default="127.0.0.1")
     ap.add_argument("--marker-dir")
     args = ap.parse_args()
     Handler.marker_dir = args.marker_dir
     ThreadingHTTPServer.daemon_threads = True
     ThreadingHTTPServer.request_queue_size = 256
-    srv = ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
+    srv = ThreadingHTTPServer((args.host, args.port), Handler)
     print(srv.server_address[1], flush=True)
     srv.serve_forever()
 

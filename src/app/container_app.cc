@@ -1,0 +1,526 @@
+#include "app/container_app.h"
+
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <thread>
+
+#include "base/files.h"
+#include "base/hash.h"
+#include "base/process.h"
+#include "base/strings.h"
+
+namespace berth::app {
+
+using std::chrono::milliseconds;
+
+namespace {
+
+double Ms(SteadyTime from, SteadyTime to) {
+  return std::chrono::duration<double, std::milli>(to - from).count();
+}
+
+std::string TimingEntry(const char* name, double ms) {
+  char buf[64];
+  std::snprintf(buf, sizeof(buf), "%s;dur=%.1f", name, ms);
+  return buf;
+}
+
+}  // namespace
+
+bool ShouldStopIdle(int in_flight, SteadyTime last_activity, SteadyTime now,
+                    milliseconds idle_timeout) {
+  return in_flight == 0 && now - last_activity >= idle_timeout;
+}
+
+milliseconds ProbeDelay(int attempt) {
+  if (attempt < 5) return milliseconds(2);
+  if (attempt < 20) return milliseconds(5);
+  if (attempt < 40) return milliseconds(10);
+  int64_t d = 10 + (attempt - 40) * 2;
+  return milliseconds(std::min<int64_t>(d, 100));
+}
+
+// One request's hold on the app: counts as in flight until destroyed (or upgraded to a
+// tunnel), and reports moving bytes as activity.
+class ContainerApp::Lease : public proxy::Activity {
+ public:
+  explicit Lease(std::shared_ptr<ContainerApp> app) : app_(std::move(app)) {}
+  ~Lease() override {
+    if (!upgraded_) --app_->in_flight_;
+    app_->Touch();
+  }
+  void Touch() override { app_->Touch(); }
+  void Upgraded() override {
+    if (!upgraded_) {
+      upgraded_ = true;
+      --app_->in_flight_;
+    }
+  }
+
+ private:
+  std::shared_ptr<ContainerApp> app_;
+  bool upgraded_ = false;  // the proxy calls from one thread per request
+};
+
+ContainerApp::ContainerApp(ContainerAppDeps deps, ContainerAppSettings settings,
+                           ContainerPlan plan, store::SourceFiles files)
+    : deps_(std::move(deps)),
+      settings_(settings),
+      plan_(std::move(plan)),
+      files_(std::move(files)) {
+  Touch();
+}
+
+ContainerApp::~ContainerApp() = default;
+
+void ContainerApp::Touch() {
+  last_activity_ns_.store(deps_.clock->Now().time_since_epoch().count(),
+                          std::memory_order_relaxed);
+}
+
+proxy::Acquired ContainerApp::MakeAcquiredLocked() {
+  proxy::Acquired a;
+  a.upstream.host = "127.0.0.1";
+  a.upstream.port = static_cast<uint16_t>(host_port_);
+  a.token = generation_;
+  ++in_flight_;
+  a.activity = std::make_shared<Lease>(shared_from_this());
+  return a;
+}
+
+bool ContainerApp::TryAcquire(proxy::Acquired* out) {
+  std::lock_guard lock(mu_);
+  if (state_ != State::kRunning) return false;
+  *out = MakeAcquiredLocked();
+  Touch();
+  return true;
+}
+
+void ContainerApp::AcquireAsync(std::function<void(proxy::Acquired)> done) {
+  proxy::Acquired ready;
+  {
+    std::lock_guard lock(mu_);
+    if (retired_) {
+      ready.status = Status::NotFound("the app was deleted");
+      ready.http_status = 404;
+    } else if (state_ == State::kRunning) {
+      ready = MakeAcquiredLocked();
+    } else {
+      waiters_.push_back(Waiter{std::move(done), deps_.clock->Now() + settings_.start_timeout});
+      if (state_ == State::kStopped || state_ == State::kFailed) {
+        state_ = State::kStarting;
+        phase_ = "starting";
+        error_.clear();
+        deps_.jobs->Post([self = shared_from_this()] { self->StartJob(); });
+      }
+      // kStarting: the start under way serves us; kStopping: the stop starts it again.
+      return;
+    }
+  }
+  Touch();
+  done(std::move(ready));
+}
+
+bool ContainerApp::RetryAfterConnectFailure(const proxy::Acquired& failed) {
+  std::lock_guard lock(mu_);
+  if (retired_) return false;
+  if (state_ == State::kRunning && generation_ == failed.token) {
+    // The container we handed out is not listening: it died behind our back. The next
+    // acquire starts it again.
+    spdlog::warn("app {}: container {} refused a connection; restarting it", plan_.app_id,
+                 plan_.run.name);
+    state_ = State::kStopped;
+    error_ = "the container stopped answering";
+  }
+  return true;
+}
+
+void ContainerApp::FinishStart(Status status, int port, const std::string& timing) {
+  std::vector<Waiter> waiters;
+  std::vector<proxy::Acquired> results;
+  {
+    std::lock_guard lock(mu_);
+    waiters.swap(waiters_);
+    if (status.ok()) {
+      state_ = State::kRunning;
+      phase_.clear();
+      error_.clear();
+      host_port_ = port;
+      ++generation_;
+      last_check_ = deps_.clock->Now();
+      failed_checks_ = 0;
+      Touch();
+      for (size_t i = 0; i < waiters.size(); ++i) {
+        results.push_back(MakeAcquiredLocked());
+        results.back().server_timing = timing;
+      }
+    } else {
+      state_ = State::kFailed;
+      phase_.clear();
+      error_ = status.message();
+    }
+  }
+  if (!status.ok()) {
+    spdlog::warn("app {}: start failed: {}", plan_.app_id, status.message());
+    for (auto& w : waiters) {
+      proxy::Acquired a;
+      a.status = status;
+      a.http_status = 503;
+      w.done(std::move(a));
+    }
+    return;
+  }
+  spdlog::info("app {}: container {} ready on 127.0.0.1:{} ({})", plan_.app_id, plan_.run.name,
+               port, timing);
+  for (size_t i = 0; i < waiters.size(); ++i) waiters[i].done(std::move(results[i]));
+}
+
+void ContainerApp::StartJob() {
+  const SteadyTime t0 = deps_.clock->Now();
+  std::vector<std::string> timing;
+  auto fail = [&](Status s) { FinishStart(std::move(s), 0, ""); };
+
+  if (plan_.build) {
+    auto exists = deps_.runtime->ImageExists(plan_.image);
+    if (!exists.ok()) return fail(exists.status());
+    if (!*exists) {
+      {
+        std::lock_guard lock(mu_);
+        phase_ = "building";
+      }
+      std::string log;
+      Status s = Build(&log);
+      if (!s.ok()) return fail(s);
+      timing.push_back(TimingEntry("build", Ms(t0, deps_.clock->Now())));
+    }
+  }
+  {
+    std::lock_guard lock(mu_);
+    phase_ = "starting";
+  }
+  const SteadyTime t1 = deps_.clock->Now();
+  for (const auto& vol : plan_.volumes_to_create) {
+    Status s = deps_.runtime->VolumeCreate(vol, plan_.volume_labels);
+    if (!s.ok()) return fail(s.WithContext("cannot create volume " + vol));
+  }
+  auto port = RunOrStart();
+  if (!port.ok()) return fail(port.status());
+  const SteadyTime t2 = deps_.clock->Now();
+  timing.push_back(TimingEntry("start", Ms(t1, t2)));
+  {
+    std::lock_guard lock(mu_);
+    phase_ = "waiting for health";
+  }
+  Status healthy = WaitHealthy(*port, t2 + settings_.start_timeout);
+  if (!healthy.ok()) {
+    std::string tail = LogTail(50);
+    deps_.runtime->Stop(plan_.run.name, 0);
+    return fail(Status::Unavailable(healthy.message() +
+                                    (tail.empty() ? "" : "; container log:\n" + tail)));
+  }
+  timing.push_back(TimingEntry("health", Ms(t2, deps_.clock->Now())));
+  FinishStart(Status::Ok(), *port, Join(timing, ", "));
+  RemoveSuperseded();
+}
+
+Status ContainerApp::Build(std::string* log) {
+  // Write the build context (the files under build_dir) to a fresh folder.
+  std::string dir = deps_.build_root + "/" + plan_.app_id + "-" + RandomId(8);
+  BERTH_RETURN_IF_ERROR(MakeDirs(dir, 0700));
+  std::string prefix = plan_.build_dir.empty() ? "" : plan_.build_dir + "/";
+  Status written = Status::Ok();
+  for (const auto& [path, file] : files_) {
+    if (!prefix.empty() && !StartsWith(path, prefix)) continue;
+    std::string rel = path.substr(prefix.size());
+    std::string full = dir + "/" + rel;
+    size_t slash = full.rfind('/');
+    written = MakeDirs(full.substr(0, slash), 0755);
+    if (written.ok()) written = WriteFileAtomic(full, file.content, file.mode & 0777);
+    if (!written.ok()) break;
+  }
+  // The Containerfile may live outside the context (build_dir set): give its full path.
+  std::string containerfile = dir + "/containerfile.berth";
+  if (written.ok()) {
+    written = WriteFileAtomic(containerfile, files_.at(plan_.containerfile).content, 0644);
+  }
+  Status s = written;
+  if (s.ok()) {
+    container::BuildSpec spec = plan_.build_spec;
+    spec.context_dir = dir;
+    spec.containerfile = containerfile;
+    spdlog::info("app {}: building image {}", plan_.app_id, plan_.image);
+    s = deps_.runtime->Build(spec, log);
+  }
+  RunProcess({.argv = {"rm", "-rf", dir}});
+  if (!s.ok()) {
+    std::string tail = std::string(Trim(LastLines(*log, 20)));
+    return Status::Unavailable("image build failed: " + s.message() +
+                               (tail.empty() ? "" : "\nbuild log (last lines):\n" + tail));
+  }
+  return s;
+}
+
+Result<int> ContainerApp::RunOrStart() {
+  auto info = deps_.runtime->Inspect(plan_.run.name);
+  if (!info.ok() && info.status().code() != Status::Code::kNotFound) return info.status();
+  if (info.ok() && info->running && info->HostPortFor(plan_.container_port) > 0) {
+    return info->HostPortFor(plan_.container_port);  // already running: adopt it
+  }
+  if (info.ok()) {
+    Status s = deps_.runtime->Start(plan_.run.name);
+    if (!s.ok()) return s.WithContext("cannot start container " + plan_.run.name);
+  } else {
+    if (!plan_.build) {
+      auto exists = deps_.runtime->ImageExists(plan_.image);
+      if (exists.ok() && !*exists) {
+        spdlog::info("app {}: image {} is not present; the engine will try to pull it",
+                     plan_.app_id, plan_.image);
+      }
+    }
+    auto id = deps_.runtime->Run(plan_.run);
+    if (!id.ok()) {
+      if (!plan_.build) {
+        auto exists = deps_.runtime->ImageExists(plan_.image);
+        if (exists.ok() && !*exists) {
+          return Status::Unavailable("image " + plan_.image +
+                                     " is not available locally and could not be pulled: " +
+                                     id.status().message());
+        }
+      }
+      return id.status().WithContext("cannot run container " + plan_.run.name);
+    }
+  }
+  auto after = deps_.runtime->Inspect(plan_.run.name);
+  if (!after.ok()) return after.status();
+  int port = after->HostPortFor(plan_.container_port);
+  if (!after->running) {
+    std::string tail = LogTail(50);
+    return Status::Unavailable("the container exited at once (exit code " +
+                               std::to_string(after->exit_code) + ")" +
+                               (tail.empty() ? "" : "; container log:\n" + tail));
+  }
+  if (port <= 0) {
+    return Status::Internal("the engine published no host port for container port " +
+                            std::to_string(plan_.container_port));
+  }
+  return port;
+}
+
+Status ContainerApp::WaitHealthy(int port, SteadyTime deadline) {
+  std::string last_error = "no answer yet";
+  auto last_inspect = deps_.clock->Now();
+  for (int attempt = 0;; ++attempt) {
+    auto now = deps_.clock->Now();
+    if (now >= deadline) break;
+    auto left = std::chrono::duration_cast<milliseconds>(deadline - now);
+    auto code = deps_.probe->Get("127.0.0.1", port, plan_.health_path,
+                                 std::min(left, milliseconds(5'000)));
+    if (code.ok()) {
+      if (*code >= 200 && *code < 300) return Status::Ok();
+      last_error = "health check " + plan_.health_path + " answered " + std::to_string(*code);
+    } else {
+      last_error = "health check " + plan_.health_path + ": " + code.status().message();
+    }
+    // Every second, make sure the container is still there to wait for.
+    if (deps_.clock->Now() - last_inspect >= milliseconds(1000)) {
+      last_inspect = deps_.clock->Now();
+      auto info = deps_.runtime->Inspect(plan_.run.name);
+      if (info.ok() && !info->running) {
+        return Status::Unavailable("the container exited (exit code " +
+                                   std::to_string(info->exit_code) + ") before it was healthy");
+      }
+    }
+    std::this_thread::sleep_for(ProbeDelay(attempt));
+  }
+  return Status::Unavailable(
+      "the app did not become healthy within " +
+      std::to_string(std::chrono::duration_cast<std::chrono::seconds>(settings_.start_timeout)
+                         .count()) +
+      "s (" + last_error + ")");
+}
+
+void ContainerApp::RemoveSuperseded() {
+  auto list = deps_.runtime->ListByLabel(kLabelAppId, plan_.app_id);
+  if (!list.ok()) return;
+  for (const auto& c : *list) {
+    if (c.name == plan_.run.name) continue;
+    spdlog::info("app {}: removing superseded container {}", plan_.app_id, c.name);
+    deps_.runtime->Remove(c.name);
+    if (plan_.build && c.image != plan_.image && !c.image.empty()) {
+      Status s = deps_.runtime->RemoveImage(c.image);
+      if (s.ok()) spdlog::info("app {}: removed superseded image {}", plan_.app_id, c.image);
+    }
+  }
+}
+
+std::string ContainerApp::LogTail(int lines) {
+  auto logs = deps_.runtime->Logs(plan_.run.name, lines);
+  return logs.ok() ? std::string(Trim(*logs)) : "";
+}
+
+void ContainerApp::Tick() {
+  const SteadyTime now = deps_.clock->Now();
+  std::vector<Waiter> expired;
+  {
+    std::lock_guard lock(mu_);
+    if (retired_) return;
+    // Held requests that waited too long.
+    for (auto it = waiters_.begin(); it != waiters_.end();) {
+      if (it->deadline <= now) {
+        expired.push_back(std::move(*it));
+        it = waiters_.erase(it);
+      } else {
+        ++it;
+      }
+    }
+    if (state_ == State::kRunning) {
+      SteadyTime last(std::chrono::nanoseconds(last_activity_ns_.load(std::memory_order_relaxed)));
+      if (ShouldStopIdle(in_flight_.load(), last, now, settings_.idle_timeout)) {
+        state_ = State::kStopping;
+        phase_ = "stopping";
+        deps_.jobs->Post([self = shared_from_this(), gen = generation_] { self->StopJob(gen); });
+      } else if (!check_running_ && now - last_check_ >= settings_.status_interval) {
+        check_running_ = true;
+        last_check_ = now;
+        deps_.jobs->Post([self = shared_from_this(), gen = generation_, port = host_port_] {
+          self->HealthCheckJob(gen, port);
+        });
+      }
+    }
+  }
+  for (auto& w : expired) {
+    proxy::Acquired a;
+    a.http_status = 503;
+    std::string phase;
+    {
+      std::lock_guard lock(mu_);
+      phase = phase_;
+    }
+    a.status = Status::Unavailable(
+        "the app did not become ready within " +
+        std::to_string(
+            std::chrono::duration_cast<std::chrono::seconds>(settings_.start_timeout).count()) +
+        "s" + (phase.empty() ? "" : " (still " + phase + ")"));
+    w.done(std::move(a));
+  }
+}
+
+void ContainerApp::StopJob(uint64_t generation) {
+  spdlog::info("app {}: idle for {}s, stopping container {}", plan_.app_id,
+               std::chrono::duration_cast<std::chrono::seconds>(settings_.idle_timeout).count(),
+               plan_.run.name);
+  Status s = deps_.runtime->Stop(plan_.run.name, settings_.stop_timeout_secs);
+  if (!s.ok()) spdlog::warn("app {}: stop failed: {}", plan_.app_id, s.message());
+  std::lock_guard lock(mu_);
+  if (state_ != State::kStopping || generation_ != generation) return;
+  state_ = State::kStopped;
+  phase_.clear();
+  if (!waiters_.empty() && !retired_) {
+    // Requests arrived while it stopped: start it again.
+    state_ = State::kStarting;
+    phase_ = "starting";
+    deps_.jobs->Post([self = shared_from_this()] { self->StartJob(); });
+  }
+}
+
+void ContainerApp::HealthCheckJob(uint64_t generation, int port) {
+  auto code = deps_.probe->Get("127.0.0.1", port, plan_.health_path, milliseconds(2'000));
+  bool healthy = code.ok() && *code >= 200 && *code < 300;
+  std::string problem;
+  bool dead = false;
+  if (!healthy) {
+    auto info = deps_.runtime->Inspect(plan_.run.name);
+    dead = !info.ok() || !info->running;
+    problem = dead ? "the container exited" + (info.ok() ? " (exit code " +
+                                                               std::to_string(info->exit_code) +
+                                                               ")"
+                                                         : std::string())
+                   : "health check " + plan_.health_path + " failed: " +
+                         (code.ok() ? "status " + std::to_string(*code) : code.status().message());
+  }
+  bool restart = false;
+  {
+    std::lock_guard lock(mu_);
+    check_running_ = false;
+    if (state_ != State::kRunning || generation_ != generation) return;
+    if (healthy) {
+      failed_checks_ = 0;
+      return;
+    }
+    ++failed_checks_;
+    if (dead || failed_checks_ >= settings_.unhealthy_threshold) {
+      spdlog::warn("app {}: {}; the next request restarts it", plan_.app_id, problem);
+      state_ = dead ? State::kStopped : State::kStopping;
+      error_ = problem;
+      restart = !dead;
+    }
+  }
+  if (restart) StopJob(generation);
+}
+
+void ContainerApp::AdoptExisting() {
+  auto info = deps_.runtime->Inspect(plan_.run.name);
+  if (!info.ok() || !info->running) return;
+  int port = info->HostPortFor(plan_.container_port);
+  if (port <= 0) return;
+  std::lock_guard lock(mu_);
+  if (state_ != State::kStopped || retired_) return;
+  spdlog::info("app {}: adopted running container {} on port {}", plan_.app_id, plan_.run.name,
+               port);
+  state_ = State::kRunning;
+  host_port_ = port;
+  ++generation_;
+  last_check_ = SteadyTime();  // check its health at the next tick
+  Touch();
+}
+
+void ContainerApp::Retire(bool volumes) {
+  std::vector<Waiter> waiters;
+  {
+    std::lock_guard lock(mu_);
+    retired_ = true;
+    waiters.swap(waiters_);
+  }
+  for (auto& w : waiters) {
+    proxy::Acquired a;
+    a.status = Status::NotFound("the app was deleted");
+    a.http_status = 404;
+    w.done(std::move(a));
+  }
+  auto list = deps_.runtime->ListByLabel(kLabelAppId, plan_.app_id);
+  std::vector<std::string> images;
+  if (list.ok()) {
+    for (const auto& c : *list) {
+      deps_.runtime->Remove(c.name);
+      if (plan_.build && !c.image.empty()) images.push_back(c.image);
+    }
+  }
+  if (plan_.build) images.push_back(plan_.image);
+  for (const auto& image : images) deps_.runtime->RemoveImage(image);
+  if (volumes) {
+    for (const auto& v : plan_.volumes_to_create) deps_.runtime->VolumeRemove(v);
+  }
+  std::lock_guard lock(mu_);
+  state_ = State::kStopped;
+}
+
+ContainerApp::State ContainerApp::state() const {
+  std::lock_guard lock(mu_);
+  return state_;
+}
+
+std::pair<std::string, std::string> ContainerApp::StateText() const {
+  std::lock_guard lock(mu_);
+  switch (state_) {
+    case State::kStopped: return {"stopped", error_};
+    case State::kStarting: return {phase_.empty() ? "starting" : phase_, ""};
+    case State::kRunning: return {"running", ""};
+    case State::kStopping: return {"stopping", ""};
+    case State::kFailed: return {"failed", error_};
+  }
+  return {"unknown", ""};
+}
+
+}  // namespace berth::app

@@ -1,0 +1,362 @@
+// Container apps end to end: a real berth server driving real podman (and docker for the image
+// spec), with base images built locally by scripts/test-env.sh.
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "base/files.h"
+#include "base/strings.h"
+#include "support/harness.h"
+
+namespace berth::testing {
+namespace {
+
+using nlohmann::json;
+
+// Skips (or, with BERTH_REQUIRE_ENGINES naming the engine, fails) when an engine or the
+// test images are missing.
+bool EngineReady(const std::string& engine, std::string* why) {
+  auto r = RunCommand({engine, "image", "exists", "docker.io/library/busybox:latest"});
+  if (engine == "docker") r = RunCommand({"docker", "image", "inspect", "busybox:latest"});
+  if (r.exit_code != 0) {
+    *why = engine + " or its test images are missing (run scripts/test-env.sh): " + r.err;
+    return false;
+  }
+  return true;
+}
+
+#define REQUIRE_ENGINE(engine)                                                         \
+  do {                                                                                 \
+    std::string why_;                                                                  \
+    if (!EngineReady(engine, &why_)) {                                                 \
+      const char* req_ = std::getenv("BERTH_REQUIRE_ENGINES");                         \
+      if (req_ && std::string(req_).find(engine) != std::string::npos) FAIL() << why_; \
+      GTEST_SKIP() << why_;                                                            \
+    }                                                                                  \
+  } while (0)
+
+class ContainerE2E : public ::testing::Test {
+ protected:
+  void StartServer(const std::string& extra_toml = "") {
+    server_ = std::make_unique<BerthServer>(extra_toml);
+    Status s = server_->Start();
+    ASSERT_TRUE(s.ok()) << s.ToString();
+  }
+
+  void TearDown() override {
+    if (!server_) return;
+    // Delete every app (containers and images go with them), then make sure nothing of this
+    // home is left behind even if the test failed half-way.
+    server_->Cli({"app", "delete", "all"});
+    server_->Stop(SIGTERM);
+    for (const char* engine : {"podman", "docker"}) {
+      auto names = RunCommand({engine, "ps", "-aq", "--filter", "label=berth.home=" + server_->home()});
+      for (const auto& id : Split(std::string(Trim(names.out)), '\n')) {
+        if (!id.empty()) RunCommand({engine, "rm", "-f", id});
+      }
+    }
+  }
+
+  // Writes an app folder and returns its path.
+  std::string AppDir(const std::map<std::string, std::string>& files) {
+    std::string dir = MakeTempDir("berth-app");
+    for (const auto& [name, content] : files) {
+      std::string path = dir + "/" + name;
+      MakeDirs(path.substr(0, path.rfind('/')));
+      WriteFileAtomic(path, content, 0755);
+    }
+    return dir;
+  }
+
+  CommandResult Create(const std::vector<std::string>& args) {
+    std::vector<std::string> full = {"app", "create", "--approve"};
+    full.insert(full.end(), args.begin(), args.end());
+    return server_->Cli(full);
+  }
+
+  std::string AppId(const std::string& path) {
+    auto r = server_->Cli({"app", "list", "-f", "json", path});
+    json j = json::parse(r.out, nullptr, false);
+    if (!j.is_array() || j.empty()) return "";
+    return j[0]["id"];
+  }
+
+  json AppJson(const std::string& path) {
+    auto r = server_->Cli({"app", "list", "-f", "json", path});
+    json j = json::parse(r.out, nullptr, false);
+    return j.is_array() && !j.empty() ? j[0] : json::object();
+  }
+
+  // Containers (any state) of an app, by name.
+  std::vector<std::string> Containers(const std::string& app_id, const std::string& engine = "podman") {
+    auto r = RunCommand({engine, "ps", "-a", "--format", "{{.Names}}", "--filter",
+                         "label=berth.app.id=" + app_id});
+    std::vector<std::string> out;
+    for (const auto& n : Split(std::string(Trim(r.out)), '\n')) {
+      if (!n.empty()) out.push_back(n);
+    }
+    return out;
+  }
+
+  // GET through Berth's HTTP listener with a Host header; returns body, then the status code
+  // on the last line.
+  CommandResult Get(const std::string& host, const std::string& path,
+                    const std::vector<std::string>& extra = {}) {
+    std::vector<std::string> args = {"-w", "\n%{http_code}", "-H", "Host: " + host};
+    args.insert(args.end(), extra.begin(), extra.end());
+    args.push_back("http://127.0.0.1:" + std::to_string(server_->http_port()) + path);
+    return Curl(args);
+  }
+
+  static std::string Code(const CommandResult& r) {
+    size_t nl = r.out.rfind('\n');
+    return nl == std::string::npos ? r.out : r.out.substr(nl + 1);
+  }
+
+  std::unique_ptr<BerthServer> server_;
+};
+
+// A busybox app whose container writes its environment to /www/env.txt and serves /www.
+const char* kEnvServer =
+    "FROM busybox:latest\n"
+    "ARG GREETING=default\n"
+    "RUN mkdir -p /www && echo \"$GREETING\" > /www/greeting.txt && echo ok > /www/index.html\n"
+    "CMD sh -c 'env > /www/env.txt; echo container started on $PORT; "
+    "exec httpd -f -v -p \"$PORT\" -h /www'\n";
+
+TEST_F(ContainerE2E, ImageSpecServesNginxOverHttpsAndHttp) {
+  REQUIRE_ENGINE("podman");
+  StartServer();
+  auto c = Create({"--spec", "image", "--param", "image=nginx", "--param", "port=80", "-",
+                   "nginxapp.localhost:/"});
+  ASSERT_EQ(c.exit_code, 0) << c.err;
+  EXPECT_EQ(AppJson("nginxapp.localhost:/")["state"], "stopped") << "starts on the first request";
+  std::string https_port = std::to_string(server_->https_port());
+  auto r = Curl({"-k", "-D", "-", "--resolve", "nginxapp.localhost:" + https_port + ":127.0.0.1",
+                 "https://nginxapp.localhost:" + https_port + "/"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("HTTP/1.1 200"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("nginx"), std::string::npos);
+  EXPECT_NE(r.out.find("Server-Timing: start;dur="), std::string::npos) << r.out;
+  auto h = Get("nginxapp.localhost", "/");
+  EXPECT_EQ(Code(h), "200");
+  EXPECT_EQ(AppJson("nginxapp.localhost:/")["state"], "running");
+  EXPECT_EQ(Containers(AppId("nginxapp.localhost:/")).size(), 1u);
+  auto logs = server_->Cli({"app", "logs", "nginxapp.localhost:/"});
+  EXPECT_EQ(logs.exit_code, 0) << logs.err;
+  EXPECT_NE(logs.out.find("GET / HTTP/1.1"), std::string::npos) << logs.out;
+}
+
+TEST_F(ContainerE2E, ImageSpecWithoutPortIsRefusedAndLeavesNothing) {
+  REQUIRE_ENGINE("podman");
+  StartServer();
+  auto c = Create({"--spec", "image", "--param", "image=nginx", "-", "nginxapp.localhost:/"});
+  EXPECT_EQ(c.exit_code, 1);
+  EXPECT_EQ(c.err, "error: param port is a required param, a value has to be provided\n");
+  EXPECT_EQ(server_->Cli({"app", "list", "-f", "json", "-i"}).out, "[]\n");
+}
+
+TEST_F(ContainerE2E, ContainerSpecWithExposeParamsCargsAndCopts) {
+  REQUIRE_ENGINE("podman");
+  StartServer();
+  std::string with_expose = AppDir({{"Containerfile", std::string(kEnvServer) + "EXPOSE 8080\n"}});
+  auto c = Create({"--spec", "container", "--param", "GREETING_ENV=from-param", "--carg",
+                   "GREETING=hello-build", "--copt", "memory=256m", with_expose, "/envapp"});
+  ASSERT_EQ(c.exit_code, 0) << c.err;
+  auto r = Get("localhost", "/envapp/env.txt");
+  ASSERT_EQ(Code(r), "200") << r.out;
+  EXPECT_NE(r.out.find("PORT=8080"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("CL_APP_PATH=/envapp"), std::string::npos);
+  EXPECT_NE(r.out.find("GREETING_ENV=from-param"), std::string::npos);
+  r = Get("localhost", "/envapp/greeting.txt");
+  EXPECT_EQ(r.out, "hello-build\n\n200");
+  // --copt memory=256m reaches `podman run`.
+  std::string id = AppId("/envapp");
+  auto names = Containers(id);
+  ASSERT_EQ(names.size(), 1u);
+  auto mem = RunCommand({"podman", "inspect", "--format", "{{.HostConfig.Memory}}", names[0]});
+  EXPECT_EQ(Trim(mem.out), "268435456");
+
+  // Without EXPOSE the port comes from --param port; without either, create fails.
+  std::string no_expose = AppDir({{"Containerfile", kEnvServer}});
+  c = Create({"--spec", "container", no_expose, "/noport"});
+  EXPECT_EQ(c.exit_code, 1);
+  EXPECT_NE(c.err.find("the container port is unknown"), std::string::npos) << c.err;
+  c = Create({"--spec", "container", "--param", "port=9090", no_expose, "/portapp"});
+  ASSERT_EQ(c.exit_code, 0) << c.err;
+  r = Get("localhost", "/portapp/env.txt");
+  ASSERT_EQ(Code(r), "200") << r.out;
+  EXPECT_NE(r.out.find("PORT=9090"), std::string::npos);
+
+  // A Dockerfile works too; a Containerfile wins over it.
+  std::string both = AppDir({{"Dockerfile", "FROM busybox:latest\nRUN false\n"},
+                             {"Containerfile", std::string(kEnvServer) + "EXPOSE 8080\n"}});
+  c = Create({"--spec", "container", both, "/both"});
+  ASSERT_EQ(c.exit_code, 0) << c.err;
+  EXPECT_EQ(Code(Get("localhost", "/both/")), "200");
+  std::string docker_only = AppDir({{"Dockerfile", std::string(kEnvServer) + "EXPOSE 8080\n"}});
+  c = Create({"--spec", "container", docker_only, "/dockerfile"});
+  ASSERT_EQ(c.exit_code, 0) << c.err;
+  EXPECT_EQ(Code(Get("localhost", "/dockerfile/")), "200");
+}
+
+TEST_F(ContainerE2E, HundredConcurrentFirstRequestsStartOneContainer) {
+  REQUIRE_ENGINE("podman");
+  StartServer();
+  std::string dir = AppDir({{"Containerfile", std::string(kEnvServer) + "EXPOSE 8080\n"}});
+  auto c = Create({"--spec", "container", dir, "burst.localhost:/"});
+  ASSERT_EQ(c.exit_code, 0) << c.err;
+  std::vector<std::string> args = {"--parallel", "--parallel-immediate", "--parallel-max", "100",
+                                   "-w", "%{http_code}\n", "-H", "Host: burst.localhost"};
+  for (int i = 0; i < 100; ++i) {
+    args.insert(args.end(), {"-o", "/dev/null",
+                             "http://127.0.0.1:" + std::to_string(server_->http_port()) +
+                                 "/index.html?" + std::to_string(i)});
+  }
+  auto r = Curl(args);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto codes = Split(std::string(Trim(r.out)), '\n');
+  EXPECT_EQ(codes.size(), 100u);
+  EXPECT_EQ(std::count(codes.begin(), codes.end(), "200"), 100) << r.out;
+  std::string id = AppId("burst.localhost:/");
+  EXPECT_EQ(Containers(id).size(), 1u);
+  // Exactly one start: the container's log says it started once.
+  auto logs = server_->Cli({"app", "logs", "--lines", "1000", "burst.localhost:/"});
+  size_t starts = 0;
+  for (size_t pos = 0; (pos = logs.out.find("container started on", pos)) != std::string::npos; ++pos) {
+    ++starts;
+  }
+  EXPECT_EQ(starts, 1u) << logs.out;
+}
+
+TEST_F(ContainerE2E, IdleStopRestartAndTalkingWebSocketKeepsItUp) {
+  REQUIRE_ENGINE("podman");
+  StartServer();
+  std::string backend = *ReadFile(SupportFile("backend.py"));
+  std::string dir = AppDir({{"backend.py", backend},
+                            {"Containerfile",
+                             "FROM python:3.12.5-slim\nCOPY backend.py /backend.py\nEXPOSE 8000\n"
+                             "CMD exec python3 /backend.py --host 0.0.0.0 --port $PORT\n"}});
+  auto c = Create({"--spec", "container", "--conf", "container.idle_shutdown_secs=2", dir,
+                   "idle.localhost:/"});
+  ASSERT_EQ(c.exit_code, 0) << c.err;
+  ASSERT_EQ(Code(Get("idle.localhost", "/echo")), "200");
+  std::string name = Containers(AppId("idle.localhost:/")).at(0);
+  auto running = [&] {
+    auto r = RunCommand({"podman", "inspect", "--format", "{{.State.Running}}", name});
+    return Trim(r.out) == "true";
+  };
+  EXPECT_TRUE(running());
+  // Idle for 2 s: stopped (not removed).
+  ASSERT_TRUE(WaitFor([&] { return AppJson("idle.localhost:/")["state"] == "stopped"; },
+                      std::chrono::seconds(30)));
+  EXPECT_FALSE(running());
+  EXPECT_EQ(Containers(AppId("idle.localhost:/")).size(), 1u);
+  // The next request starts it again.
+  EXPECT_EQ(Code(Get("idle.localhost", "/echo")), "200");
+  EXPECT_TRUE(running());
+  // A WebSocket that talks every second for 6 s keeps it up past the 2 s idle limit.
+  auto ws = RunCommand({"python3", SupportFile("ws_client.py"), "127.0.0.1",
+                        std::to_string(server_->http_port()), "idle.localhost", "/ws", "a", "b",
+                        "c", "d", "e", "f", "--interval-ms", "1000"});
+  EXPECT_EQ(ws.exit_code, 0) << ws.err;
+  EXPECT_EQ(ws.out, "a\nb\nc\nd\ne\nf\n");
+  // A slow request longer than the idle limit is never cut.
+  auto slow = Get("idle.localhost", "/slow?ms=4000");
+  EXPECT_EQ(Code(slow), "200") << slow.out;
+}
+
+TEST_F(ContainerE2E, KilledContainerIsRestartedByTheNextRequest) {
+  REQUIRE_ENGINE("podman");
+  StartServer();
+  std::string dir = AppDir({{"Containerfile", std::string(kEnvServer) + "EXPOSE 8080\n"}});
+  ASSERT_EQ(Create({"--spec", "container", dir, "/killme"}).exit_code, 0);
+  ASSERT_EQ(Code(Get("localhost", "/killme/")), "200");
+  std::string name = Containers(AppId("/killme")).at(0);
+  ASSERT_EQ(RunCommand({"podman", "kill", name}).exit_code, 0);
+  auto r = Get("localhost", "/killme/");
+  EXPECT_EQ(Code(r), "200") << r.out;
+  EXPECT_EQ(Containers(AppId("/killme")).size(), 1u);
+}
+
+TEST_F(ContainerE2E, ServerKilledAndRestartedAdoptsTheRunningContainer) {
+  REQUIRE_ENGINE("podman");
+  StartServer();
+  std::string dir = AppDir({{"Containerfile", std::string(kEnvServer) + "EXPOSE 8080\n"}});
+  ASSERT_EQ(Create({"--spec", "container", dir, "/adopt"}).exit_code, 0);
+  ASSERT_EQ(Code(Get("localhost", "/adopt/")), "200");
+  std::string id = AppId("/adopt");
+  auto before = RunCommand({"podman", "ps", "-q", "--no-trunc", "--filter", "label=berth.app.id=" + id});
+  ASSERT_FALSE(Trim(before.out).empty());
+  server_->Stop(SIGKILL);
+  // Same home, new process.
+  auto home = server_->home();
+  server_ = std::make_unique<BerthServer>("", home);
+  ASSERT_TRUE(server_->Start().ok());
+  ASSERT_TRUE(WaitFor([&] { return AppJson("/adopt")["state"] == "running"; },
+                      std::chrono::seconds(30)));
+  auto r = Get("localhost", "/adopt/");
+  EXPECT_EQ(Code(r), "200");
+  EXPECT_EQ(r.out.find("Server-Timing"), std::string::npos);
+  auto after = RunCommand({"podman", "ps", "-aq", "--no-trunc", "--filter", "label=berth.app.id=" + id});
+  EXPECT_EQ(Trim(after.out), Trim(before.out)) << "the same container, no second one";
+}
+
+TEST_F(ContainerE2E, BuildFailureAndUnknownImageAreClearErrors) {
+  REQUIRE_ENGINE("podman");
+  StartServer();
+  std::string dir = AppDir({{"Containerfile", "FROM busybox:latest\nRUN echo broken-step && false\nEXPOSE 80\n"}});
+  ASSERT_EQ(Create({"--spec", "container", dir, "/broken"}).exit_code, 0);
+  auto r = Get("localhost", "/broken/");
+  EXPECT_EQ(Code(r), "503");
+  EXPECT_NE(r.out.find("image build failed"), std::string::npos) << r.out;
+  json app = AppJson("/broken");
+  EXPECT_EQ(app["state"], "failed");
+  EXPECT_NE(app["error"].get<std::string>().find("image build failed"), std::string::npos);
+  auto table = server_->Cli({"app", "list", "/broken"});
+  EXPECT_NE(table.out.find("failed: image build failed"), std::string::npos) << table.out;
+
+  ASSERT_EQ(Create({"--spec", "image", "--param", "image=localhost/no-such-image:1", "--param",
+                    "port=80", "-", "/noimage"})
+                .exit_code,
+            0);
+  r = Get("localhost", "/noimage/");
+  EXPECT_EQ(Code(r), "503");
+  EXPECT_NE(r.out.find("localhost/no-such-image:1 is not available locally"), std::string::npos)
+      << r.out;
+}
+
+TEST_F(ContainerE2E, DeleteRemovesContainersAndImages) {
+  REQUIRE_ENGINE("podman");
+  StartServer();
+  std::string dir = AppDir({{"Containerfile", std::string(kEnvServer) + "EXPOSE 8080\n"}});
+  ASSERT_EQ(Create({"--spec", "container", dir, "/gone"}).exit_code, 0);
+  ASSERT_EQ(Code(Get("localhost", "/gone/")), "200");
+  std::string id = AppId("/gone");
+  auto image = RunCommand({"podman", "ps", "-a", "--format", "{{.Image}}", "--filter",
+                           "label=berth.app.id=" + id});
+  std::string image_name = std::string(Trim(image.out));
+  ASSERT_FALSE(image_name.empty());
+  ASSERT_EQ(server_->Cli({"app", "delete", "/gone"}).exit_code, 0);
+  ASSERT_TRUE(WaitFor([&] { return Containers(id).empty(); }, std::chrono::seconds(30)));
+  EXPECT_TRUE(WaitFor([&] { return RunCommand({"podman", "image", "exists", image_name}).exit_code != 0; },
+                      std::chrono::seconds(30)));
+  EXPECT_EQ(Code(Get("localhost", "/gone/")), "404");
+}
+
+TEST_F(ContainerE2E, ImageSpecWithDocker) {
+  REQUIRE_ENGINE("docker");
+  StartServer("[system]\ncontainer_command = \"docker\"\n");
+  auto c = Create({"--spec", "image", "--param", "image=nginx", "--param", "port=80", "-",
+                   "dockerapp.localhost:/"});
+  ASSERT_EQ(c.exit_code, 0) << c.err;
+  auto r = Get("dockerapp.localhost", "/");
+  EXPECT_EQ(Code(r), "200") << r.out;
+  EXPECT_NE(r.out.find("nginx"), std::string::npos);
+  EXPECT_EQ(Containers(AppId("dockerapp.localhost:/"), "docker").size(), 1u);
+}
+
+}  // namespace
+}  // namespace berth::testing
