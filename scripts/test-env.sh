@@ -45,6 +45,9 @@
 #   5. Prints a summary; exits 0 when podman is usable and every image is present,
 #      non-zero with a one-line error otherwise.
 #
+# Environment: BERTH_TEST_IMAGE_CACHE (tarball folder), BERTH_TEST_DEBIAN_MIRROR (default
+# http://deb.debian.org/debian).
+#
 # Safe on a shared machine: never resets podman, removes only images it created, uses a
 # lock (/run/lock/berth-test-env.lock) so concurrent runs wait for each other.
 set -euo pipefail
@@ -56,7 +59,7 @@ DOCKERD_LOG=/var/log/berth-test-dockerd.log
 LOCK_FILE=/run/lock/berth-test-env.lock
 RECIPE_VERSION=1            # bump to force every image to be rebuilt
 SUITE=bookworm
-MIRROR=http://deb.debian.org/debian
+MIRROR="${BERTH_TEST_DEBIAN_MIRROR:-http://deb.debian.org/debian}"
 LABEL=berth.test-env
 KEYLABEL=berth.test-env.key
 LIB=docker.io/library
@@ -151,7 +154,6 @@ wait_job() {
 
 # ---------------------------------------------------------------- 1. host packages
 
-installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
 
 APT_UPDATED=0
 apt_install() {
@@ -166,7 +168,11 @@ apt_install() {
 
 ensure_host_packages() {
   local missing=() p
-  for p in "${HOST_PACKAGES[@]}"; do installed "$p" || missing+=("$p"); done
+  # One dpkg-query for all (a process costs ~5 ms here).
+  local have
+  have=$(dpkg-query -W -f='${Package} ${Status}\n' "${HOST_PACKAGES[@]}" 2>/dev/null |
+         awk '$NF == "installed" {print $1}')
+  for p in "${HOST_PACKAGES[@]}"; do grep -qx "$p" <<<"$have" || missing+=("$p"); done
   if ((${#missing[@]})); then
     log "installing ${missing[*]}"
     apt_install "${missing[@]}" || die "apt-get install ${missing[*]} failed"
