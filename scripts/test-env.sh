@@ -107,15 +107,15 @@ docker_key() {
 }
 
 WORK=""
-JOB_PIDS=()
 kill_tree() {  # a background job of ours and its children, by pid
   local c
   for c in $(pgrep -P "$1" 2>/dev/null); do kill_tree "$c"; done
   kill "$1" 2>/dev/null || true
 }
 cleanup() {
-  local rc=$?
-  for pid in "${JOB_PIDS[@]}"; do kill_tree "$pid"; done
+  local rc=$? pid
+  for pid in $(jobs -p); do kill_tree "$pid"; done   # background jobs still running
+  wait 2>/dev/null || true
   if [[ -n $WORK && -d $WORK ]]; then
     # debootstrap mounts proc/sys inside its target: never rm -rf through a mount.
     awk -v w="$WORK/" 'index($2, w) == 1 {print $2}' /proc/mounts | sort -r |
@@ -141,7 +141,6 @@ start_job() {
   workdir; mkdir -p "$WORK/logs"
   ( set -euo pipefail; "$@" ) >"$WORK/logs/$name.log" 2>&1 &
   JOBS[$name]=$!
-  JOB_PIDS+=("$!")
 }
 wait_job() {
   local name=$1
