@@ -53,9 +53,11 @@
 # and exact name), uses a lock (/run/lock/berth-test-env.lock) so concurrent runs wait for
 # each other. A dockerd it starts keeps running after it (detached, as a service would).
 #
-# Timings (2 cores): a fresh machine about 2.5 min when idle (debootstrap ~65 s, then the
-# derived images in parallel), 6-7 min with other builds loading the machine; from the
-# tarball cache with no images ~40 s; everything present ~5 s.
+# Timings (2 cores; it is CPU-bound, ~220 s of CPU in all, since every process start is
+# slow here): measured 6-7.5 min from a clean state while other builds loaded the machine
+# (load 5-9); about 2.5-3 min expected when idle (debootstrap ~65 s, then python ~45 s
+# in parallel with golang and nginx). From the tarball cache with no images ~40 s;
+# everything present ~5 s.
 set -euo pipefail
 
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"

@@ -1,4 +1,4 @@
-# shellcheck shell=bash disable=SC2016,SC2153
+# shellcheck shell=bash disable=SC2016,SC2153,SC2015
 # Smoke checks of scripts/test-env.sh --check (sourced by it, after the set-up).
 # Every check uses the short names the tests use (nginx, python:3.12.5-slim, ...), so it
 # also proves they resolve to the local images without the network. Containers and
@@ -73,8 +73,9 @@ d_run() {
 # ------------------------------------------------------------------------ checks
 
 c_busybox() {
-  timeout 60 podman run --rm busybox sh -c 'for a in sh httpd echo cat sleep wget nc ls env; do command -v $a >/dev/null || { echo "no $a"; exit 1; }; done; echo ok' |
-    grep -qx ok || return 1
+  local out
+  out=$(timeout 60 podman run --rm busybox sh -c 'for a in sh httpd echo cat sleep wget nc ls env; do command -v $a >/dev/null || { echo "no $a"; exit 1; }; done; echo ok') &&
+    [[ $out == ok ]] || { echo "$out"; return 1; }
   local addr
   addr=$(p_run bb 8080 busybox httpd -f -p 8080 -h /etc) || return 1
   http_expect "http://$addr/passwd" "root:x:0:0"
@@ -85,8 +86,8 @@ c_nginx() {
   addr=$(p_run nginx 80 nginx) || return 1
   http_expect "http://$addr/" "Welcome to nginx!" || return 1
   http_expect "http://$addr/missing" "404" 404 || return 1
-  podman logs "$name" 2>&1 | grep -q 'GET / HTTP/1.1" 200' ||
-    { echo "access log not on stdout:"; podman logs "$name"; return 1; }
+  local logs; logs=$(podman logs "$name" 2>&1)
+  [[ $logs == *'GET / HTTP/1.1" 200'* ]] || { echo "access log not in the logs:"; echo "$logs"; return 1; }
   local t0=$SECONDS
   podman stop -t 10 "$name" >/dev/null
   (( SECONDS - t0 < 5 )) || { echo "nginx took $((SECONDS - t0))s to stop"; return 1; }
@@ -162,7 +163,8 @@ c_docker_nginx() {
 c_docker_build() {
   local img="$SMOKE_ID-dbuild"
   timeout 300 docker build -q -t "$img" "$SMOKE_DIR/docker-build" >/dev/null || return 1
-  timeout 60 docker run --rm "$img" | grep -qx built-by-docker
+  local out
+  out=$(timeout 60 docker run --rm "$img") && [[ $out == built-by-docker ]] || { echo "$out"; return 1; }
 }
 
 run_smoke_checks() {
