@@ -8,7 +8,7 @@ packages=(
   libboost1.81-dev libssl-dev openssl libsqlite3-dev sqlite3 nlohmann-json3-dev
   libtomlplusplus-dev libcli11-dev libspdlog-dev libfmt-dev
   googletest libgtest-dev libgmock-dev libbenchmark-dev
-  curl wrk nginx-light
+  curl wrk nginx-light python3
 )
 
 missing=()
