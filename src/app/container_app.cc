@@ -182,7 +182,29 @@ void ContainerApp::StartJob() {
   std::vector<std::string> timing;
   auto fail = [&](Status s) { FinishStart(std::move(s), 0, ""); };
 
-  if (plan_.build) {
+  bool image_present, container_exists;
+  int known_port;
+  {
+    std::lock_guard lock(mu_);
+    image_present = image_present_;
+    container_exists = container_exists_;
+    known_port = host_port_;
+  }
+
+  // The restart of a stopped container whose port the engine keeps: the fast path.
+  if (container_exists && known_port > 0 && deps_.runtime->Name() == "podman") {
+    auto port = Restart(known_port, t0 + settings_.start_timeout);
+    if (port.ok()) {
+      timing.push_back(TimingEntry("start", Ms(t0, deps_.clock->Now())));
+      return FinishStart(Status::Ok(), *port, Join(timing, ", "));
+    }
+    if (port.status().code() != Status::Code::kNotFound) return fail(port.status());
+    std::lock_guard lock(mu_);
+    container_exists_ = image_present_ = false;
+    image_present = false;
+  }
+
+  if (plan_.build && !image_present) {
     auto exists = deps_.runtime->ImageExists(plan_.image);
     if (!exists.ok()) return fail(exists.status());
     if (!*exists) {
@@ -207,6 +229,10 @@ void ContainerApp::StartJob() {
   }
   auto port = RunOrStart();
   if (!port.ok()) return fail(port.status());
+  {
+    std::lock_guard lock(mu_);
+    image_present_ = container_exists_ = true;
+  }
   const SteadyTime t2 = deps_.clock->Now();
   timing.push_back(TimingEntry("start", Ms(t1, t2)));
   {
@@ -223,6 +249,27 @@ void ContainerApp::StartJob() {
   timing.push_back(TimingEntry("health", Ms(t2, deps_.clock->Now())));
   FinishStart(Status::Ok(), *port, Join(timing, ", "));
   RemoveSuperseded();
+}
+
+Result<int> ContainerApp::Restart(int known_port, SteadyTime deadline) {
+  Status started = deps_.runtime->Start(plan_.run.name);
+  if (!started.ok()) return started;
+  // Confirm the port alongside the probes instead of before them.
+  auto confirmed = std::make_shared<std::atomic<int>>(0);
+  deps_.jobs->Post([self = shared_from_this(), confirmed] {
+    auto info = self->deps_.runtime->Inspect(self->plan_.run.name);
+    int port = info.ok() && info->running ? info->HostPortFor(self->plan_.container_port) : -1;
+    confirmed->store(port > 0 ? port : -1);
+  });
+  Status healthy = WaitHealthy(known_port, deadline, confirmed);
+  if (!healthy.ok()) {
+    std::string tail = LogTail(50);
+    deps_.runtime->Stop(plan_.run.name, 0);
+    return Status::Unavailable(healthy.message() +
+                               (tail.empty() ? "" : "; container log:\n" + tail));
+  }
+  int port = confirmed->load();
+  return port > 0 ? port : known_port;
 }
 
 Status ContainerApp::Build(std::string* log) {
@@ -308,12 +355,20 @@ Result<int> ContainerApp::RunOrStart() {
   return port;
 }
 
-Status ContainerApp::WaitHealthy(int port, SteadyTime deadline) {
+Status ContainerApp::WaitHealthy(int port, SteadyTime deadline,
+                                 std::shared_ptr<std::atomic<int>> confirmed_port) {
   std::string last_error = "no answer yet";
   auto last_inspect = deps_.clock->Now();
   for (int attempt = 0;; ++attempt) {
     auto now = deps_.clock->Now();
     if (now >= deadline) break;
+    if (confirmed_port) {
+      int confirmed = confirmed_port->load();
+      if (confirmed < 0) {
+        return Status::Unavailable("the container is not running after its start");
+      }
+      if (confirmed > 0) port = confirmed;
+    }
     auto left = std::chrono::duration_cast<milliseconds>(deadline - now);
     auto code = deps_.probe->Get("127.0.0.1", port, plan_.health_path,
                                  std::min(left, milliseconds(5'000)));
@@ -471,6 +526,7 @@ void ContainerApp::AdoptExisting() {
                port);
   state_ = State::kRunning;
   host_port_ = port;
+  image_present_ = container_exists_ = true;
   ++generation_;
   last_check_ = SteadyTime();  // check its health at the next tick
   Touch();

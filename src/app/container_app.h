@@ -93,7 +93,15 @@ class ContainerApp : public proxy::Backend, public std::enable_shared_from_this<
   Status Build(std::string* log);
   // Runs or starts the container; returns its host port.
   Result<int> RunOrStart();
-  Status WaitHealthy(int port, SteadyTime deadline);
+  // Probes the health path until it answers 2xx. `confirmed_port`, when given, is filled in by
+  // a concurrent inspect (0 while unknown, -1 when the container is not running) and wins over
+  // `port`.
+  Status WaitHealthy(int port, SteadyTime deadline,
+                     std::shared_ptr<std::atomic<int>> confirmed_port = nullptr);
+  // The restart of a container this app ran before (podman keeps its host port): start it and
+  // probe the known port at once, confirming the port with an inspect alongside. Returns
+  // NotFound when the container is gone (the caller then runs it anew).
+  Result<int> Restart(int known_port, SteadyTime deadline);
   void RemoveSuperseded();
   void FinishStart(Status status, int port, const std::string& timing);
   proxy::Acquired MakeAcquiredLocked();
@@ -117,6 +125,9 @@ class ContainerApp : public proxy::Backend, public std::enable_shared_from_this<
   bool check_running_ = false;     // guarded by mu_
   SteadyTime last_check_;          // guarded by mu_
   int failed_checks_ = 0;          // guarded by mu_
+  // What earlier starts learnt, to keep engine calls off the next start's critical path.
+  bool image_present_ = false;     // guarded by mu_: the image exists (built or found)
+  bool container_exists_ = false;  // guarded by mu_: our container was created
 
   std::atomic<int> in_flight_{0};
   std::atomic<int64_t> last_activity_ns_{0};

@@ -142,6 +142,33 @@ TEST_F(ContainerAppTest, IdleStopOnlyWithoutRequestsInFlight) {
   EXPECT_EQ(rt_.Count(rt_.runs), 1);
 }
 
+TEST_F(ContainerAppTest, PodmanRestartProbesTheKnownPortAtOnce) {
+  rt_.name = "podman";
+  ContainerAppSettings s;
+  s.idle_timeout = 10s;
+  auto app = MakeApp(s);
+  int port = AcquireAndWait(*app).upstream.port;
+  clock_.Advance(11s);
+  app->Tick();
+  ASSERT_TRUE(Eventually([&] { return app->state() == ContainerApp::State::kStopped; }));
+  int probes_before = probe_.probes;
+  proxy::Acquired again = AcquireAndWait(*app);
+  ASSERT_TRUE(again.status.ok()) << again.status.ToString();
+  EXPECT_EQ(again.upstream.port, port);
+  EXPECT_EQ(rt_.Count(rt_.starts), 1);
+  EXPECT_GE(probe_.probes - probes_before, 1);
+  // A container removed behind our back is run anew.
+  clock_.Advance(11s);
+  again = proxy::Acquired();
+  clock_.Advance(11s);
+  app->Tick();
+  ASSERT_TRUE(Eventually([&] { return app->state() == ContainerApp::State::kStopped; }));
+  rt_.containers.clear();
+  again = AcquireAndWait(*app);
+  ASSERT_TRUE(again.status.ok()) << again.status.ToString();
+  EXPECT_EQ(rt_.Count(rt_.runs), 2);
+}
+
 TEST_F(ContainerAppTest, UpgradedTunnelCountsOnlyWhenBytesMove) {
   ContainerAppSettings s;
   s.idle_timeout = 10s;

@@ -22,7 +22,7 @@ class FakeRuntime : public ContainerRuntime {
     Labels labels;
   };
 
-  std::string Name() const override { return "fake"; }
+  std::string Name() const override { return name; }
   Status Ping() override { return Status::Ok(); }
 
   Status Build(const BuildSpec& spec, std::string* output) override {
@@ -111,6 +111,7 @@ class FakeRuntime : public ContainerRuntime {
   }
 
   // Test controls.
+  std::string name = "fake";  // "podman" enables the lifecycle's podman-only fast restart
   void HoldBuilds(bool hold) { Set(hold_builds, hold); }
   void HoldRuns(bool hold) { Set(hold_runs, hold); }
   void Kill(const std::string& name) {
