@@ -254,9 +254,9 @@ TEST_F(ContainerE2E, IdleStopRestartAndTalkingWebSocketKeepsItUp) {
                       std::chrono::seconds(30)));
   EXPECT_FALSE(running());
   EXPECT_EQ(Containers(AppId("idle.localhost:/")).size(), 1u);
-  // The next request starts it again.
+  // The next request starts it again (it may be idle-stopped again by the time anything else
+  // looks, so the answer is the proof).
   EXPECT_EQ(Code(Get("idle.localhost", "/echo")), "200");
-  EXPECT_TRUE(running());
   // A WebSocket that talks every second for 6 s keeps it up past the 2 s idle limit.
   auto ws = RunCommand({"python3", SupportFile("ws_client.py"), "127.0.0.1",
                         std::to_string(server_->http_port()), "idle.localhost", "/ws", "a", "b",
