@@ -41,6 +41,9 @@
 #   BENCH_PIN=auto        see above
 #   BENCH_BUILD=1         0: use build/release/berth as it is, do not (re)build
 #   BERTH_BINARY          a berth binary to measure instead of build/release/berth
+#   BERTH_COMPARE         another berth binary (say, a copy of main's build): adds a row for
+#                         it, measured in the same rounds, and a berth / compare ratio. The way
+#                         to see what a change is worth on a noisy machine.
 #
 # Needs: wrk, nginx (scripts/install-deps.sh installs both), curl, taskset (util-linux).
 # Run as root or as a user who may start nginx on a high port (nginx is started with its own
@@ -183,9 +186,10 @@ BACKEND_PORT=$NGINX_PORT
 BACKEND_PID=$NGINX_PID
 [[ $(curl -s "http://127.0.0.1:$BACKEND_PORT/") == hello ]] || die "backend does not answer hello"
 
-# ---- Berth. start_berth NAME ACCESS_LOG: sets BERTH_HTTP_PORT and BERTH_HTTPS_PORT.
+# ---- Berth. start_berth NAME ACCESS_LOG [BINARY]: sets BERTH_HTTP_PORT, BERTH_HTTPS_PORT and
+# BERTH_PID.
 start_berth() {
-  local name=$1 access=$2 home="$TMP/$1" https_port=-1
+  local name=$1 access=$2 bin=${3:-$BERTH} home="$TMP/$1" https_port=-1
   [[ $HTTPS == 1 ]] && https_port=0
   mkdir -p "$home"
   cat >"$home/berth.toml" <<EOF
@@ -200,7 +204,7 @@ port = $https_port
 [log]
 access_log = $access
 EOF
-  BERTH_HOME=$home "${PIN_PROXY[@]}" "$BERTH" server start >"$home/server.out" 2>&1 &
+  BERTH_HOME=$home "${PIN_PROXY[@]}" "$bin" server start >"$home/server.out" 2>&1 &
   PIDS+=($!)
   local pid=$!
   BERTH_PID=$pid
@@ -214,7 +218,7 @@ EOF
   info=$(cat "$home/run/server.json")
   BERTH_HTTP_PORT=$(sed -E 's/.*"http_port": *([0-9-]+).*/\1/' <<<"$info")
   BERTH_HTTPS_PORT=$(sed -E 's/.*"https_port": *([0-9-]+).*/\1/' <<<"$info")
-  BERTH_HOME=$home "$BERTH" app create --spec proxy --approve \
+  BERTH_HOME=$home "$bin" app create --spec proxy --approve \
     --param "url=http://127.0.0.1:$BACKEND_PORT" - / >"$home/create.out" 2>&1 ||
     die "berth app create failed: $(cat "$home/create.out")"
   wait_http "http://127.0.0.1:$BERTH_HTTP_PORT/" || die "berth does not proxy: $(tail "$home/logs/berth.log")"
@@ -228,6 +232,12 @@ if [[ $ACCESS_LOG == 1 ]]; then
   start_berth berth-log true
   BERTH_LOG_PORT=$BERTH_HTTP_PORT
   BERTH_LOG_PID=$BERTH_PID
+fi
+if [[ -n ${BERTH_COMPARE:-} ]]; then
+  [[ -x $BERTH_COMPARE ]] || die "no berth binary at BERTH_COMPARE=$BERTH_COMPARE"
+  start_berth berth-compare false "$BERTH_COMPARE"
+  BERTH_COMPARE_PORT=$BERTH_HTTP_PORT
+  BERTH_COMPARE_PID=$BERTH_PID
 fi
 
 # ---- nginx as a keep-alive reverse proxy (and TLS terminator with BENCH_HTTPS=1).
@@ -287,6 +297,11 @@ declare -A URL=(
   [nginx]="http://127.0.0.1:$NGINX_PROXY_PORT/"
 )
 declare -A LABEL=([direct]="direct (backend)" [berth]="berth" [nginx]="nginx proxy")
+if [[ -n ${BERTH_COMPARE:-} ]]; then
+  TARGETS=(direct berth compare nginx)
+  URL[compare]="http://127.0.0.1:$BERTH_COMPARE_PORT/"
+  LABEL[compare]="berth (BERTH_COMPARE)"
+fi
 if [[ $ACCESS_LOG == 1 ]]; then
   TARGETS+=(berth_log)
   URL[berth_log]="http://127.0.0.1:$BERTH_LOG_PORT/"
@@ -313,6 +328,7 @@ declare -A SERVER_PIDS=(
   [berth_tls]="$BERTH_MAIN_PID"
   [nginx_tls]="$(with_children "$NGINX_PROXY_PID")"
   [berth_log]="${BERTH_LOG_PID:-}"
+  [compare]="${BERTH_COMPARE_PID:-}"
 )
 cpu_ns() {  # cpu_ns PIDS...: the CPU time all their threads have used, in ns (schedstat)
   local p total=0 t
@@ -394,6 +410,7 @@ ratio_row "berth / nginx proxy" berth nginx
 ratio_row "berth / direct" berth direct
 ratio_row "nginx proxy / direct" nginx direct
 [[ $HTTPS == 1 ]] && ratio_row "berth https / nginx https" berth_tls nginx_tls
+[[ -n ${BERTH_COMPARE:-} ]] && ratio_row "berth / berth (BERTH_COMPARE)" berth compare
 [[ $ACCESS_LOG == 1 ]] && ratio_row "berth access log on / off" berth_log berth
 echo
 echo "server CPU: CPU time of the proxy's processes (for direct: the backend's) during the" \
