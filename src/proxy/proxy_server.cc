@@ -19,6 +19,7 @@
 
 #include "base/strings.h"
 #include "proxy/header_transform.h"
+#include "proxy/timed_stream.h"
 
 namespace berth::proxy {
 
@@ -34,13 +35,14 @@ namespace {
 constexpr auto kToken = asio::as_tuple(asio::use_awaitable);
 constexpr size_t kRelayBufferBytes = 64 * 1024;
 
-using TlsStream = beast::ssl_stream<beast::tcp_stream>;
+// Every socket is a TimedStream: tcp_stream's timeouts without its per-operation timer waits.
+using TlsStream = beast::ssl_stream<TimedStream>;
 
 // ---------------------------------------------------------------------------------------------
 // Upstream connections and the per-thread keep-alive pool.
 
 struct UpstreamConn {
-  std::variant<beast::tcp_stream, TlsStream> stream;
+  std::variant<TimedStream, TlsStream> stream;
   beast::flat_buffer buffer;
   std::chrono::steady_clock::time_point idle_since;
   bool reused = false;
@@ -366,11 +368,11 @@ asio::awaitable<void> ProxyServer::Impl::AcceptLoop(Listener& l) {
     std::string ip = pec ? "" : peer.address().to_string();
     if (l.tls) {
       asio::co_spawn(w.ioc,
-                     Session(w, TlsStream(beast::tcp_stream(std::move(socket)), *l.tls),
+                     Session(w, TlsStream(TimedStream(std::move(socket)), *l.tls),
                              std::move(ip), true),
                      asio::detached);
     } else {
-      asio::co_spawn(w.ioc, Session(w, beast::tcp_stream(std::move(socket)), std::move(ip), false),
+      asio::co_spawn(w.ioc, Session(w, TimedStream(std::move(socket)), std::move(ip), false),
                      asio::detached);
     }
   }
@@ -534,7 +536,7 @@ asio::awaitable<void> ProxyServer::Impl::Session(Worker& w, Stream stream, std::
             }
             for (const auto& r : results) endpoints.push_back(r.endpoint());
           }
-          beast::tcp_stream ts(w.ioc);
+          TimedStream ts(w.ioc);
           ts.expires_after(o.upstream_connect_timeout);
           auto [cec, cep] = co_await ts.async_connect(endpoints, kToken);
           if (cec) {
