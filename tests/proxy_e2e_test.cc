@@ -148,6 +148,32 @@ TEST_F(ProxyE2E, KeepAliveReusesClientAndUpstreamConnections) {
   EXPECT_EQ(bodies[1]["client_port"], bodies[2]["client_port"]);
 }
 
+TEST_F(ProxyE2E, UpstreamClosingPooledConnectionsIsInvisible) {
+  SetUpServer();
+  // Every answer says keep-alive, then the backend closes that connection. Requests with and
+  // without a body, some right after the close (same curl), some later, must all succeed.
+  auto r = Curl({"-H", "Host: proxyapp.localhost", "-w", "\n", Http("/a?then_close=1"),
+                 Http("/b?then_close=1"), Http("/c?then_close=1")});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::istringstream in(r.out);
+  std::string line;
+  int answers = 0;
+  while (std::getline(in, line)) {
+    EXPECT_EQ(json::parse(line)["method"], "GET") << line;
+    ++answers;
+  }
+  EXPECT_EQ(answers, 3);
+  for (int i = 0; i < 3; ++i) {
+    r = Curl({"-H", "Host: proxyapp.localhost", Http("/get?then_close=1")});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(json::parse(r.out)["method"], "GET") << r.out;
+    r = Curl({"-H", "Host: proxyapp.localhost", "--data-binary", "abc",
+              Http("/post?then_close=1")});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(json::parse(r.out)["body_length"], 3) << r.out;
+  }
+}
+
 TEST_F(ProxyE2E, NotFoundBadGatewayAndGatewayTimeout) {
   SetUpServer("[proxy]\nupstream_timeout_secs = 1\n");
   auto r = Curl({"-w", "%{http_code}", "-H", "Host: other.localhost", Http("/nothing")});

@@ -4,6 +4,7 @@
 #include <netinet/tcp.h>
 #include <sys/socket.h>
 
+#include <array>
 #include <atomic>
 #include <boost/asio.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
@@ -19,6 +20,8 @@
 
 #include "base/strings.h"
 #include "proxy/header_transform.h"
+#include "proxy/http_head.h"
+#include "proxy/timed_stream.h"
 
 namespace berth::proxy {
 
@@ -34,13 +37,14 @@ namespace {
 constexpr auto kToken = asio::as_tuple(asio::use_awaitable);
 constexpr size_t kRelayBufferBytes = 64 * 1024;
 
-using TlsStream = beast::ssl_stream<beast::tcp_stream>;
+// Every socket is a TimedStream: tcp_stream's timeouts without its per-operation timer waits.
+using TlsStream = beast::ssl_stream<TimedStream>;
 
 // ---------------------------------------------------------------------------------------------
 // Upstream connections and the per-thread keep-alive pool.
 
 struct UpstreamConn {
-  std::variant<beast::tcp_stream, TlsStream> stream;
+  std::variant<TimedStream, TlsStream> stream;
   beast::flat_buffer buffer;
   std::chrono::steady_clock::time_point idle_since;
   bool reused = false;
@@ -227,8 +231,11 @@ asio::awaitable<bool> WriteSimple(Stream& stream, unsigned version, http::status
   co_return !ec;
 }
 
-// Relays a message body from `in` (whose header `p` has parsed) to `out` through `sr`, which
-// also writes the header on its first call. Returns the failing phase, or nothing.
+// Relays a message from `in`, whose head `p` has parsed, to `out`: the head as it now stands
+// in p.get() (the caller has transformed it), then the body, streamed through `buf`. A chunked
+// message goes through Beast's serializer, which frames the chunks; any other is written as
+// is, the head and the first piece of body in one gather write, then the body as it is read.
+// `head` is scratch space. Returns the failing phase, or nothing.
 struct RelayResult {
   error_code ec;
   bool read_failed = false;  // the error happened reading `in`
@@ -238,39 +245,78 @@ struct RelayResult {
 template <bool isRequest, typename In, typename Out>
 asio::awaitable<RelayResult> Relay(In& in, beast::flat_buffer& in_buf,
                                    http::parser<isRequest, http::buffer_body>& p, Out& out,
-                                   http::serializer<isRequest, http::buffer_body>& sr, char* buf,
+                                   std::string& head, char* buf,
                                    std::chrono::milliseconds timeout, Activity* activity) {
   RelayResult r;
+  auto& m = p.get();
+  if (m.chunked()) {
+    http::serializer<isRequest, http::buffer_body> sr{m};
+    do {
+      if (!p.is_done()) {
+        m.body().data = buf;
+        m.body().size = kRelayBufferBytes;
+        ExpiresAfter(in, timeout);
+        auto [ec, n] = co_await http::async_read(in, in_buf, p, kToken);
+        if (ec == http::error::need_buffer) ec = {};
+        if (ec) {
+          r.ec = ec;
+          r.read_failed = true;
+          co_return r;
+        }
+        m.body().size = kRelayBufferBytes - m.body().size;
+        m.body().data = buf;
+        m.body().more = !p.is_done();
+        r.bytes += m.body().size;
+      } else {
+        m.body().data = nullptr;
+        m.body().size = 0;
+        m.body().more = false;
+      }
+      ExpiresAfter(out, timeout);
+      auto [ec, n] = co_await http::async_write(out, sr, kToken);
+      if (ec == http::error::need_buffer) ec = {};
+      if (ec) {
+        r.ec = ec;
+        co_return r;
+      }
+      if (activity) activity->Touch();
+    } while (!p.is_done() || !sr.is_done());
+    co_return r;
+  }
+
+  head.clear();
+  AppendHead(m.base(), &head);
+  bool head_sent = false;
   do {
+    size_t n = 0;
     if (!p.is_done()) {
-      p.get().body().data = buf;
-      p.get().body().size = kRelayBufferBytes;
+      m.body().data = buf;
+      m.body().size = kRelayBufferBytes;
       ExpiresAfter(in, timeout);
-      auto [ec, n] = co_await http::async_read(in, in_buf, p, kToken);
+      auto [ec, rn] = co_await http::async_read(in, in_buf, p, kToken);
       if (ec == http::error::need_buffer) ec = {};
       if (ec) {
         r.ec = ec;
         r.read_failed = true;
         co_return r;
       }
-      p.get().body().size = kRelayBufferBytes - p.get().body().size;
-      p.get().body().data = buf;
-      p.get().body().more = !p.is_done();
-      r.bytes += p.get().body().size;
-    } else {
-      p.get().body().data = nullptr;
-      p.get().body().size = 0;
-      p.get().body().more = false;
+      n = kRelayBufferBytes - m.body().size;
+      r.bytes += n;
     }
-    ExpiresAfter(out, timeout);
-    auto [ec, n] = co_await http::async_write(out, sr, kToken);
-    if (ec == http::error::need_buffer) ec = {};
-    if (ec) {
-      r.ec = ec;
-      co_return r;
+    if (!head_sent || n > 0) {
+      std::array<asio::const_buffer, 2> pieces{
+          asio::const_buffer(head.data(), head_sent ? 0 : head.size()),
+          asio::const_buffer(buf, n)};
+      ExpiresAfter(out, timeout);
+      auto [ec, wn] = co_await asio::async_write(out, pieces, kToken);
+      if (ec) {
+        r.ec = ec;
+        co_return r;
+      }
+      head_sent = true;
     }
     if (activity) activity->Touch();
-  } while (!p.is_done() || !sr.is_done());
+  } while (!p.is_done());
   co_return r;
 }
 
@@ -366,11 +412,11 @@ asio::awaitable<void> ProxyServer::Impl::AcceptLoop(Listener& l) {
     std::string ip = pec ? "" : peer.address().to_string();
     if (l.tls) {
       asio::co_spawn(w.ioc,
-                     Session(w, TlsStream(beast::tcp_stream(std::move(socket)), *l.tls),
+                     Session(w, TlsStream(TimedStream(std::move(socket)), *l.tls),
                              std::move(ip), true),
                      asio::detached);
     } else {
-      asio::co_spawn(w.ioc, Session(w, beast::tcp_stream(std::move(socket)), std::move(ip), false),
+      asio::co_spawn(w.ioc, Session(w, TimedStream(std::move(socket)), std::move(ip), false),
                      asio::detached);
     }
   }
@@ -393,6 +439,7 @@ asio::awaitable<void> ProxyServer::Impl::Session(Worker& w, Stream stream, std::
   auto entry = std::prev(w.sessions.end());
   const ProxyOptions& o = options;
   std::unique_ptr<char[]> relay_buf;  // allocated on the first request with a body
+  std::string head;                    // a message head being written, reused
 
   if constexpr (std::is_same_v<Stream, TlsStream>) {
     ExpiresAfter(stream, o.client_header_timeout);
@@ -538,7 +585,7 @@ asio::awaitable<void> ProxyServer::Impl::Session(Worker& w, Stream stream, std::
             }
             for (const auto& r : results) endpoints.push_back(r.endpoint());
           }
-          beast::tcp_stream ts(w.ioc);
+          TimedStream ts(w.ioc);
           ts.expires_after(o.upstream_connect_timeout);
           auto [cec, cep] = co_await ts.async_connect(endpoints, kToken);
           if (cec) {
@@ -591,9 +638,8 @@ asio::awaitable<void> ProxyServer::Impl::Session(Worker& w, Stream stream, std::
           expect_continue = false;
         }
         if (!relay_buf && !hp.is_done()) relay_buf.reset(new char[kRelayBufferBytes]);
-        http::request_serializer<http::buffer_body> sr{req};
         RelayResult sent = co_await conn->Visit([&](auto& us) {
-          return Relay<true>(stream, buffer, hp, us, sr, relay_buf.get(), o.body_timeout,
+          return Relay<true>(stream, buffer, hp, us, head, relay_buf.get(), o.body_timeout,
                              activity);
         });
         if (sent.ec) {
@@ -713,9 +759,8 @@ asio::awaitable<void> ProxyServer::Impl::Session(Worker& w, Stream stream, std::
       }
       res.keep_alive(client_keep);
       if (!relay_buf && !rp.is_done()) relay_buf.reset(new char[kRelayBufferBytes]);
-      http::response_serializer<http::buffer_body> sr{res};
       RelayResult got = co_await conn->Visit([&](auto& us) {
-        return Relay<false>(us, conn->buffer, rp, stream, sr, relay_buf.get(), o.body_timeout,
+        return Relay<false>(us, conn->buffer, rp, stream, head, relay_buf.get(), o.body_timeout,
                             activity);
       });
       bytes_out = got.bytes;

@@ -4,7 +4,8 @@
 Usage: backend.py [--host H] [--port N] [--marker-dir DIR]
 Prints the bound port on the first line of stdout, then serves until killed.
 
-  /echo...        JSON: method, path, headers, body length and sha256, client port
+  /echo...        JSON: method, path, headers, body length and sha256, client port; with
+                  ?then_close=1 the connection is closed after the (keep-alive) answer
   /slow?ms=N      waits N ms, then 200 "slow done"; touches DIR/slow-started first
   /chunked?n=N    a chunked response of N chunks
   /big?bytes=N    N bytes of a repeating pattern, with Content-Length
@@ -126,6 +127,8 @@ class Handler(BaseHTTPRequestHandler):
             "client_port": self.client_address[1],
         }
         self._send(200, json.dumps(info), "application/json")
+        if q.get("then_close") == "1":
+            self.close_connection = True
 
     do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = do_OPTIONS = handle_any
 
