@@ -124,7 +124,11 @@ TEST(SpecBundledTest, Details) {
   EXPECT_FALSE(Load("python-gradio", {}).routes[0].strip_app);
   EXPECT_FALSE(Load("python-wsgi", {}).routes[0].strip_app);
   EXPECT_TRUE(Load("python-asgi", {}).routes[0].strip_app);
-  EXPECT_EQ(Load("go", {{"port", "8080"}}).container->port, 8080);
+  AppDefinition go = Load("go", {{"port", "8080"}});
+  EXPECT_EQ(go.container->port, 8080);
+  EXPECT_EQ(go.container->cargs, (std::map<std::string, std::string>{{"MAIN_PACKAGE", "."}}));
+  EXPECT_EQ(Load("go", {{"port", "8080"}, {"MAIN_PACKAGE", "./cmd/x"}}).container->cargs,
+            (std::map<std::string, std::string>{{"MAIN_PACKAGE", "./cmd/x"}}));
 }
 
 TEST(SpecBundledTest, ParamDefaults) {
@@ -144,9 +148,14 @@ TEST(SpecBundledTest, ParamDefaults) {
   EXPECT_EQ(defaults("python-gradio")["app_file"], json("run.py"));
   auto go = LoadParams(BundledSpecs().at("go"));
   ASSERT_TRUE(go.ok());
-  ASSERT_EQ(go->size(), 2u);
-  EXPECT_EQ((*go)[1].name, "APP_ARGS");
+  ASSERT_EQ(go->size(), 3u);
+  EXPECT_EQ((*go)[0].name, "port");
+  EXPECT_TRUE((*go)[0].required);
+  EXPECT_EQ((*go)[1].name, "MAIN_PACKAGE");
+  EXPECT_EQ((*go)[1].default_value, json("."));
   EXPECT_FALSE((*go)[1].required);
+  EXPECT_EQ((*go)[2].name, "APP_ARGS");
+  EXPECT_FALSE((*go)[2].required);
 }
 
 TEST(SpecBundledTest, ContainerfilesUseTheRuntimeEnv) {
