@@ -123,8 +123,14 @@ TEST(SpecBundledTest, Details) {
   }
   // Gradio's root path does not move its routes: the proxy strips the prefix.
   EXPECT_TRUE(Load("python-gradio", {}).routes[0].strip_app);
+  // gunicorn splits SCRIPT_NAME off the path itself.
   EXPECT_FALSE(Load("python-wsgi", {}).routes[0].strip_app);
   EXPECT_TRUE(Load("python-asgi", {}).routes[0].strip_app);
+  EXPECT_TRUE(Load("python-fasthtml", {}).routes[0].strip_app);
+  // Apps that build absolute URLs from the Host header see the client's.
+  for (const char* spec : {"python-wsgi", "python-asgi", "python-fasthtml"}) {
+    EXPECT_TRUE(Load(spec, {}).routes[0].preserve_host) << spec;
+  }
   AppDefinition go = Load("go", {{"port", "8080"}});
   EXPECT_EQ(go.container->port, 8080);
   EXPECT_EQ(go.container->cargs, (std::map<std::string, std::string>{{"MAIN_PACKAGE", "."}}));
