@@ -173,6 +173,8 @@ TEST(SpecBundledTest, ContainerfilesUseTheRuntimeEnv) {
   for (const char* spec : {"python-wsgi", "python-asgi", "python-flask", "python-streamlit",
                            "python-streamlit-poetry", "python-fasthtml", "python-gradio"}) {
     EXPECT_TRUE(has(spec, "ARG PYTHON_VERSION=3.12.5-slim\nFROM python:${PYTHON_VERSION}")) << spec;
+    EXPECT_TRUE(has(spec, "LABEL org.opencontainers.image.base.name=\"python:${PYTHON_VERSION}\""))
+        << spec;
     EXPECT_TRUE(has(spec, "if [ -f requirements.txt ]; then pip install -r requirements.txt; fi"))
         << spec;
     EXPECT_TRUE(has(spec, "${PORT:-")) << spec;
