@@ -133,14 +133,15 @@ Result<ResolvedApp> SpecResolver::Resolve(const store::AppRecord& record,
   }
 
   // Health path: the app's --conf, else the spec's, else the server's default; routes that
-  // keep the app path see it in front.
+  // keep the app path see it in front, and the root then is "/app/": apps mounted below a
+  // prefix (gunicorn's SCRIPT_NAME) redirect "/app" there, and only a 2xx counts as healthy.
   std::string health = record.metadata.conf.count("container.health_url")
                            ? record.metadata.conf.at("container.health_url")
                            : (cc.health.empty() || cc.health == "/"
                                   ? ConfigValue(record, "container.health_url", "/")
                                   : cc.health);
   if (health.empty() || health.front() != '/') health = "/" + health;
-  if (!r.strip_app && record.path != "/") health = record.path + (health == "/" ? "" : health);
+  if (!r.strip_app && record.path != "/") health = record.path + health;
   setup.health_path = health;
 
   setup.volumes = MergeVolumes(file_info.volumes,

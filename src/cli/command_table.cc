@@ -56,7 +56,32 @@ std::vector<std::string> NormalizeArgs(int argc, char** argv, CLI::App& leaf) {
   return args;
 }
 
+// "file:12:5: ..." at the start of `text` (the file name without spaces or colons).
+bool StartsWithFileLineCol(std::string_view text) {
+  size_t colon = text.find(':');
+  if (colon == 0 || colon == std::string_view::npos) return false;
+  for (char c : text.substr(0, colon)) {
+    if (c == ' ' || c == '\t' || c == '\n') return false;
+  }
+  size_t pos = colon + 1;
+  for (int number = 0; number < 2; ++number) {
+    size_t digits = pos;
+    while (digits < text.size() && text[digits] >= '0' && text[digits] <= '9') ++digits;
+    if (digits == pos || digits >= text.size() || text[digits] != ':') return false;
+    pos = digits + 1;
+  }
+  return pos < text.size() && text[pos] == ' ';
+}
+
 }  // namespace
+
+std::string ErrorText(std::string message) {
+  if (StartsWithFileLineCol(message)) return message;
+  for (char& ch : message) {
+    if (ch == '\n') ch = ' ';
+  }
+  return message;
+}
 
 AdminClient& Client() {
   static AdminClient client(server::DefaultHome() + "/run/berth.sock");
@@ -166,11 +191,7 @@ int Main(int argc, char** argv) {
   }
   Status s = run();
   if (!s.ok()) {
-    std::string msg = s.message();
-    for (char& ch : msg) {
-      if (ch == '\n') ch = ' ';
-    }
-    std::fprintf(stderr, "error: %s\n", msg.c_str());
+    std::fprintf(stderr, "error: %s\n", ErrorText(s.message()).c_str());
     return 1;
   }
   return 0;

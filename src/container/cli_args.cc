@@ -102,6 +102,11 @@ Status ValidateBuildSpec(const BuildSpec& spec) {
 
 Args BuildArgs(Flavor flavor, const BuildSpec& spec) {
   Args args = {"build", "--tag", spec.image, "--file", spec.containerfile, "--force-rm"};
+  // podman keeps every step's image as cache, and steps that match reuse another build's
+  // images whatever their labels: images of one app then hang off another's, concurrent
+  // deletes race to remove the shared ones, and the earlier stages of a multi-stage build
+  // outlive the app. Without layers only the final image exists, and `rmi` removes all of it.
+  if (flavor == Flavor::kPodman) args.push_back("--layers=false");
   for (const auto& [k, v] : spec.build_args) {
     args.push_back("--build-arg");
     args.push_back(k + "=" + v);

@@ -25,7 +25,8 @@ Status ValidateName(const std::string& what, const std::string& name);
 Status ValidateRunSpec(const RunSpec& spec);
 Status ValidateBuildSpec(const BuildSpec& spec);
 
-// build --tag IMAGE --file CONTAINERFILE --force-rm [--build-arg k=v]... [--label k=v]... CONTEXT
+// build --tag IMAGE --file CONTAINERFILE --force-rm [--layers=false (podman)] [--build-arg k=v]...
+//       [--label k=v]... CONTEXT
 Args BuildArgs(Flavor flavor, const BuildSpec& spec);
 // run --detach --name NAME [--publish 127.0.0.1::PORT] [--label k=v]... [--env K=V]...
 //     [--volume SRC:DST[:OPTS]]... [--KEY[=VALUE]]... IMAGE

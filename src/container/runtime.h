@@ -93,8 +93,8 @@ class ContainerRuntime {
   // a Status whose message names the failing step and the last error line, e.g. `podman build
   // failed: STEP 3/3: RUN false: building at STEP "RUN false": while running runtime: exit status
   // 1`. DeadlineExceeded when the build outlives the driver's build timeout (`output` then
-  // holds the log so far). Intermediate containers of a failed build are removed; the layers
-  // of its successful steps stay as build cache.
+  // holds the log so far). Intermediate containers of a failed build are removed. With podman
+  // a build leaves only its final image (no layer cache: removing it removes the whole build).
   virtual Status Build(const BuildSpec& spec, std::string* output) = 0;
 
   // Whether an image with this name (or id) exists locally. An error only when the engine

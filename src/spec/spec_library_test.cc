@@ -121,10 +121,21 @@ TEST(SpecBundledTest, Details) {
     EXPECT_EQ(st.container->health, "/_stcore/health") << spec;
     EXPECT_FALSE(st.routes[0].strip_app) << spec;
   }
-  EXPECT_FALSE(Load("python-gradio", {}).routes[0].strip_app);
+  // Gradio's root path does not move its routes: the proxy strips the prefix.
+  EXPECT_TRUE(Load("python-gradio", {}).routes[0].strip_app);
+  // gunicorn splits SCRIPT_NAME off the path itself.
   EXPECT_FALSE(Load("python-wsgi", {}).routes[0].strip_app);
   EXPECT_TRUE(Load("python-asgi", {}).routes[0].strip_app);
-  EXPECT_EQ(Load("go", {{"port", "8080"}}).container->port, 8080);
+  EXPECT_TRUE(Load("python-fasthtml", {}).routes[0].strip_app);
+  // Apps that build absolute URLs from the Host header see the client's.
+  for (const char* spec : {"python-wsgi", "python-asgi", "python-fasthtml"}) {
+    EXPECT_TRUE(Load(spec, {}).routes[0].preserve_host) << spec;
+  }
+  AppDefinition go = Load("go", {{"port", "8080"}});
+  EXPECT_EQ(go.container->port, 8080);
+  EXPECT_EQ(go.container->cargs, (std::map<std::string, std::string>{{"MAIN_PACKAGE", "."}}));
+  EXPECT_EQ(Load("go", {{"port", "8080"}, {"MAIN_PACKAGE", "./cmd/x"}}).container->cargs,
+            (std::map<std::string, std::string>{{"MAIN_PACKAGE", "./cmd/x"}}));
 }
 
 TEST(SpecBundledTest, ParamDefaults) {
@@ -144,9 +155,14 @@ TEST(SpecBundledTest, ParamDefaults) {
   EXPECT_EQ(defaults("python-gradio")["app_file"], json("run.py"));
   auto go = LoadParams(BundledSpecs().at("go"));
   ASSERT_TRUE(go.ok());
-  ASSERT_EQ(go->size(), 2u);
-  EXPECT_EQ((*go)[1].name, "APP_ARGS");
+  ASSERT_EQ(go->size(), 3u);
+  EXPECT_EQ((*go)[0].name, "port");
+  EXPECT_TRUE((*go)[0].required);
+  EXPECT_EQ((*go)[1].name, "MAIN_PACKAGE");
+  EXPECT_EQ((*go)[1].default_value, json("."));
   EXPECT_FALSE((*go)[1].required);
+  EXPECT_EQ((*go)[2].name, "APP_ARGS");
+  EXPECT_FALSE((*go)[2].required);
 }
 
 TEST(SpecBundledTest, ContainerfilesUseTheRuntimeEnv) {
@@ -157,6 +173,8 @@ TEST(SpecBundledTest, ContainerfilesUseTheRuntimeEnv) {
   for (const char* spec : {"python-wsgi", "python-asgi", "python-flask", "python-streamlit",
                            "python-streamlit-poetry", "python-fasthtml", "python-gradio"}) {
     EXPECT_TRUE(has(spec, "ARG PYTHON_VERSION=3.12.5-slim\nFROM python:${PYTHON_VERSION}")) << spec;
+    EXPECT_TRUE(has(spec, "LABEL org.opencontainers.image.base.name=\"python:${PYTHON_VERSION}\""))
+        << spec;
     EXPECT_TRUE(has(spec, "if [ -f requirements.txt ]; then pip install -r requirements.txt; fi"))
         << spec;
     EXPECT_TRUE(has(spec, "${PORT:-")) << spec;
