@@ -65,8 +65,10 @@ class UpstreamPool {
   UpstreamPool(size_t max_idle, std::chrono::milliseconds max_age)
       : max_idle_(max_idle), max_age_(max_age) {}
 
-  // An idle connection to `key` that still looks open, or null.
-  std::unique_ptr<UpstreamConn> Take(const std::string& key) {
+  // An idle connection to `key`, or null. With `probe`, one the upstream has visibly closed
+  // is skipped (a syscall per take); without, a request that finds its connection dead is
+  // retried on a new one, which only requests without a body can afford.
+  std::unique_ptr<UpstreamConn> Take(const std::string& key, bool probe) {
     auto it = idle_.find(key);
     if (it == idle_.end()) return nullptr;
     auto& list = it->second;
@@ -74,7 +76,7 @@ class UpstreamPool {
     while (!list.empty()) {
       std::unique_ptr<UpstreamConn> c = std::move(list.back());
       list.pop_back();
-      if (now - c->idle_since < max_age_ && LooksOpen(*c)) {
+      if (now - c->idle_since < max_age_ && c->buffer.size() == 0 && (!probe || LooksOpen(*c))) {
         c->reused = true;
         return c;
       }
@@ -106,7 +108,6 @@ class UpstreamPool {
   // A pooled connection the upstream closed shows EOF (or an error) to a non-blocking peek;
   // unread bytes mean the upstream sent something unexpected, so it is not reusable either.
   static bool LooksOpen(UpstreamConn& c) {
-    if (c.buffer.size() != 0) return false;
     char byte;
     ssize_t n = ::recv(c.socket().native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
     return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
@@ -168,6 +169,7 @@ struct ProxyServer::Impl {
   std::atomic<uint64_t> accepted{0};
   std::atomic<uint64_t> requests{0};
   std::atomic<uint64_t> upstream_connects{0};
+  std::atomic<int> accept_loops{0};
   bool started = false;
 
   Worker& NextWorker() { return *workers[next_worker++ % workers.size()]; }
@@ -367,6 +369,11 @@ bool IsWebSocketUpgrade(const http::request<http::buffer_body>& req) {
   return false;
 }
 
+bool IsIdempotent(http::verb v) {
+  return v == http::verb::get || v == http::verb::head || v == http::verb::options ||
+         v == http::verb::put || v == http::verb::delete_ || v == http::verb::trace;
+}
+
 bool IsIpLiteral(const std::string& host) {
   error_code ec;
   asio::ip::make_address(host, ec);
@@ -392,6 +399,12 @@ auto AsyncAcquire(Backend& backend, Token&& token) {
 // ---------------------------------------------------------------------------------------------
 
 asio::awaitable<void> ProxyServer::Impl::AcceptLoop(Listener& l) {
+  // A pending accept holds a socket of another worker's io_context: Shutdown waits for every
+  // loop to end before it stops (and may destroy) the io_contexts.
+  struct Running {
+    std::atomic<int>& n;
+    ~Running() { --n; }
+  } running{accept_loops};
   while (!stopping) {
     Worker& w = NextWorker();
     auto [ec, accepted_socket] = co_await l.acceptor.async_accept(w.ioc, kToken);
@@ -484,7 +497,7 @@ asio::awaitable<void> ProxyServer::Impl::Session(Worker& w, Stream stream, std::
     auto& req = hp.get();
     const unsigned version = req.version();
     const bool client_keep_alive = req.keep_alive();
-    const std::string method(req.method_string());
+    const std::string method = o.access_log ? std::string(req.method_string()) : std::string();
     const std::string target(req.target());
     const std::string client_host(req[http::field::host]);
     int status_code = 0;
@@ -566,8 +579,15 @@ asio::awaitable<void> ProxyServer::Impl::Session(Worker& w, Stream stream, std::
       bool response_ok = false;
       bool reacquired = false;
       bool reacquire_failed = false;
+      // A request may be sent again on a new connection when the pooled one it used turns out
+      // dead before any response byte: only when it has no body (nothing of it was consumed)
+      // and its method is idempotent.
+      const bool replayable = hp.is_done() && IsIdempotent(req.method());
+      bool stale_retried = false;
       for (int attempt = 0; attempt < 3 && !response_ok; ++attempt) {
-        conn = upgrade ? nullptr : w.pool.Take(pool_key);
+        // Bodyless requests skip the liveness probe: a dead pooled connection costs them a
+        // retry, which they can afford (see below); a request with a body cannot be replayed.
+        conn = upgrade ? nullptr : w.pool.Take(pool_key, !replayable || stale_retried);
         if (!conn) {
           ++upstream_connects;
           tcp::endpoint ep;
@@ -645,8 +665,9 @@ asio::awaitable<void> ProxyServer::Impl::Session(Worker& w, Stream stream, std::
         if (sent.ec) {
           uec = sent.ec;
           failed_phase = sent.read_failed ? Phase::kReadRequestBody : Phase::kSendRequest;
-          if (!sent.read_failed && conn->reused && sent.bytes == 0 && hp.is_done() &&
-              attempt == 0) {
+          if (!sent.read_failed && conn->reused && sent.bytes == 0 && replayable &&
+              !stale_retried) {
+            stale_retried = true;
             continue;  // stale pooled connection: retry on a new one
           }
           break;
@@ -674,9 +695,10 @@ asio::awaitable<void> ProxyServer::Impl::Session(Worker& w, Stream stream, std::
           response_ok = true;
           break;
         }
-        if (!response_ok && conn->reused && hp.is_done() && attempt == 0 && !IsTimeout(uec) &&
+        if (!response_ok && conn->reused && replayable && !stale_retried && !IsTimeout(uec) &&
             (uec == http::error::end_of_stream || uec == asio::error::connection_reset ||
              uec == asio::error::eof || uec == http::error::partial_message)) {
+          stale_retried = true;
           continue;
         }
         break;
@@ -842,6 +864,7 @@ void ProxyServer::Start() {
   Impl& im = *impl_;
   im.started = true;
   for (auto& l : im.listeners) {
+    ++im.accept_loops;
     asio::co_spawn(l->acceptor.get_executor(), im.AcceptLoop(*l), asio::detached);
   }
   for (auto& w : im.workers) {
@@ -877,12 +900,14 @@ bool ProxyServer::Shutdown(std::chrono::milliseconds grace) {
     }
   };
   auto deadline = std::chrono::steady_clock::now() + grace;
+  auto loops_deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
   bool clean = true;
   while (true) {
     close_idle();
-    if (im.in_flight == 0) break;
-    if (std::chrono::steady_clock::now() >= deadline) {
-      clean = false;
+    bool loops_done = im.accept_loops == 0 || std::chrono::steady_clock::now() >= loops_deadline;
+    if (im.in_flight == 0 && loops_done) break;
+    if (std::chrono::steady_clock::now() >= deadline && loops_done) {
+      clean = im.in_flight == 0;
       break;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(10));

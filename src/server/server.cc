@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <nlohmann/json.hpp>
 #include <spdlog/sinks/basic_file_sink.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
@@ -265,7 +266,14 @@ int RunServer(const std::string& config_file) {
   std::printf("berth server started: http://127.0.0.1:%d https://localhost:%d (home %s)\n",
               server.http_port(), server.https_port(), DefaultHome().c_str());
   std::fflush(stdout);
-  return server.WaitForShutdownSignal();
+  int code = server.WaitForShutdownSignal();
+  // Everything that matters is done: requests finished or timed out, the socket and lock are
+  // released, the log is flushed. A container build or start may still be running on a job
+  // thread, holding callbacks into the stopped proxy; ending the process here, without
+  // destructors, keeps it from running into them.
+  std::fflush(stdout);
+  std::fflush(stderr);
+  std::_Exit(code);
 }
 
 }  // namespace berth::server
