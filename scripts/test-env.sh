@@ -609,21 +609,31 @@ DOCKER_OK=0
 DOCKER_WHY=""
 docker_answers() { timeout 15 docker info >/dev/null 2>&1; }
 
+DOCKERD_PIDFILE=/run/berth-test-dockerd.pid
+dockerd_pid() { pgrep -x -F "$DOCKERD_PIDFILE" dockerd 2>/dev/null || true; }
+
 start_dockerd() {
   local flags pid i
   # The first set is docker's default; the others are fallbacks for sandboxes where
   # iptables or overlayfs is unavailable (port publishing then goes through docker-proxy).
   for flags in "" "--iptables=false" "--iptables=false --storage-driver=vfs"; do
     log "starting dockerd $flags (log: $DOCKERD_LOG)"
+    # A daemon, not a job of this script: `setsid --fork` returns at once, so the EXIT
+    # trap (which stops our background jobs) never sees it and dockerd outlives us.
     # shellcheck disable=SC2086
-    setsid nohup dockerd $flags >>"$DOCKERD_LOG" 2>&1 </dev/null 9>&- &
-    pid=$!
+    setsid --fork dockerd --pidfile "$DOCKERD_PIDFILE" $flags \
+      >>"$DOCKERD_LOG" 2>&1 </dev/null 9>&-
+    pid=""
     for ((i = 0; i < 60; i++)); do
-      if docker_answers; then log "dockerd is up (pid $pid)"; return 0; fi
-      kill -0 "$pid" 2>/dev/null || break
+      if docker_answers; then log "dockerd is up (pid $(dockerd_pid))"; return 0; fi
+      [[ -n $pid ]] || pid=$(dockerd_pid)
+      # Gone after it wrote its pid file: this set of flags does not work here.
+      if [[ -n $pid ]] && ! kill -0 "$pid" 2>/dev/null; then break; fi
+      if [[ -z $pid ]] && ((i >= 10)) && ! pgrep -x dockerd >/dev/null; then break; fi
       sleep 0.5
     done
-    kill "$pid" 2>/dev/null || true
+    pid=$(dockerd_pid)
+    if [[ -n $pid ]]; then kill "$pid" 2>/dev/null || true; fi
     sleep 1
   done
   return 1
