@@ -19,6 +19,7 @@
 #include <variant>
 
 #include "base/strings.h"
+#include "proxy/connect_gate.h"
 #include "proxy/header_transform.h"
 #include "proxy/http_head.h"
 #include "proxy/timed_stream.h"
@@ -126,12 +127,31 @@ struct SessionEntry {
   bool idle = true;             // waiting for (the start of) a request
 };
 
+// New connections to one upstream that are not answered yet, across all workers (each worker
+// gets its share), and how long one counts at most (see connect_gate.h).
+constexpr int kUnansweredConnectsPerUpstream = 8;
+constexpr std::chrono::milliseconds kUnansweredConnectHold{50};
+
 struct Worker {
-  Worker(size_t max_idle, std::chrono::milliseconds max_age)
-      : ioc(1), pool(max_idle, max_age), sweeper(ioc) {}
+  Worker(size_t max_idle, std::chrono::milliseconds max_age, int connects)
+      : ioc(1), pool(max_idle, max_age), sweeper(ioc), connects_per_upstream(connects) {}
+
+  ConnectGate& GateFor(const std::string& key) {
+    auto& gate = gates[key];
+    if (!gate) gate = ConnectGate::Create(ioc, connects_per_upstream, kUnansweredConnectHold);
+    return *gate;
+  }
+  // Drops the gates of upstreams nobody is connecting to (a restarted container has a new
+  // port, so keys come and go).
+  void SweepGates() {
+    std::erase_if(gates, [](const auto& kv) { return kv.second->idle(); });
+  }
+
   asio::io_context ioc;
   UpstreamPool pool;
   asio::steady_timer sweeper;
+  const int connects_per_upstream;
+  std::unordered_map<std::string, std::shared_ptr<ConnectGate>> gates;  // by pool key
   std::list<SessionEntry> sessions;  // this thread only
   std::thread thread;
 };
@@ -149,9 +169,10 @@ struct ProxyServer::Impl {
   Impl(ProxyOptions o, Router& r) : options(std::move(o)), router(r) {
     size_t n = options.threads > 0 ? static_cast<size_t>(options.threads)
                                    : std::max(1u, std::thread::hardware_concurrency());
+    int connects = std::max(1, kUnansweredConnectsPerUpstream / static_cast<int>(n));
     for (size_t i = 0; i < n; ++i) {
-      workers.push_back(
-          std::make_unique<Worker>(options.upstream_pool_max_idle, options.upstream_pool_idle));
+      workers.push_back(std::make_unique<Worker>(options.upstream_pool_max_idle,
+                                                 options.upstream_pool_idle, connects));
     }
     client_tls.set_default_verify_paths();
     client_tls.set_verify_mode(asio::ssl::verify_peer);
@@ -441,6 +462,7 @@ asio::awaitable<void> ProxyServer::Impl::SweepLoop(Worker& w) {
     auto [ec] = co_await w.sweeper.async_wait(kToken);
     if (ec) break;
     w.pool.Sweep();
+    w.SweepGates();
   }
 }
 
@@ -584,10 +606,20 @@ asio::awaitable<void> ProxyServer::Impl::Session(Worker& w, Stream stream, std::
       // and its method is idempotent.
       const bool replayable = hp.is_done() && IsIdempotent(req.method());
       bool stale_retried = false;
+      // Held from before a new connection's connect until its response header (connect_gate.h).
+      ConnectGate::Slot connect_slot;
       for (int attempt = 0; attempt < 3 && !response_ok; ++attempt) {
+        connect_slot.Release();
         // Bodyless requests skip the liveness probe: a dead pooled connection costs them a
         // retry, which they can afford (see below); a request with a body cannot be replayed.
         conn = upgrade ? nullptr : w.pool.Take(pool_key, !replayable || stale_retried);
+        if (!conn) {
+          connect_slot = co_await w.GateFor(pool_key).Acquire();
+          // Another request may have given a connection back to the pool while this one
+          // waited at the gate.
+          if (!upgrade) conn = w.pool.Take(pool_key, true);
+          if (conn) connect_slot.Release();
+        }
         if (!conn) {
           ++upstream_connects;
           tcp::endpoint ep;
@@ -613,6 +645,7 @@ asio::awaitable<void> ProxyServer::Impl::Session(Worker& w, Stream stream, std::
             failed_phase = Phase::kConnect;
             if (!reacquired && !IsTimeout(cec) && backend->RetryAfterConnectFailure(acq)) {
               reacquired = true;
+              connect_slot.Release();  // the restart may take a while
               acq = co_await AsyncAcquire(*backend, asio::use_awaitable);
               if (!acq.status.ok()) {
                 reacquire_failed = true;
@@ -703,6 +736,7 @@ asio::awaitable<void> ProxyServer::Impl::Session(Worker& w, Stream stream, std::
         }
         break;
       }
+      connect_slot.Release();
 
       if (reacquire_failed) {
         status_code = acq.http_status;
