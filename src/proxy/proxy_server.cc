@@ -152,7 +152,7 @@ struct Worker {
   asio::steady_timer sweeper;
   const int connects_per_upstream;
   std::unordered_map<std::string, std::shared_ptr<ConnectGate>> gates;  // by pool key
-  std::list<SessionEntry> sessions;  // this thread only
+  std::list<SessionEntry> sessions;                                     // this thread only
   std::thread thread;
 };
 
@@ -268,8 +268,8 @@ struct RelayResult {
 template <bool isRequest, typename In, typename Out>
 asio::awaitable<RelayResult> Relay(In& in, beast::flat_buffer& in_buf,
                                    http::parser<isRequest, http::buffer_body>& p, Out& out,
-                                   std::string& head, char* buf,
-                                   std::chrono::milliseconds timeout, Activity* activity) {
+                                   std::string& head, char* buf, std::chrono::milliseconds timeout,
+                                   Activity* activity) {
   RelayResult r;
   auto& m = p.get();
   if (m.chunked()) {
@@ -328,8 +328,7 @@ asio::awaitable<RelayResult> Relay(In& in, beast::flat_buffer& in_buf,
     }
     if (!head_sent || n > 0) {
       std::array<asio::const_buffer, 2> pieces{
-          asio::const_buffer(head.data(), head_sent ? 0 : head.size()),
-          asio::const_buffer(buf, n)};
+          asio::const_buffer(head.data(), head_sent ? 0 : head.size()), asio::const_buffer(buf, n)};
       ExpiresAfter(out, timeout);
       auto [ec, wn] = co_await asio::async_write(out, pieces, kToken);
       if (ec) {
@@ -345,8 +344,7 @@ asio::awaitable<RelayResult> Relay(In& in, beast::flat_buffer& in_buf,
 
 // Copies bytes from `from` to `to` until either side fails or closes, then closes both.
 template <typename From, typename To>
-asio::awaitable<void> Pump(From& from, To& to, std::chrono::milliseconds idle,
-                           Activity* activity) {
+asio::awaitable<void> Pump(From& from, To& to, std::chrono::milliseconds idle, Activity* activity) {
   std::unique_ptr<char[]> buf(new char[16 * 1024]);
   while (true) {
     ExpiresAfter(from, idle);
@@ -445,10 +443,9 @@ asio::awaitable<void> ProxyServer::Impl::AcceptLoop(Listener& l) {
     auto peer = socket.remote_endpoint(pec);
     std::string ip = pec ? "" : peer.address().to_string();
     if (l.tls) {
-      asio::co_spawn(w.ioc,
-                     Session(w, TlsStream(TimedStream(std::move(socket)), *l.tls),
-                             std::move(ip), true),
-                     asio::detached);
+      asio::co_spawn(
+          w.ioc, Session(w, TlsStream(TimedStream(std::move(socket)), *l.tls), std::move(ip), true),
+          asio::detached);
     } else {
       asio::co_spawn(w.ioc, Session(w, TimedStream(std::move(socket)), std::move(ip), false),
                      asio::detached);
@@ -474,7 +471,7 @@ asio::awaitable<void> ProxyServer::Impl::Session(Worker& w, Stream stream, std::
   auto entry = std::prev(w.sessions.end());
   const ProxyOptions& o = options;
   std::unique_ptr<char[]> relay_buf;  // allocated on the first request with a body
-  std::string head;                    // a message head being written, reused
+  std::string head;                   // a message head being written, reused
 
   if constexpr (std::is_same_v<Stream, TlsStream>) {
     ExpiresAfter(stream, o.client_header_timeout);
@@ -557,8 +554,8 @@ asio::awaitable<void> ProxyServer::Impl::Session(Worker& w, Stream stream, std::
         status_code = acq.http_status;
         http::status st = http::int_to_status(static_cast<unsigned>(acq.http_status));
         bool k = client_keep_alive && hp.is_done();
-        keep = co_await WriteSimple(stream, version, st, acq.status.message(), k,
-                                    o.body_timeout) && k;
+        keep =
+            co_await WriteSimple(stream, version, st, acq.status.message(), k, o.body_timeout) && k;
         break;
       }
       Activity* activity = acq.activity.get();
@@ -756,14 +753,13 @@ asio::awaitable<void> ProxyServer::Impl::Session(Worker& w, Stream stream, std::
         }
         bool timeout = IsTimeout(uec);
         status_code = timeout ? 504 : 502;
-        std::string what = failed_phase == Phase::kConnect ? "cannot connect to upstream"
-                                                           : "upstream failed";
+        std::string what =
+            failed_phase == Phase::kConnect ? "cannot connect to upstream" : "upstream failed";
         bool k = client_keep_alive && hp.is_done();
-        keep = co_await WriteSimple(stream, version,
-                                    timeout ? http::status::gateway_timeout
-                                            : http::status::bad_gateway,
-                                    what + " " + up.HostHeader() + ": " + ReasonFor(uec), k,
-                                    o.body_timeout) &&
+        keep = co_await WriteSimple(
+                   stream, version,
+                   timeout ? http::status::gateway_timeout : http::status::bad_gateway,
+                   what + " " + up.HostHeader() + ": " + ReasonFor(uec), k, o.body_timeout) &&
                k;
         (void)body_sent;
         break;
@@ -788,14 +784,12 @@ asio::awaitable<void> ProxyServer::Impl::Session(Worker& w, Stream stream, std::
         if (wec) break;
         --in_flight;  // a long-lived tunnel is not a request in flight for shutdown purposes
         if (activity) activity->Upgraded();
-        bool forwarded = co_await conn->Visit([&](auto& us) {
-          return WriteBuffered(us, buffer, o.body_timeout);
-        });
+        bool forwarded = co_await conn->Visit(
+            [&](auto& us) { return WriteBuffered(us, buffer, o.body_timeout); });
         forwarded = forwarded && co_await WriteBuffered(stream, conn->buffer, o.body_timeout);
         if (forwarded) {
-          co_await conn->Visit([&](auto& us) {
-            return Tunnel(stream, us, o.websocket_idle_timeout, activity);
-          });
+          co_await conn->Visit(
+              [&](auto& us) { return Tunnel(stream, us, o.websocket_idle_timeout, activity); });
         }
         ++in_flight;
         break;
@@ -806,12 +800,14 @@ asio::awaitable<void> ProxyServer::Impl::Session(Worker& w, Stream stream, std::
       if (!acq.server_timing.empty()) res.set("Server-Timing", acq.server_timing);
       res.version(version == 10 ? 10 : 11);
       const unsigned s = res.result_int();
-      const bool bodyless = req.method() == http::verb::head || s == 204 || s == 304 ||
-                            (s >= 100 && s < 200);
+      const bool bodyless =
+          req.method() == http::verb::head || s == 204 || s == 304 || (s >= 100 && s < 200);
       bool client_keep = client_keep_alive && !stopping;
       if (!bodyless && !rp.content_length()) {
-        if (version == 10) client_keep = false;  // close-delimited for HTTP/1.0 clients
-        else res.chunked(true);
+        if (version == 10)
+          client_keep = false;  // close-delimited for HTTP/1.0 clients
+        else
+          res.chunked(true);
       }
       res.keep_alive(client_keep);
       if (!relay_buf && !rp.is_done()) relay_buf.reset(new char[kRelayBufferBytes]);
@@ -833,14 +829,13 @@ asio::awaitable<void> ProxyServer::Impl::Session(Worker& w, Stream stream, std::
 
     --in_flight;
     if (o.access_log) {
-      auto ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() -
-                                                          start)
+      auto ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
                     .count();
       char dur[32];
       std::snprintf(dur, sizeof(dur), "%.1fms", ms);
-      o.access_log(client_ip + " \"" + method + " " + NormalizeHost(client_host) + target +
-                   "\" " + std::to_string(status_code) + " " + std::to_string(bytes_out) + " " +
-                   dur + " app=" + (app_id.empty() ? "-" : app_id));
+      o.access_log(client_ip + " \"" + method + " " + NormalizeHost(client_host) + target + "\" " +
+                   std::to_string(status_code) + " " + std::to_string(bytes_out) + " " + dur +
+                   " app=" + (app_id.empty() ? "-" : app_id));
     }
     if (!keep) break;
   }
