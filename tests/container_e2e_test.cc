@@ -27,14 +27,10 @@ bool EngineReady(const std::string& engine, std::string* why) {
   return true;
 }
 
-#define REQUIRE_ENGINE(engine)                                                         \
-  do {                                                                                 \
-    std::string why_;                                                                  \
-    if (!EngineReady(engine, &why_)) {                                                 \
-      const char* req_ = std::getenv("BERTH_REQUIRE_ENGINES");                         \
-      if (req_ && std::string(req_).find(engine) != std::string::npos) FAIL() << why_; \
-      GTEST_SKIP() << why_;                                                            \
-    }                                                                                  \
+#define REQUIRE_ENGINE(engine)                                          \
+  do {                                                                  \
+    std::string why_;                                                   \
+    if (!EngineReady(engine, &why_)) SKIP_OR_FAIL_ENGINE(engine, why_); \
   } while (0)
 
 class ContainerE2E : public ::testing::Test {
@@ -52,7 +48,8 @@ class ContainerE2E : public ::testing::Test {
     server_->Cli({"app", "delete", "all"});
     server_->Stop(SIGTERM);
     for (const char* engine : {"podman", "docker"}) {
-      auto names = RunCommand({engine, "ps", "-aq", "--filter", "label=berth.home=" + server_->home()});
+      auto names =
+          RunCommand({engine, "ps", "-aq", "--filter", "label=berth.home=" + server_->home()});
       for (const auto& id : Split(std::string(Trim(names.out)), '\n')) {
         if (!id.empty()) RunCommand({engine, "rm", "-f", id});
       }
@@ -61,13 +58,7 @@ class ContainerE2E : public ::testing::Test {
 
   // Writes an app folder and returns its path.
   std::string AppDir(const std::map<std::string, std::string>& files) {
-    std::string dir = MakeTempDir("berth-app");
-    for (const auto& [name, content] : files) {
-      std::string path = dir + "/" + name;
-      MakeDirs(path.substr(0, path.rfind('/')));
-      WriteFileAtomic(path, content, 0755);
-    }
-    return dir;
+    return WriteAppDir(files, 0755);
   }
 
   CommandResult Create(const std::vector<std::string>& args) {
@@ -90,9 +81,10 @@ class ContainerE2E : public ::testing::Test {
   }
 
   // Containers (any state) of an app, by name.
-  std::vector<std::string> Containers(const std::string& app_id, const std::string& engine = "podman") {
-    auto r = RunCommand({engine, "ps", "-a", "--format", "{{.Names}}", "--filter",
-                         "label=berth.app.id=" + app_id});
+  std::vector<std::string> Containers(const std::string& app_id,
+                                      const std::string& engine = "podman") {
+    auto r = RunCommand(
+        {engine, "ps", "-a", "--format", "{{.Names}}", "--filter", "label=berth.app.id=" + app_id});
     std::vector<std::string> out;
     for (const auto& n : Split(std::string(Trim(r.out)), '\n')) {
       if (!n.empty()) out.push_back(n);
@@ -208,8 +200,9 @@ TEST_F(ContainerE2E, HundredConcurrentFirstRequestsStartOneContainer) {
   std::string dir = AppDir({{"Containerfile", std::string(kEnvServer) + "EXPOSE 8080\n"}});
   auto c = Create({"--spec", "container", dir, "burst.localhost:/"});
   ASSERT_EQ(c.exit_code, 0) << c.err;
-  std::vector<std::string> args = {"--parallel", "--parallel-immediate", "--parallel-max", "100",
-                                   "-w", "%{http_code}\n", "-H", "Host: burst.localhost"};
+  std::vector<std::string> args = {
+      "--parallel", "--parallel-immediate", "--parallel-max", "100", "-w", "%{http_code}\n",
+      "-H",         "Host: burst.localhost"};
   for (int i = 0; i < 100; ++i) {
     args.insert(args.end(), {"-o", "/dev/null",
                              "http://127.0.0.1:" + std::to_string(server_->http_port()) +
@@ -225,7 +218,8 @@ TEST_F(ContainerE2E, HundredConcurrentFirstRequestsStartOneContainer) {
   // Exactly one start: the container's log says it started once.
   auto logs = server_->Cli({"app", "logs", "--lines", "1000", "burst.localhost:/"});
   size_t starts = 0;
-  for (size_t pos = 0; (pos = logs.out.find("container started on", pos)) != std::string::npos; ++pos) {
+  for (size_t pos = 0; (pos = logs.out.find("container started on", pos)) != std::string::npos;
+       ++pos) {
     ++starts;
   }
   EXPECT_EQ(starts, 1u) << logs.out;
@@ -239,8 +233,8 @@ TEST_F(ContainerE2E, IdleStopRestartAndTalkingWebSocketKeepsItUp) {
                             {"Containerfile",
                              "FROM python:3.12.5-slim\nCOPY backend.py /backend.py\nEXPOSE 8000\n"
                              "CMD exec python3 /backend.py --host 0.0.0.0 --port $PORT\n"}});
-  auto c = Create({"--spec", "container", "--conf", "container.idle_shutdown_secs=2", dir,
-                   "idle.localhost:/"});
+  auto c = Create(
+      {"--spec", "container", "--conf", "container.idle_shutdown_secs=2", dir, "idle.localhost:/"});
   ASSERT_EQ(c.exit_code, 0) << c.err;
   ASSERT_EQ(Code(Get("idle.localhost", "/echo")), "200");
   std::string name = Containers(AppId("idle.localhost:/")).at(0);
@@ -288,26 +282,29 @@ TEST_F(ContainerE2E, ServerKilledAndRestartedAdoptsTheRunningContainer) {
   ASSERT_EQ(Create({"--spec", "container", dir, "/adopt"}).exit_code, 0);
   ASSERT_EQ(Code(Get("localhost", "/adopt/")), "200");
   std::string id = AppId("/adopt");
-  auto before = RunCommand({"podman", "ps", "-q", "--no-trunc", "--filter", "label=berth.app.id=" + id});
+  auto before =
+      RunCommand({"podman", "ps", "-q", "--no-trunc", "--filter", "label=berth.app.id=" + id});
   ASSERT_FALSE(Trim(before.out).empty());
   server_->Stop(SIGKILL);
   // Same home, new process.
   auto home = server_->home();
   server_ = std::make_unique<BerthServer>("", home);
   ASSERT_TRUE(server_->Start().ok());
-  ASSERT_TRUE(WaitFor([&] { return AppJson("/adopt")["state"] == "running"; },
-                      std::chrono::seconds(30)));
+  ASSERT_TRUE(
+      WaitFor([&] { return AppJson("/adopt")["state"] == "running"; }, std::chrono::seconds(30)));
   auto r = Get("localhost", "/adopt/");
   EXPECT_EQ(Code(r), "200");
   EXPECT_EQ(r.out.find("Server-Timing"), std::string::npos);
-  auto after = RunCommand({"podman", "ps", "-aq", "--no-trunc", "--filter", "label=berth.app.id=" + id});
+  auto after =
+      RunCommand({"podman", "ps", "-aq", "--no-trunc", "--filter", "label=berth.app.id=" + id});
   EXPECT_EQ(Trim(after.out), Trim(before.out)) << "the same container, no second one";
 }
 
 TEST_F(ContainerE2E, BuildFailureAndUnknownImageAreClearErrors) {
   REQUIRE_ENGINE("podman");
   StartServer();
-  std::string dir = AppDir({{"Containerfile", "FROM busybox:latest\nRUN echo broken-step && false\nEXPOSE 80\n"}});
+  std::string dir = AppDir(
+      {{"Containerfile", "FROM busybox:latest\nRUN echo broken-step && false\nEXPOSE 80\n"}});
   ASSERT_EQ(Create({"--spec", "container", dir, "/broken"}).exit_code, 0);
   auto r = Get("localhost", "/broken/");
   EXPECT_EQ(Code(r), "503");
@@ -335,14 +332,17 @@ TEST_F(ContainerE2E, DeleteRemovesContainersAndImages) {
   ASSERT_EQ(Create({"--spec", "container", dir, "/gone"}).exit_code, 0);
   ASSERT_EQ(Code(Get("localhost", "/gone/")), "200");
   std::string id = AppId("/gone");
-  auto image = RunCommand({"podman", "ps", "-a", "--format", "{{.Image}}", "--filter",
-                           "label=berth.app.id=" + id});
+  auto image = RunCommand(
+      {"podman", "ps", "-a", "--format", "{{.Image}}", "--filter", "label=berth.app.id=" + id});
   std::string image_name = std::string(Trim(image.out));
   ASSERT_FALSE(image_name.empty());
   ASSERT_EQ(server_->Cli({"app", "delete", "/gone"}).exit_code, 0);
   ASSERT_TRUE(WaitFor([&] { return Containers(id).empty(); }, std::chrono::seconds(30)));
-  EXPECT_TRUE(WaitFor([&] { return RunCommand({"podman", "image", "exists", image_name}).exit_code != 0; },
-                      std::chrono::seconds(30)));
+  EXPECT_TRUE(WaitFor(
+      [&] {
+        return RunCommand({"podman", "image", "exists", image_name}).exit_code != 0;
+      },
+      std::chrono::seconds(30)));
   EXPECT_EQ(Code(Get("localhost", "/gone/")), "404");
 }
 

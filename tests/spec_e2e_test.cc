@@ -46,14 +46,10 @@ bool EngineReady(const std::string& engine, std::string* why) {
   return true;
 }
 
-#define REQUIRE_ENGINE(engine)                                                         \
-  do {                                                                                 \
-    std::string why_;                                                                  \
-    if (!EngineReady(engine, &why_)) {                                                 \
-      const char* req_ = std::getenv("BERTH_REQUIRE_ENGINES");                         \
-      if (req_ && std::string(req_).find(engine) != std::string::npos) FAIL() << why_; \
-      GTEST_SKIP() << why_;                                                            \
-    }                                                                                  \
+#define REQUIRE_ENGINE(engine)                                          \
+  do {                                                                  \
+    std::string why_;                                                   \
+    if (!EngineReady(engine, &why_)) SKIP_OR_FAIL_ENGINE(engine, why_); \
   } while (0)
 
 // Lines of a command's output, without empty ones.
@@ -172,13 +168,7 @@ class SpecE2E : public ::testing::Test {
 
   // Writes an app folder and returns its path.
   std::string AppDir(const std::map<std::string, std::string>& files) {
-    std::string dir = MakeTempDir("berth-app");
-    for (const auto& [name, content] : files) {
-      std::string path = dir + "/" + name;
-      MakeDirs(path.substr(0, path.rfind('/')));
-      WriteFileAtomic(path, content, 0644);
-    }
-    return dir;
+    return WriteAppDir(files, 0644);
   }
 
   CommandResult Create(const std::vector<std::string>& args) {
@@ -319,7 +309,9 @@ TEST_F(SpecE2E, EveryBundledSpecLoadsWithTheDocumentedParams) {
       } else {
         p.optional[name] = param["default"];
       }
-      if (name == "port") EXPECT_EQ(param["type"], "INT") << spec["name"];
+      if (name == "port") {
+        EXPECT_EQ(param["type"], "INT") << spec["name"];
+      }
     }
   }
   EXPECT_EQ(listed.size(), table.size());

@@ -13,17 +13,6 @@ using nlohmann::json;
 
 namespace {
 
-Result<std::map<std::string, std::string>> StringMap(const json& j, const char* key) {
-  std::map<std::string, std::string> out;
-  if (!j.contains(key) || j[key].is_null()) return out;
-  if (!j[key].is_object()) return Status::InvalidArgument(std::string(key) + " must be an object");
-  for (const auto& [k, v] : j[key].items()) {
-    if (!v.is_string()) return Status::InvalidArgument(std::string(key) + "." + k + " must be a string");
-    out[k] = v.get<std::string>();
-  }
-  return out;
-}
-
 std::string StringField(const json& j, const char* key) {
   return j.contains(key) && j[key].is_string() ? j[key].get<std::string>() : "";
 }

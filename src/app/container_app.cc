@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <filesystem>
 #include <thread>
 
 #include "base/files.h"
@@ -300,7 +301,8 @@ Status ContainerApp::Build(std::string* log) {
     spdlog::info("app {}: building image {}", plan_.app_id, plan_.image);
     s = deps_.runtime->Build(spec, log);
   }
-  RunProcess({.argv = {"rm", "-rf", dir}});
+  std::error_code removed;
+  std::filesystem::remove_all(dir, removed);  // best effort: a temp build context
   if (!s.ok()) {
     std::string tail = std::string(Trim(LastLines(*log, 20)));
     return Status::Unavailable("image build failed: " + s.message() +

@@ -19,6 +19,7 @@
 #include "base/command_runner.h"
 #include "base/process.h"
 #include "container/cli_runtime.h"
+#include "support/harness.h"
 
 namespace berth::container {
 namespace {
@@ -84,31 +85,21 @@ void PrintTo(Flavor flavor, std::ostream* os) { *os << FlavorName(flavor); }
 
 namespace {
 
-// A missing engine skips the test, unless BERTH_REQUIRE_ENGINES names it (CI sets it), where
-// a skip would hide a broken test environment.
-#define SKIP_OR_FAIL(engine, message)                                          \
-  do {                                                                         \
-    const char* required = std::getenv("BERTH_REQUIRE_ENGINES");               \
-    if (required && std::string(required).find(engine) != std::string::npos) { \
-      FAIL() << message;                                                       \
-    }                                                                          \
-    GTEST_SKIP() << message;                                                   \
-  } while (0)
-
 class CliRuntimeIntegrationTest : public ::testing::TestWithParam<Flavor> {
  protected:
   void SetUp() override {
     const char* engine = FlavorName(GetParam());
     auto exe = FindExecutable(engine);
-    if (!exe.ok()) SKIP_OR_FAIL(engine, engine << " is not installed: " << exe.status().ToString());
+    if (!exe.ok())
+      SKIP_OR_FAIL_ENGINE(engine, engine << " is not installed: " << exe.status().ToString());
     exe_ = *exe;
     runtime_ = std::make_unique<CliRuntime>(GetParam(), exe_, runner_);
     Status ping = runtime_->Ping();
-    if (!ping.ok()) SKIP_OR_FAIL(engine, engine << " is not usable: " << ping.ToString());
+    if (!ping.ok()) SKIP_OR_FAIL_ENGINE(engine, engine << " is not usable: " << ping.ToString());
     base_image_ = BaseImageFor(*runtime_);
     if (base_image_.empty()) {
-      SKIP_OR_FAIL(engine, "no local busybox:latest image for " << engine
-                                                                << " (run scripts/test-env.sh)");
+      SKIP_OR_FAIL_ENGINE(
+          engine, "no local busybox:latest image for " << engine << " (run scripts/test-env.sh)");
     }
     prefix_ = fmt::format("berth-test-{}-{}", engine, ::getpid());
     container_ = prefix_ + "-c";

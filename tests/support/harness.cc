@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "base/files.h"
+#include "base/strings.h"
 
 namespace berth::testing {
 
@@ -22,7 +23,7 @@ std::string MakeTempDir(const std::string& prefix) {
 }
 
 CommandResult RunCommand(const std::vector<std::string>& argv, const std::vector<std::string>& env,
-                  std::chrono::seconds timeout) {
+                         std::chrono::seconds timeout) {
   ProcessOptions o;
   o.argv = argv;
   o.env = env;
@@ -92,7 +93,8 @@ int BerthServer::Stop(int sig) {
 
 CommandResult BerthServer::StartAnotherOnSameHome() {
   return RunCommand({BERTH_BINARY, "server", "start"},
-             {"BERTH_HOME=" + home_, "ASAN_OPTIONS=detect_leaks=0"}, std::chrono::seconds(30));
+                    {"BERTH_HOME=" + home_, "ASAN_OPTIONS=detect_leaks=0"},
+                    std::chrono::seconds(30));
 }
 
 CommandResult BerthServer::Cli(const std::vector<std::string>& args) const {
@@ -142,6 +144,25 @@ int UnusedPort() {
   ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
   ::close(fd);
   return ntohs(addr.sin_port);
+}
+
+std::string WriteAppDir(const std::map<std::string, std::string>& files, int mode) {
+  std::string dir = MakeTempDir("berth-app");
+  for (const auto& [name, content] : files) {
+    std::string path = dir + "/" + name;
+    MakeDirs(path.substr(0, path.rfind('/')));
+    WriteFileAtomic(path, content, static_cast<mode_t>(mode));
+  }
+  return dir;
+}
+
+bool EngineRequired(const std::string& engine) {
+  const char* required = std::getenv("BERTH_REQUIRE_ENGINES");
+  if (!required) return false;
+  for (const auto& name : Split(required, ',')) {
+    if (Trim(name) == engine) return true;
+  }
+  return false;
 }
 
 }  // namespace berth::testing

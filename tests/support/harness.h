@@ -26,8 +26,9 @@ struct CommandResult {
 };
 
 // Runs a command to completion (120 s limit).
-CommandResult RunCommand(const std::vector<std::string>& argv, const std::vector<std::string>& env = {},
-                  std::chrono::seconds timeout = std::chrono::seconds(120));
+CommandResult RunCommand(const std::vector<std::string>& argv,
+                         const std::vector<std::string>& env = {},
+                         std::chrono::seconds timeout = std::chrono::seconds(120));
 
 // Path of a file in tests/support.
 std::string SupportFile(const std::string& name);
@@ -85,4 +86,24 @@ CommandResult Curl(const std::vector<std::string>& args);
 // A TCP port nothing listens on (bound then released).
 int UnusedPort();
 
+// Writes `files` (name -> content; names may have folders) into a new temp folder with the
+// given mode and returns its path.
+std::string WriteAppDir(const std::map<std::string, std::string>& files, int mode = 0644);
+
+// True when BERTH_REQUIRE_ENGINES (scripts/test.sh sets it) names `engine`: a missing engine
+// then fails the tests that need it, because a skip would hide a broken test environment.
+bool EngineRequired(const std::string& engine);
+
 }  // namespace berth::testing
+
+// Skips the test for a missing engine (`why` says what is missing), or fails it when
+// EngineRequired(engine).
+#define SKIP_OR_FAIL_ENGINE(engine, why)            \
+  do {                                              \
+    if (::berth::testing::EngineRequired(engine)) { \
+      FAIL() << why;                                \
+    }                                               \
+    GTEST_SKIP() << why;                            \
+  } while (0)
+
+namespace berth::testing {}  // namespace berth::testing
