@@ -12,7 +12,7 @@ scripts/install-deps.sh
 # podman and a busybox base image, built locally from Debian packages (no registry needed).
 scripts/test-env.sh --busybox-only
 cmake --preset release >/dev/null
-cmake --build --preset release
+cmake --build --preset release --target berth  # the main job needs no test binary
 
 berth="$repo/build/release/berth"
 export BERTH_HOME="${BERTH_HOME:-$HOME/.berth}"
