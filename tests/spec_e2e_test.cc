@@ -171,18 +171,8 @@ class SpecE2E : public ::testing::Test {
     return WriteAppDir(files, 0644);
   }
 
-  CommandResult Create(const std::vector<std::string>& args) {
-    std::vector<std::string> full = {"app", "create", "--approve"};
-    full.insert(full.end(), args.begin(), args.end());
-    return server_->Cli(full);
-  }
-
-  std::string AppId(const std::string& path) {
-    auto r = server_->Cli({"app", "list", "-f", "json", path});
-    json j = json::parse(r.out, nullptr, false);
-    if (!j.is_array() || j.empty()) return "";
-    return j[0]["id"];
-  }
+  CommandResult Create(const std::vector<std::string>& args) { return server_->CreateApp(args); }
+  std::string AppId(const std::string& path) { return server_->AppId(path); }
 
   // The one container of an app (any state), by name.
   std::string Container(const std::string& path) {

@@ -103,6 +103,18 @@ CommandResult BerthServer::Cli(const std::vector<std::string>& args) const {
   return RunCommand(argv, {"BERTH_HOME=" + home_, "ASAN_OPTIONS=detect_leaks=0"});
 }
 
+CommandResult BerthServer::CreateApp(const std::vector<std::string>& args) const {
+  std::vector<std::string> full = {"app", "create", "--approve"};
+  full.insert(full.end(), args.begin(), args.end());
+  return Cli(full);
+}
+
+std::string BerthServer::AppId(const std::string& path) const {
+  auto j = nlohmann::json::parse(Cli({"app", "list", "-f", "json", path}).out, nullptr, false);
+  if (!j.is_array() || j.empty() || !j[0].contains("id")) return "";
+  return j[0]["id"].get<std::string>();
+}
+
 std::string BerthServer::log() const {
   std::string out = ReadFile(home_ + "/server.out").value_or("");
   return out + ReadFile(home_ + "/logs/berth.log").value_or("");

@@ -51,6 +51,10 @@ class BerthServer {
 
   // Runs the berth CLI against this server.
   CommandResult Cli(const std::vector<std::string>& args) const;
+  // `berth app create --approve ARGS...`.
+  CommandResult CreateApp(const std::vector<std::string>& args) const;
+  // The id of the app at `path` (from `app list -f json`), "" when there is none.
+  std::string AppId(const std::string& path) const;
 
   const std::string& home() const { return home_; }
   int http_port() const { return http_port_; }
