@@ -181,7 +181,7 @@ ensure_host_packages() {
   local missing=() p
   # One dpkg-query for all (a process costs ~5 ms here).
   local have
-  have=$(dpkg-query -W -f='${Package} ${Status}\n' "${HOST_PACKAGES[@]}" 2>/dev/null |
+  have=$({ dpkg-query -W -f='${Package} ${Status}\n' "${HOST_PACKAGES[@]}" 2>/dev/null || true; } |
          awk '$NF == "installed" {print $1}')
   for p in "${HOST_PACKAGES[@]}"; do grep -qx "$p" <<<"$have" || missing+=("$p"); done
   if ((${#missing[@]})); then
