@@ -290,7 +290,7 @@ TEST_F(SpecE2E, EveryBundledSpecLoadsWithTheDocumentedParams) {
   };
   std::map<std::string, Params> listed;
   for (const auto& spec : json::parse(r.out)) {
-    EXPECT_FALSE(spec.contains("error")) << spec.dump();
+    EXPECT_EQ(spec.value("error", ""), "") << spec.dump();
     Params& p = listed[spec["name"].get<std::string>()];
     for (const auto& param : spec["params"]) {
       std::string name = param["name"];
@@ -331,10 +331,10 @@ TEST_F(SpecE2E, EveryBundledSpecLoadsWithTheDocumentedParams) {
     EXPECT_NE(std::find(rows.begin(), rows.end(), row), rows.end()) << row << "\n" << r.out;
   }
 
-  // spec show prints the spec's files, exactly as they are in specs/.
+  // spec show prints the spec's files, exactly as they are in appspecs/.
   r = server_->Cli({"spec", "show", "python-flask"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  std::string dir = std::string(BERTH_SOURCE_DIR) + "/specs/python-flask/";
+  std::string dir = std::string(BERTH_SOURCE_DIR) + "/appspecs/python-flask/";
   EXPECT_EQ(r.out, "==> Containerfile <==\n" + *ReadFile(dir + "Containerfile") +
                        "\n==> app.star <==\n" + *ReadFile(dir + "app.star") +
                        "\n==> params.star <==\n" + *ReadFile(dir + "params.star"));
@@ -622,7 +622,7 @@ TEST_F(SpecE2E, StreamlitGradioAndFastHtmlSpecsAgainstStandIns) {
 TEST_F(SpecE2E, BrokenSpecFilesGiveCaretErrorsAndCreateNothing) {
   StartServer();
   std::string flask_star =
-      *ReadFile(std::string(BERTH_SOURCE_DIR) + "/specs/python-flask/app.star");
+      *ReadFile(std::string(BERTH_SOURCE_DIR) + "/appspecs/python-flask/app.star");
   ASSERT_NE(flask_star.find("port=param.port"), std::string::npos);
   struct Case {
     std::string file, content, at;  // `at`: the text the caret points at
@@ -671,21 +671,19 @@ TEST_F(SpecE2E, BrokenSpecFilesGiveCaretErrorsAndCreateNothing) {
 TEST_F(SpecE2E, OverrideSpecInHomeReplacesTheBundledOne) {
   REQUIRE_ENGINE("podman");
   std::string home = MakeTempDir("berth-e2e");
-  std::string bundled = std::string(BERTH_SOURCE_DIR) + "/specs/python-flask/";
+  std::string bundled = std::string(BERTH_SOURCE_DIR) + "/appspecs/python-flask/";
   std::string flask = home + "/config/appspecs/python-flask/";
-  MakeDirs(flask);
-  WriteFileAtomic(flask + "Containerfile", *ReadFile(bundled + "Containerfile"));
+  WriteTestFile(flask + "Containerfile", *ReadFile(bundled + "Containerfile"));
   std::string app_star = *ReadFile(bundled + "app.star");
   ASSERT_NE(app_star.find("port=param.port)"), std::string::npos);
   app_star.replace(app_star.find("port=param.port)"), 16, "port=param.port, health=\"/healthz\")");
-  WriteFileAtomic(flask + "app.star", app_star);
-  WriteFileAtomic(flask + "params.star",
+  WriteTestFile(flask + "app.star", app_star);
+  WriteTestFile(flask + "params.star",
                   *ReadFile(bundled + "params.star") +
                       "param(\"GREETING\", default=\"from the override\", description=\"x\")\n");
   std::string extra = home + "/config/appspecs/my-proxy/";
-  MakeDirs(extra);
-  WriteFileAtomic(extra + "params.star", "param(\"target\", description=\"where to\")\n");
-  WriteFileAtomic(
+  WriteTestFile(extra + "params.star", "param(\"target\", description=\"where to\")\n");
+  WriteTestFile(
       extra + "app.star",
       "load(\"proxy.in\", \"proxy\")\n"
       "app = ace.app(\"Mine\", routes=[ace.proxy(\"/\", proxy.config(param.target))])\n");

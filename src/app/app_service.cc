@@ -9,52 +9,6 @@
 
 namespace berth::app {
 
-using nlohmann::json;
-
-namespace {
-
-std::string StringField(const json& j, const char* key) {
-  return j.contains(key) && j[key].is_string() ? j[key].get<std::string>() : "";
-}
-
-bool BoolField(const json& j, const char* key) {
-  return j.contains(key) && j[key].is_boolean() && j[key].get<bool>();
-}
-
-}  // namespace
-
-Result<CreateRequest> CreateRequest::FromJson(const json& j) {
-  if (!j.is_object()) return Status::InvalidArgument("request body must be a JSON object");
-  CreateRequest r;
-  r.path = StringField(j, "path");
-  r.source = StringField(j, "source");
-  r.spec = StringField(j, "spec");
-  BERTH_ASSIGN_OR_RETURN(r.metadata, store::AppMetadata::FromJson(j));
-  r.approve = BoolField(j, "approve");
-  r.dev = BoolField(j, "dev");
-  r.dry_run = BoolField(j, "dry_run");
-  if (r.path.empty()) return Status::InvalidArgument("app path is required");
-  if (r.source.empty()) r.source = "-";
-  return r;
-}
-
-json CreateRequest::ToJson() const {
-  json j = metadata.ToJson();
-  j["path"] = path;
-  j["source"] = source;
-  j["spec"] = spec;
-  j["approve"] = approve;
-  j["dev"] = dev;
-  j["dry_run"] = dry_run;
-  return j;
-}
-
-json AppInfo::ToJson() const {
-  return json{{"id", id},         {"path", path},   {"type", type},   {"version", version},
-              {"spec", spec},     {"source", source}, {"state", state}, {"error", error},
-              {"main_id", main_id}};
-}
-
 AppService::AppService(Options options, store::Database& db, proxy::Router& router,
                        SpecResolver& resolver, BackendFactory* factory)
     : options_(std::move(options)),
@@ -130,15 +84,19 @@ AppInfo AppService::InfoOf(const Live& live) const {
   info.spec = r.spec;
   info.source = r.source;
   info.main_id = r.main_id;
+  info.is_stage = r.is_stage;
+  info.dev = r.dev;
   if (r.dev) {
     info.type = "DEV";
   } else if (r.is_stage) {
     info.type = "STG";
   } else {
-    info.type = "PROD";
     for (const auto& [id, other] : apps_) {
-      if (other.record.main_id == r.id && other.record.version > r.version) info.type = "PROD*";
+      if (other.record.main_id == r.id && other.record.version > r.version) {
+        info.stage_ahead = true;
+      }
     }
+    info.type = info.stage_ahead ? "PROD*" : "PROD";
   }
   info.state = live.backend ? "ready" : "error";
   info.error = live.error;
@@ -278,7 +236,10 @@ Result<std::vector<AppInfo>> AppService::Delete(const std::string& glob_text) {
   }
   if (ids.empty()) return Status::NotFound("no app matches " + glob_text);
   BERTH_RETURN_IF_ERROR(store_.Delete(ids));
-  sources_.CollectGarbage();
+  if (Status gc = sources_.CollectGarbage(); !gc.ok()) {
+    spdlog::warn("deleting unused source files failed (retried at the next delete): {}",
+                 gc.message());
+  }
   std::vector<AppInfo> out;
   std::vector<store::AppRecord> removed;
   for (const auto& id : ids) {

@@ -9,8 +9,6 @@
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
 #include "app/app_path.h"
 #include "app/resolved_app.h"
 #include "app/spec_resolver.h"
@@ -23,30 +21,28 @@ namespace berth::app {
 
 struct CreateRequest {
   std::string path;    // user input, [domain:]/path
-  std::string source;  // "-", a folder, or a git URL
+  std::string source = "-";  // "-", a folder, or a git URL
   std::string spec;
   store::AppMetadata metadata;  // params, cargs, copts, cvols, conf, branch, commit
   bool approve = false;
   bool dev = false;
   bool dry_run = false;
-
-  static Result<CreateRequest> FromJson(const nlohmann::json& j);
-  nlohmann::json ToJson() const;
 };
 
 // One app as list/create/delete report it.
 struct AppInfo {
   std::string id;
   std::string path;  // domain:/path
+  std::string main_id;
+  bool is_stage = false;
+  bool dev = false;
+  bool stage_ahead = false;  // prod whose stage twin has a newer version
   std::string type;  // PROD, PROD* (stage is ahead), STG, DEV
   int64_t version = 0;
   std::string spec;
   std::string source;
   std::string state;  // e.g. "ready"; container apps: stopped, building, starting, running, failed
   std::string error;  // the last error, "" for none
-  std::string main_id;
-
-  nlohmann::json ToJson() const;
 };
 
 // Makes the proxy Backend of a resolved container app, and reports its runtime state.

@@ -243,7 +243,7 @@ void ContainerApp::StartJob() {
   Status healthy = WaitHealthy(*port, t2 + settings_.start_timeout);
   if (!healthy.ok()) {
     std::string tail = LogTail(50);
-    deps_.runtime->Stop(plan_.run.name, 0);
+    deps_.runtime->Stop(plan_.run.name, 0).IgnoreError("the start failed already; said below");
     return fail(Status::Unavailable(healthy.message() +
                                     (tail.empty() ? "" : "; container log:\n" + tail)));
   }
@@ -265,7 +265,7 @@ Result<int> ContainerApp::Restart(int known_port, SteadyTime deadline) {
   Status healthy = WaitHealthy(known_port, deadline, confirmed);
   if (!healthy.ok()) {
     std::string tail = LogTail(50);
-    deps_.runtime->Stop(plan_.run.name, 0);
+    deps_.runtime->Stop(plan_.run.name, 0).IgnoreError("the start failed already; said below");
     return Status::Unavailable(healthy.message() +
                                (tail.empty() ? "" : "; container log:\n" + tail));
   }
@@ -404,7 +404,10 @@ void ContainerApp::RemoveSuperseded() {
   for (const auto& c : *list) {
     if (c.name == plan_.run.name) continue;
     spdlog::info("app {}: removing superseded container {}", plan_.app_id, c.name);
-    deps_.runtime->Remove(c.name);
+    if (Status s = deps_.runtime->Remove(c.name); !s.ok()) {
+      spdlog::warn("app {}: cannot remove container {}: {}", plan_.app_id, c.name, s.message());
+      continue;
+    }
     if (plan_.build && c.image != plan_.image && !c.image.empty()) {
       Status s = deps_.runtime->RemoveImage(c.image);
       if (s.ok()) spdlog::info("app {}: removed superseded image {}", plan_.app_id, c.image);
@@ -551,14 +554,24 @@ void ContainerApp::Retire(bool volumes) {
   std::vector<std::string> images;
   if (list.ok()) {
     for (const auto& c : *list) {
-      deps_.runtime->Remove(c.name);
+      if (Status s = deps_.runtime->Remove(c.name); !s.ok()) {
+        spdlog::warn("app {}: cannot remove container {}: {}", plan_.app_id, c.name, s.message());
+      }
       if (plan_.build && !c.image.empty()) images.push_back(c.image);
     }
   }
   if (plan_.build) images.push_back(plan_.image);
-  for (const auto& image : images) deps_.runtime->RemoveImage(image);
+  for (const auto& image : images) {
+    if (Status s = deps_.runtime->RemoveImage(image); !s.ok()) {
+      spdlog::warn("app {}: cannot remove image {}: {}", plan_.app_id, image, s.message());
+    }
+  }
   if (volumes) {
-    for (const auto& v : plan_.volumes_to_create) deps_.runtime->VolumeRemove(v);
+    for (const auto& v : plan_.volumes_to_create) {
+      if (Status s = deps_.runtime->VolumeRemove(v); !s.ok()) {
+        spdlog::warn("app {}: cannot remove volume {}: {}", plan_.app_id, v, s.message());
+      }
+    }
   }
   std::lock_guard lock(mu_);
   state_ = State::kStopped;

@@ -8,7 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "spec/app_definition.h"
+#include "appspec/app_definition.h"
 #include "store/source_store.h"
 
 namespace berth::app {
@@ -29,10 +29,10 @@ struct ContainerSetup {
 };
 
 struct ResolvedApp {
-  spec::AppDefinition definition;
+  appspec::AppDefinition definition;
   std::map<std::string, nlohmann::json> params;
   store::SourceFiles files;  // the spec's files overlaid by the app's source
-  // The route for the app path: a fixed URL, or spec::kContainerUrl.
+  // The route for the app path: a fixed URL, or appspec::kContainerUrl.
   std::string upstream_url;
   bool strip_app = true;
   bool preserve_host = false;

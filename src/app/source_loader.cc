@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cstring>
+#include <filesystem>
 #include <functional>
 
 #include "base/files.h"
@@ -119,7 +120,10 @@ Result<store::SourceFiles> LoadSource(const std::string& source, const std::stri
   char tmpl[] = "/tmp/berth-git-XXXXXX";
   if (!mkdtemp(tmpl)) return Status::IOError("cannot create a temporary folder");
   std::string dir = tmpl;
-  auto cleanup = [&] { RunProcess({.argv = {"rm", "-rf", dir}}); };
+  auto cleanup = [&] {
+    std::error_code ec;
+    std::filesystem::remove_all(dir, ec);  // a temporary clone: nothing to do if it fails
+  };
   ProcessOptions clone;
   clone.env = {"GIT_TERMINAL_PROMPT=0"};
   clone.timeout = std::chrono::minutes(5);

@@ -2,8 +2,8 @@
 
 #include "container/containerfile.h"
 #include "proxy/upstream.h"
-#include "spec/app_loader.h"
-#include "spec/params.h"
+#include "appspec/app_loader.h"
+#include "appspec/params.h"
 
 namespace berth::app {
 
@@ -58,19 +58,19 @@ Result<ResolvedApp> SpecResolver::Resolve(const store::AppRecord& record,
                                      return s;
                                    }());
   }
-  BERTH_ASSIGN_OR_RETURN(spec::FileSet spec_files, library_.Get(record.spec));
+  BERTH_ASSIGN_OR_RETURN(appspec::FileSet spec_files, library_.Get(record.spec));
   ResolvedApp r;
   // Overlay: the source's files win over the spec's.
   for (const auto& [name, content] : spec_files) r.files[name] = store::SourceFile{content, 0644};
   for (const auto& [name, file] : source) r.files[name] = file;
-  spec::FileSet overlaid;
+  appspec::FileSet overlaid;
   for (const auto& [name, file] : r.files) overlaid[name] = file.content;
 
-  BERTH_ASSIGN_OR_RETURN(auto decls, spec::LoadParams(overlaid));
-  BERTH_ASSIGN_OR_RETURN(r.params, spec::ResolveParams(decls, record.metadata.params));
-  BERTH_ASSIGN_OR_RETURN(r.definition, spec::LoadApp(overlaid, r.params));
+  BERTH_ASSIGN_OR_RETURN(auto decls, appspec::LoadParams(overlaid));
+  BERTH_ASSIGN_OR_RETURN(r.params, appspec::ResolveParams(decls, record.metadata.params));
+  BERTH_ASSIGN_OR_RETURN(r.definition, appspec::LoadApp(overlaid, r.params));
 
-  const spec::RouteConfig* route = nullptr;
+  const appspec::RouteConfig* route = nullptr;
   for (const auto& rc : r.definition.routes) {
     if (rc.path == "/" || rc.path.empty()) route = &rc;
   }
@@ -80,7 +80,7 @@ Result<ResolvedApp> SpecResolver::Resolve(const store::AppRecord& record,
   r.strip_app = route->strip_app;
   r.preserve_host = route->preserve_host;
 
-  if (r.upstream_url != spec::kContainerUrl) {
+  if (r.upstream_url != appspec::kContainerUrl) {
     BERTH_RETURN_IF_ERROR(proxy::ParseUpstreamUrl(r.upstream_url).status());
     return r;
   }
@@ -88,7 +88,7 @@ Result<ResolvedApp> SpecResolver::Resolve(const store::AppRecord& record,
     return Status::InvalidArgument("spec " + record.spec +
                                    " routes to container.URL but has no container config");
   }
-  const spec::ContainerConfig& cc = *r.definition.container;
+  const appspec::ContainerConfig& cc = *r.definition.container;
   ContainerSetup setup;
   setup.scheme = cc.scheme;
   setup.build_dir = cc.build_dir;
@@ -149,7 +149,7 @@ Result<ResolvedApp> SpecResolver::Resolve(const store::AppRecord& record,
   setup.cargs = cc.cargs;
   for (const auto& [k, v] : record.metadata.cargs) setup.cargs[k] = v;
   setup.copts = record.metadata.copts;
-  setup.env = spec::ParamsToEnv(r.params);
+  setup.env = appspec::ParamsToEnv(r.params);
   setup.env["PORT"] = std::to_string(setup.port);
   setup.env["CL_APP_PATH"] = record.path == "/" ? "" : record.path;
   r.container = std::move(setup);

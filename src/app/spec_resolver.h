@@ -7,7 +7,7 @@
 
 #include "app/resolved_app.h"
 #include "base/status.h"
-#include "spec/spec_library.h"
+#include "appspec/spec_library.h"
 #include "store/app_store.h"
 #include "store/source_store.h"
 
@@ -16,11 +16,11 @@ namespace berth::app {
 class SpecResolver {
  public:
   // `app_config` holds the server's [app_config] defaults (e.g. container.health_url).
-  SpecResolver(spec::SpecLibrary& library, std::map<std::string, std::string> app_config)
+  SpecResolver(appspec::SpecLibrary& library, std::map<std::string, std::string> app_config)
       : library_(library), app_config_(std::move(app_config)) {}
 
   std::vector<std::string> SpecNames() const { return library_.Names(); }
-  spec::SpecLibrary& library() { return library_; }
+  appspec::SpecLibrary& library() { return library_; }
 
   // Validates and resolves: the spec must exist, params must satisfy params.star, app.star
   // must evaluate, and a container app needs a port (param, spec, or EXPOSE). Errors are one
@@ -33,7 +33,7 @@ class SpecResolver {
                           const std::string& fallback) const;
 
  private:
-  spec::SpecLibrary& library_;
+  appspec::SpecLibrary& library_;
   const std::map<std::string, std::string> app_config_;
 };
 

@@ -122,4 +122,10 @@ std::string ExpandPath(const std::string& path, const std::string& berth_home) {
   return out;
 }
 
+std::string DefaultHome() {
+  if (const char* h = std::getenv("BERTH_HOME"); h && *h) return h;
+  const char* home = std::getenv("HOME");
+  return std::string(home ? home : "/root") + "/.berth";
+}
+
 }  // namespace berth

@@ -14,6 +14,8 @@ Status WriteFileAtomic(const std::string& path, const std::string& contents, int
 Status MakeDirs(const std::string& path, int mode = 0755);
 bool PathExists(const std::string& path);
 bool IsDirectory(const std::string& path);
+// Berth's home folder: $BERTH_HOME, else ~/.berth.
+std::string DefaultHome();
 // Expands a leading "~" and "$HOME"/"$BERTH_HOME"-style variables from `vars` and the environment.
 std::string ExpandPath(const std::string& path, const std::string& berth_home);
 

@@ -13,6 +13,7 @@ constexpr CodeEntry kCodes[] = {
     {Status::Code::kNotFound, "not found"},
     {Status::Code::kAlreadyExists, "already exists"},
     {Status::Code::kFailedPrecondition, "failed precondition"},
+    {Status::Code::kPermissionDenied, "permission denied"},
     {Status::Code::kUnavailable, "unavailable"},
     {Status::Code::kDeadlineExceeded, "deadline exceeded"},
     {Status::Code::kIOError, "io error"},

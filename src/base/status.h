@@ -10,7 +10,7 @@
 
 namespace berth {
 
-class Status {
+class [[nodiscard]] Status {
  public:
   enum class Code {
     kOk = 0,
@@ -18,6 +18,7 @@ class Status {
     kNotFound,           // the named thing does not exist (404)
     kAlreadyExists,      // creating something that exists (409)
     kFailedPrecondition, // state does not allow the operation (409)
+    kPermissionDenied,   // the caller may not do this (403)
     kUnavailable,        // a dependency (server, runtime, upstream) is not reachable (503)
     kDeadlineExceeded,   // ran out of time (504)
     kIOError,            // file system or socket failure (500)
@@ -36,8 +37,13 @@ class Status {
   static Status DeadlineExceeded(std::string msg) {
     return {Code::kDeadlineExceeded, std::move(msg)};
   }
+  static Status PermissionDenied(std::string msg) {
+    return {Code::kPermissionDenied, std::move(msg)};
+  }
   static Status IOError(std::string msg) { return {Code::kIOError, std::move(msg)}; }
   static Status Internal(std::string msg) { return {Code::kInternal, std::move(msg)}; }
+  // A status of a code known only at run time (e.g. decoded from the admin protocol).
+  static Status FromCode(Code code, std::string msg) { return {code, std::move(msg)}; }
 
   bool ok() const { return code_ == Code::kOk; }
   Code code() const { return code_; }
@@ -52,6 +58,9 @@ class Status {
   // Returns a copy whose message is "<prefix>: <message>".
   Status WithContext(const std::string& prefix) const;
 
+  // Drops an error on purpose; `why` says why that is right (it is read, not used).
+  void IgnoreError(const char* why) const { (void)why; }
+
  private:
   Status(Code code, std::string message) : code_(code), message_(std::move(message)) {}
   Code code_ = Code::kOk;
@@ -60,7 +69,7 @@ class Status {
 
 // A value or the Status explaining why there is none.
 template <typename T>
-class Result {
+class [[nodiscard]] Result {
  public:
   Result(T value) : v_(std::move(value)) {}                 // NOLINT: implicit by design
   Result(Status status) : v_(std::move(status)) {           // NOLINT: implicit by design

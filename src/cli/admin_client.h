@@ -1,11 +1,13 @@
-// AdminClient: the CLI's side of the admin API: HTTP over the server's unix socket.
+// AdminClient: the CLI's side of the admin protocol (admin/protocol.h), over the server's
+// unix socket. One connection per call; not thread-safe (the CLI is single-threaded).
 #pragma once
 
 #include <functional>
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
+#include <string_view>
 
+#include "admin/protocol.h"
 #include "base/status.h"
 
 namespace berth::cli {
@@ -14,19 +16,27 @@ class AdminClient {
  public:
   explicit AdminClient(std::string socket_path) : socket_path_(std::move(socket_path)) {}
 
-  // Sends a request and returns the JSON body of a 2xx answer. An error answer becomes its
-  // Status (the server's message); an unreachable server is Unavailable with a hint on how to
-  // start it.
-  Result<nlohmann::json> Call(const std::string& method, const std::string& target,
-                              const nlohmann::json* body = nullptr);
+  // Sends a protocol request and decodes its answer. An error answer becomes its Status (the
+  // server's message); an unreachable server is Unavailable with a hint on how to start it.
+  template <typename Req>
+  Result<typename Req::Response> Call(const Req& request) {
+    BERTH_ASSIGN_OR_RETURN(nlohmann::json body, Post(Req::kPath, admin::ToJson(request)));
+    return admin::FromJson<typename Req::Response>(body);
+  }
 
-  // For streaming endpoints: calls on_data with each piece of the body as it arrives.
-  Status Stream(const std::string& method, const std::string& target,
-                const std::function<void(std::string_view)>& on_data);
+  // For streaming operations: calls on_data with each piece of the answer as it arrives.
+  template <typename Req>
+  Status Stream(const Req& request, const std::function<void(std::string_view)>& on_data) {
+    return PostStream(Req::kPath, admin::ToJson(request), on_data);
+  }
 
   const std::string& socket_path() const { return socket_path_; }
 
  private:
+  Result<nlohmann::json> Post(const char* path, const nlohmann::json& body);
+  Status PostStream(const char* path, const nlohmann::json& body,
+                    const std::function<void(std::string_view)>& on_data);
+
   std::string socket_path_;
 };
 

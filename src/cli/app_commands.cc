@@ -6,11 +6,8 @@
 
 #include "base/strings.h"
 #include "cli/command.h"
-#include "server/admin_server.h"
 
 namespace berth::cli {
-
-using nlohmann::json;
 
 namespace {
 
@@ -22,47 +19,34 @@ struct CreateFlags {
   std::string source, path;
 };
 
-Status FillMap(const std::string& flag, const std::vector<std::string>& in, json& out,
-               bool allow_bare) {
-  out = json::object();
+// Parses repeated "k=v" flag values into a map ("k" alone only with allow_bare).
+template <typename Map>
+Status FillMap(const std::string& flag, const std::vector<std::string>& in, bool allow_bare,
+               Map* out) {
   for (const auto& text : in) {
     std::string key;
     std::optional<std::string> value;
     BERTH_RETURN_IF_ERROR(ParseKeyValue(flag, text, allow_bare, &key, &value));
-    out[key] = value ? json(*value) : json(nullptr);
+    if constexpr (std::is_same_v<typename Map::mapped_type, std::string>) {
+      (*out)[key] = value.value_or("");
+    } else {
+      (*out)[key] = value;
+    }
   }
   return Status::Ok();
 }
 
-std::string AppUrl(const json& server, const std::string& app_path) {
-  // app_path is "domain:/path".
-  size_t colon = app_path.find(':');
-  std::string domain = app_path.substr(0, colon);
-  std::string path = app_path.substr(colon + 1);
-  int https = server.value("https_port", -1);
-  int http = server.value("http_port", -1);
-  if (https > 0) return "https://" + domain + ":" + std::to_string(https) + path;
-  if (http > 0) return "http://" + domain + ":" + std::to_string(http) + path;
-  return domain + path;
-}
-
-Status PrintApps(const json& apps, const std::string& format) {
+Status PrintApps(const std::vector<admin::AppInfo>& apps, const std::string& format) {
   if (format == "json") {
-    std::printf("%s\n", apps.dump(2).c_str());
+    std::printf("%s\n", admin::Dump(admin::ToJson(apps), 2).c_str());
     return Status::Ok();
-  }
-  if (format != "table") {
-    return Status::InvalidArgument("unknown format \"" + format + "\"; use table or json");
   }
   std::vector<std::vector<std::string>> rows = {
       {"PATH", "TYPE", "VERSION", "SPEC", "SOURCE", "STATE"}};
   for (const auto& a : apps) {
-    std::string state = a.value("state", "");
-    std::string error = a.value("error", "");
-    if (!error.empty()) state += ": " + error;
-    rows.push_back({a.value("path", ""), a.value("type", ""),
-                    std::to_string(a.value("version", 0)), a.value("spec", ""),
-                    a.value("source", ""), state});
+    std::string state = a.state;
+    if (!a.error.empty()) state += ": " + a.error;
+    rows.push_back({a.path, a.type, std::to_string(a.version), a.spec, a.source, state});
   }
   std::fputs(FormatTable(rows).c_str(), stdout);
   return Status::Ok();
@@ -93,60 +77,59 @@ void AddAppCommands(std::vector<Command>& t) {
         cmd.add_option("source", f->source, "A folder, a git URL, or - for none")->required();
         cmd.add_option("app-path", f->path, "[domain:]/path")->required();
         return [f]() -> Status {
-          json body = {{"path", f->path},       {"source", f->source},   {"spec", f->spec},
-                       {"approve", f->approve}, {"dev", f->dev},         {"dry_run", f->dry_run},
-                       {"branch", f->branch},   {"commit", f->commit}, {"cvols", f->cvols}};
-          BERTH_RETURN_IF_ERROR(FillMap("--param", f->params, body["params"], false));
-          BERTH_RETURN_IF_ERROR(FillMap("--carg", f->cargs, body["cargs"], false));
-          BERTH_RETURN_IF_ERROR(FillMap("--copt", f->copts, body["copts"], true));
-          BERTH_RETURN_IF_ERROR(FillMap("--conf", f->confs, body["conf"], false));
+          admin::CreateAppRequest req;
+          req.path = f->path;
+          req.source = f->source;
+          req.spec = f->spec;
+          req.approve = f->approve;
+          req.dev = f->dev;
+          req.dry_run = f->dry_run;
+          req.branch = f->branch;
+          req.commit = f->commit;
+          req.settings.cvols = f->cvols;
+          BERTH_RETURN_IF_ERROR(FillMap("--param", f->params, false, &req.settings.params));
+          BERTH_RETURN_IF_ERROR(FillMap("--carg", f->cargs, false, &req.settings.cargs));
+          BERTH_RETURN_IF_ERROR(FillMap("--copt", f->copts, true, &req.settings.copts));
+          BERTH_RETURN_IF_ERROR(FillMap("--conf", f->confs, false, &req.settings.conf));
           if (f->source != "-" && access(f->source.c_str(), F_OK) == 0) {
             // A local folder: send it absolute, the server's working directory differs.
             if (char* real = realpath(f->source.c_str(), nullptr)) {
-              body["source"] = std::string(real);
+              req.source = real;
               free(real);
             }
           }
-          BERTH_ASSIGN_OR_RETURN(json res, Client().Call("POST", "/api/v1/apps", &body));
-          const json& apps = res["apps"];
-          auto server_info = Client().Call("GET", "/api/v1/server");
-          json server = server_info.ok() ? *server_info : json::object();
-          bool dry = res.value("dry_run", false);
-          for (const auto& a : apps) {
-            if (a.value("type", "") == "STG") continue;
-            std::printf("%s app %s (%s, spec %s)\n", dry ? "Dry run: would create" : "Created",
-                        a.value("path", "").c_str(), a.value("id", "").c_str(),
-                        a.value("spec", "").c_str());
-            if (!dry) std::printf("  %s\n", AppUrl(server, a.value("path", "")).c_str());
+          BERTH_ASSIGN_OR_RETURN(admin::AppsResponse res, Client().Call(req));
+          auto server = Client().Call(admin::ServerInfoRequest{});
+          for (const auto& a : res.apps) {
+            if (a.is_stage) continue;
+            std::printf("%s app %s (%s, spec %s)\n",
+                        res.dry_run ? "Dry run: would create" : "Created", a.path.c_str(),
+                        a.id.c_str(), a.spec.c_str());
+            if (!res.dry_run && server.ok()) std::printf("  %s\n", server->AppUrl(a.path).c_str());
           }
-          for (const auto& a : apps) {
-            if (a.value("type", "") == "STG") {
-              std::printf("  stage: %s\n", a.value("path", "").c_str());
-            }
+          for (const auto& a : res.apps) {
+            if (a.is_stage) std::printf("  stage: %s\n", a.path.c_str());
           }
           return Status::Ok();
         };
       }});
 
-  t.push_back(Command{
-      "app", "list", "List apps", "berth app list -f json '*.localhost:**'",
-      [](CLI::App& cmd) -> std::function<Status()> {
-        auto format = std::make_shared<std::string>("table");
-        auto glob = std::make_shared<std::string>("all");
-        auto internal = std::make_shared<bool>(false);
-        cmd.add_option("-f,--format", *format, "table or json");
-        cmd.add_flag("-i,--internal", *internal, "Include stage apps");
-        cmd.add_option("glob", *glob, "Apps to list: all, /path*, domain:**");
-        return [format, glob, internal]() -> Status {
-          if (*format != "table" && *format != "json") {
-            return Status::InvalidArgument("unknown format \"" + *format + "\"; use table or json");
-          }
-          std::string target = "/api/v1/apps?glob=" + server::UrlEncode(*glob) +
-                               (*internal ? "&internal=true" : "");
-          BERTH_ASSIGN_OR_RETURN(json res, Client().Call("GET", target));
-          return PrintApps(res["apps"], *format);
-        };
-      }});
+  t.push_back(Command{"app", "list", "List apps", "berth app list -f json '*.localhost:**'",
+                      [](CLI::App& cmd) -> std::function<Status()> {
+                        auto format = std::make_shared<std::string>("table");
+                        auto glob = std::make_shared<std::string>("all");
+                        auto internal = std::make_shared<bool>(false);
+                        cmd.add_option("-f,--format", *format, "table or json");
+                        cmd.add_flag("-i,--internal", *internal, "Include stage apps");
+                        cmd.add_option("glob", *glob, "Apps to list: all, /path*, domain:**");
+                        return [format, glob, internal]() -> Status {
+                          BERTH_RETURN_IF_ERROR(CheckFormat(*format));
+                          BERTH_ASSIGN_OR_RETURN(
+                              admin::AppsResponse res,
+                              Client().Call(admin::ListAppsRequest{*glob, *internal}));
+                          return PrintApps(res.apps, *format);
+                        };
+                      }});
 
   t.push_back(Command{
       "app", "delete", "Delete apps and their stage twins", "berth app delete proxyapp.localhost:/",
@@ -154,36 +137,32 @@ void AddAppCommands(std::vector<Command>& t) {
         auto glob = std::make_shared<std::string>();
         cmd.add_option("glob", *glob, "Apps to delete: all, /path*, domain:**")->required();
         return [glob]() -> Status {
-          BERTH_ASSIGN_OR_RETURN(
-              json res, Client().Call("DELETE", "/api/v1/apps?glob=" + server::UrlEncode(*glob)));
-          for (const auto& a : res["apps"]) {
-            if (a.value("type", "") != "STG") {
-              std::printf("Deleted app %s\n", a.value("path", "").c_str());
-            }
+          BERTH_ASSIGN_OR_RETURN(admin::AppsResponse res,
+                                 Client().Call(admin::DeleteAppsRequest{*glob}));
+          for (const auto& a : res.apps) {
+            if (!a.is_stage) std::printf("Deleted app %s\n", a.path.c_str());
           }
           return Status::Ok();
         };
       }});
 
-  t.push_back(Command{
-      "app", "logs", "Show the container's output", "berth app logs --follow /myapp",
-      [](CLI::App& cmd) -> std::function<Status()> {
-        auto path = std::make_shared<std::string>();
-        auto follow = std::make_shared<bool>(false);
-        auto lines = std::make_shared<int>(100);
-        cmd.add_flag("-f,--follow", *follow, "Keep printing new output");
-        cmd.add_option("-n,--lines", *lines, "How many recent lines to show (default 100)");
-        cmd.add_option("app-path", *path, "[domain:]/path")->required();
-        return [path, follow, lines]() -> Status {
-          std::string target = "/api/v1/apps/logs?path=" + server::UrlEncode(*path) +
-                               "&lines=" + std::to_string(*lines) +
-                               (*follow ? "&follow=true" : "");
-          return Client().Stream("GET", target, [](std::string_view data) {
-            std::fwrite(data.data(), 1, data.size(), stdout);
-            std::fflush(stdout);
-          });
-        };
-      }});
+  t.push_back(
+      Command{"app", "logs", "Show the container's output", "berth app logs --follow /myapp",
+              [](CLI::App& cmd) -> std::function<Status()> {
+                auto path = std::make_shared<std::string>();
+                auto follow = std::make_shared<bool>(false);
+                auto lines = std::make_shared<int64_t>(100);
+                cmd.add_flag("-f,--follow", *follow, "Keep printing new output");
+                cmd.add_option("-n,--lines", *lines, "How many recent lines to show (default 100)");
+                cmd.add_option("app-path", *path, "[domain:]/path")->required();
+                return [path, follow, lines]() -> Status {
+                  admin::AppLogsRequest req{*path, *lines, *follow};
+                  return Client().Stream(req, [](std::string_view data) {
+                    std::fwrite(data.data(), 1, data.size(), stdout);
+                    std::fflush(stdout);
+                  });
+                };
+              }});
 }
 
 }  // namespace berth::cli

@@ -1,16 +1,16 @@
 // The shape of a CLI command: one row of the command table.
 #pragma once
 
+#include <CLI/CLI.hpp>
 #include <functional>
 #include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
-#include <CLI/CLI.hpp>
-
 #include "base/status.h"
 #include "cli/admin_client.h"
+#include "cli/command_table.h"
 
 namespace berth::cli {
 
@@ -24,7 +24,7 @@ struct Command {
 };
 
 // Commands of each group, registered in command_table.cc.
-void AddServerCommands(std::vector<Command>& table);
+void AddServerCommands(std::vector<Command>& table, const Hooks& hooks);
 void AddAppCommands(std::vector<Command>& table);
 void AddSpecCommands(std::vector<Command>& table);
 
@@ -34,6 +34,9 @@ AdminClient& Client();
 // Parses "k=v" for flag `flag`; "k" alone is an error unless allow_bare.
 Status ParseKeyValue(const std::string& flag, const std::string& text, bool allow_bare,
                      std::string* key, std::optional<std::string>* value);
+
+// InvalidArgument unless `format` is "table" or "json" (the -f flag).
+Status CheckFormat(const std::string& format);
 
 // Prints rows as aligned columns, the first row being the header.
 std::string FormatTable(const std::vector<std::vector<std::string>>& rows);

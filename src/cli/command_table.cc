@@ -3,32 +3,30 @@
 #include <cstdio>
 #include <iostream>
 
+#include "admin/protocol.h"
+#include "base/files.h"
 #include "base/strings.h"
 #include "cli/command.h"
-#include "server/config.h"
 
 namespace berth::cli {
 
 namespace {
 
-const std::vector<Command>& Table() {
-  static const std::vector<Command> table = [] {
-    std::vector<Command> t;
-    AddServerCommands(t);
-    AddAppCommands(t);
-    AddSpecCommands(t);
-    return t;
-  }();
-  return table;
+std::vector<Command> MakeTable(const Hooks& hooks) {
+  std::vector<Command> t;
+  AddServerCommands(t, hooks);
+  AddAppCommands(t);
+  AddSpecCommands(t);
+  return t;
 }
 
-std::string Overview() {
+std::string Overview(const std::vector<Command>& table) {
   std::string out =
       "berth: a self-hosted app server\n\nUsage: berth <group> <command> [flags] [args]\n\n"
       "Commands:\n";
   size_t width = 0;
-  for (const auto& c : Table()) width = std::max(width, c.group.size() + c.name.size() + 1);
-  for (const auto& c : Table()) {
+  for (const auto& c : table) width = std::max(width, c.group.size() + c.name.size() + 1);
+  for (const auto& c : table) {
     std::string name = c.group + " " + c.name;
     out += "  " + name + std::string(width + 3 - name.size(), ' ') + c.summary + "\n";
   }
@@ -43,8 +41,8 @@ std::vector<std::string> NormalizeArgs(int argc, char** argv, CLI::App& leaf) {
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     if (a.size() > 2 && a[0] == '-' && a[1] != '-') {
-      std::string name = a.substr(1, a.find('=') == std::string::npos ? std::string::npos
-                                                                       : a.find('=') - 1);
+      std::string name =
+          a.substr(1, a.find('=') == std::string::npos ? std::string::npos : a.find('=') - 1);
       for (const CLI::Option* opt : leaf.get_options()) {
         for (const auto& lname : opt->get_lnames()) {
           if (lname == name) a = "-" + a;
@@ -84,7 +82,7 @@ std::string ErrorText(std::string message) {
 }
 
 AdminClient& Client() {
-  static AdminClient client(server::DefaultHome() + "/run/berth.sock");
+  static AdminClient client(admin::SocketPath(DefaultHome()));
   return client;
 }
 
@@ -107,6 +105,11 @@ Status ParseKeyValue(const std::string& flag, const std::string& text, bool allo
   return Status::Ok();
 }
 
+Status CheckFormat(const std::string& format) {
+  if (format == "table" || format == "json") return Status::Ok();
+  return Status::InvalidArgument("unknown format \"" + format + "\"; use table or json");
+}
+
 std::string FormatTable(const std::vector<std::vector<std::string>>& rows) {
   std::vector<size_t> widths;
   for (const auto& row : rows) {
@@ -125,14 +128,15 @@ std::string FormatTable(const std::vector<std::vector<std::string>>& rows) {
   return out;
 }
 
-int Main(int argc, char** argv) {
+int Main(int argc, char** argv, const Hooks& hooks) {
+  const std::vector<Command> table = MakeTable(hooks);
   std::vector<std::string> groups;
-  for (const auto& c : Table()) {
+  for (const auto& c : table) {
     if (std::find(groups.begin(), groups.end(), c.group) == groups.end()) groups.push_back(c.group);
   }
   if (argc < 2 || std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h" ||
       std::string(argv[1]) == "help") {
-    std::fputs(Overview().c_str(), stdout);
+    std::fputs(Overview(table).c_str(), stdout);
     return argc < 2 ? 1 : 0;
   }
   if (std::string(argv[1]) == "--version") {
@@ -148,12 +152,12 @@ int Main(int argc, char** argv) {
     return 1;
   }
   std::vector<std::string> names;
-  for (const auto& c : Table()) {
+  for (const auto& c : table) {
     if (c.group == group) names.push_back(c.name);
   }
   if (argc < 3 || std::string(argv[2]) == "--help" || std::string(argv[2]) == "-h") {
     std::string out = "Usage: berth " + group + " <command>\n\nCommands:\n";
-    for (const auto& c : Table()) {
+    for (const auto& c : table) {
       if (c.group == group) out += "  " + c.name + "  " + c.summary + "\n";
     }
     std::fputs(out.c_str(), argc < 3 ? stderr : stdout);
@@ -161,7 +165,7 @@ int Main(int argc, char** argv) {
   }
   std::string name = argv[2];
   const Command* cmd = nullptr;
-  for (const auto& c : Table()) {
+  for (const auto& c : table) {
     if (c.group == group && c.name == name) cmd = &c;
   }
   if (!cmd) {

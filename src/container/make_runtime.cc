@@ -19,13 +19,13 @@ Result<std::unique_ptr<ContainerRuntime>> MakeRuntime(const std::string& contain
                                                       CommandRunner& runner) {
   const char* path = std::getenv("PATH");
   return MakeRuntime(container_command, runner, path != nullptr ? path : kDefaultPath,
-                     CliRuntimeOptions{});
+                     EngineRuntimeOptions{});
 }
 
 Result<std::unique_ptr<ContainerRuntime>> MakeRuntime(const std::string& container_command,
                                                       CommandRunner& runner,
                                                       const std::string& path_env,
-                                                      CliRuntimeOptions options) {
+                                                      EngineRuntimeOptions options) {
   if (container_command.empty()) {
     return Status::FailedPrecondition(
         "containers are disabled (container_command is empty); set it to \"auto\", \"podman\" "
@@ -36,7 +36,7 @@ Result<std::unique_ptr<ContainerRuntime>> MakeRuntime(const std::string& contain
       auto exe = FindExecutable(FlavorName(flavor), path_env);
       if (exe.ok()) {
         return std::unique_ptr<ContainerRuntime>(
-            new CliRuntime(flavor, *exe, runner, std::move(options)));
+            new EngineRuntime(flavor, *exe, runner, std::move(options)));
       }
     }
     return Status::Unavailable(
@@ -57,7 +57,7 @@ Result<std::unique_ptr<ContainerRuntime>> MakeRuntime(const std::string& contain
   std::string version_text = out.ok() && out->exit_code == 0 ? out->out : std::string();
   BERTH_ASSIGN_OR_RETURN(Flavor flavor, DetectFlavor(version_text, *exe));
   return std::unique_ptr<ContainerRuntime>(
-      new CliRuntime(flavor, *exe, runner, std::move(options)));
+      new EngineRuntime(flavor, *exe, runner, std::move(options)));
 }
 
 }  // namespace berth::container

@@ -6,7 +6,7 @@
 
 #include "base/command_runner.h"
 #include "base/status.h"
-#include "container/cli_runtime.h"
+#include "container/engine_runtime.h"
 #include "container/runtime.h"
 
 namespace berth::container {
@@ -25,6 +25,6 @@ Result<std::unique_ptr<ContainerRuntime>> MakeRuntime(const std::string& contain
 Result<std::unique_ptr<ContainerRuntime>> MakeRuntime(const std::string& container_command,
                                                       CommandRunner& runner,
                                                       const std::string& path_env,
-                                                      CliRuntimeOptions options);
+                                                      EngineRuntimeOptions options);
 
 }  // namespace berth::container

@@ -51,13 +51,13 @@ TEST(MakeRuntimeTest, AutoPrefersPodman) {
   auto r = MakeRuntime("auto", runner, bin.dir(), {});
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ((*r)->Name(), "docker");
-  EXPECT_EQ(static_cast<CliRuntime&>(**r).executable(), docker);
+  EXPECT_EQ(static_cast<EngineRuntime&>(**r).executable(), docker);
 
   std::string podman = bin.Add("podman");
   r = MakeRuntime("auto", runner, "/nonexistent:" + bin.dir(), {});
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ((*r)->Name(), "podman");
-  EXPECT_EQ(static_cast<CliRuntime&>(**r).executable(), podman);
+  EXPECT_EQ(static_cast<EngineRuntime&>(**r).executable(), podman);
   EXPECT_TRUE(runner.calls().empty());  // auto trusts the name
 }
 

@@ -1,6 +1,6 @@
 // ContainerRuntime: the narrow interface through which Berth drives a container engine (build an
 // image, run/stop/start/remove a container, read its state and logs, manage named volumes).
-// The real implementation (cli_runtime.h) runs the podman or docker CLI; tests of the layers
+// The real implementation (engine_runtime.h) runs the podman or docker CLI; tests of the layers
 // above use a fake.
 //
 // Every method blocks until the engine answers; builds take minutes and even `stop` waits for

@@ -1,46 +1,77 @@
-// AdminApi: the admin endpoints. Every route goes through one wrapper that decodes the
-// request, calls a handler returning a JSON value or a Status, and maps Status codes to HTTP
-// statuses in one table.
+// AdminApi: the admin endpoints. Every operation of the admin protocol (admin/protocol.h) is
+// registered here with a typed handler; one wrapper decodes the request, calls the handler and
+// encodes its Response, or the error with its HTTP status from admin::HttpStatusFor.
+//
+// Thread safety: routes are added before the admin server starts; Handle() is then called
+// concurrently from the admin server's pool, and handlers must be thread-safe.
 #pragma once
 
 #include <functional>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
-#include "app/app_service.h"
+#include "admin/protocol.h"
 #include "base/status.h"
 #include "server/admin_server.h"
 
 namespace berth::server {
 
-// The HTTP status for a Status code (ok: 200).
-int HttpStatusFor(Status::Code code);
+// Who is calling: the admin socket's peer.
+struct Caller {
+  int uid = -1;  // -1: unknown
+};
 
 class AdminApi {
  public:
-  using JsonHandler = std::function<Result<nlohmann::json>(const AdminRequest&)>;
-  using RawHandler = std::function<AdminResponse(const AdminRequest&)>;
+  // Adds the handler of one protocol operation.
+  template <typename Req>
+  void On(std::function<Result<typename Req::Response>(const Req&, const Caller&)> handler) {
+    Add(Req::kPath, [handler = std::move(handler)](const AdminRequest& raw) -> AdminResponse {
+      auto req = Decode<Req>(raw);
+      if (!req.ok()) return ErrorResponse(req.status());
+      auto result = handler(*req, Caller{raw.uid});
+      if (!result.ok()) return ErrorResponse(result.status());
+      AdminResponse resp;
+      resp.body = admin::Dump(admin::ToJson(*result));
+      return resp;
+    });
+  }
 
-  AdminApi(app::AppService& apps, std::function<nlohmann::json()> server_info);
-
-  // Adds a route (exact method and path). Later issues add their endpoints here.
-  void Add(std::string method, std::string path, JsonHandler handler);
-  void AddRaw(std::string method, std::string path, RawHandler handler);
+  // Adds the handler of a streaming operation: it answers with an AdminResponse of its own
+  // (text, or a descriptor to stream from).
+  template <typename Req>
+  void OnStream(std::function<AdminResponse(const Req&, const Caller&)> handler) {
+    Add(Req::kPath, [handler = std::move(handler)](const AdminRequest& raw) -> AdminResponse {
+      auto req = Decode<Req>(raw);
+      if (!req.ok()) return ErrorResponse(req.status());
+      return handler(*req, Caller{raw.uid});
+    });
+  }
 
   AdminResponse Handle(const AdminRequest& req) const;
 
-  // The JSON error body for a Status: {"error": {"code": "...", "message": "..."}}.
+  // The error answer for a Status (logged at info level).
   static AdminResponse ErrorResponse(const Status& status);
 
  private:
+  using RawHandler = std::function<AdminResponse(const AdminRequest&)>;
   struct Route {
-    std::string method;
     std::string path;
-    JsonHandler json;
-    RawHandler raw;
+    RawHandler handler;
   };
+
+  template <typename Req>
+  static Result<Req> Decode(const AdminRequest& raw) {
+    nlohmann::json body =
+        raw.body.empty() ? nlohmann::json::object()
+                         : nlohmann::json::parse(raw.body, nullptr, /*allow_exceptions=*/false);
+    if (body.is_discarded()) return Status::InvalidArgument("the request body is not valid JSON");
+    return admin::FromJson<Req>(body);
+  }
+
+  void Add(std::string path, RawHandler handler);
+
   std::vector<Route> routes_;
 };
 

@@ -1,5 +1,6 @@
 #include "server/admin_server.h"
 
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -20,61 +21,14 @@ namespace {
 constexpr auto kToken = asio::as_tuple(asio::use_awaitable);
 constexpr size_t kMaxBodyBytes = 64 * 1024 * 1024;
 
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
+int PeerUid(local::socket& socket) {
+  ucred cred{};
+  socklen_t len = sizeof(cred);
+  if (::getsockopt(socket.native_handle(), SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0) return -1;
+  return static_cast<int>(cred.uid);
 }
+
 }  // namespace
-
-std::string UrlDecode(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '+') {
-      out.push_back(' ');
-    } else if (s[i] == '%' && i + 2 < s.size() && HexValue(s[i + 1]) >= 0 &&
-               HexValue(s[i + 2]) >= 0) {
-      out.push_back(static_cast<char>(HexValue(s[i + 1]) * 16 + HexValue(s[i + 2])));
-      i += 2;
-    } else {
-      out.push_back(s[i]);
-    }
-  }
-  return out;
-}
-
-std::string UrlEncode(std::string_view s) {
-  static const char* kHex = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~' || c == '/' || c == ':') {
-      out.push_back(static_cast<char>(c));
-    } else {
-      out.push_back('%');
-      out.push_back(kHex[c >> 4]);
-      out.push_back(kHex[c & 15]);
-    }
-  }
-  return out;
-}
-
-std::map<std::string, std::string> ParseQuery(std::string_view q) {
-  std::map<std::string, std::string> out;
-  while (!q.empty()) {
-    size_t amp = q.find('&');
-    std::string_view part = q.substr(0, amp);
-    size_t eq = part.find('=');
-    if (!part.empty()) {
-      out[UrlDecode(part.substr(0, eq))] =
-          eq == std::string_view::npos ? "" : UrlDecode(part.substr(eq + 1));
-    }
-    if (amp == std::string_view::npos) break;
-    q.remove_prefix(amp + 1);
-  }
-  return out;
-}
 
 struct AdminServer::Impl {
   Impl(AdminHandler h, int threads) : handler(std::move(h)), pool(threads), acceptor(ioc) {}
@@ -110,10 +64,9 @@ struct AdminServer::Impl {
       AdminRequest ar;
       ar.method = std::string(req.method_string());
       std::string_view target = req.target();
-      size_t q = target.find('?');
-      ar.path = std::string(target.substr(0, q));
-      if (q != std::string_view::npos) ar.query = ParseQuery(target.substr(q + 1));
+      ar.path = std::string(target.substr(0, target.find('?')));
       ar.body = std::move(req.body());
+      ar.uid = PeerUid(stream.socket());
       bool keep_alive = req.keep_alive();
 
       // Run the (possibly blocking) handler on the pool, then come back to this thread.

@@ -4,7 +4,6 @@
 #pragma once
 
 #include <functional>
-#include <map>
 #include <memory>
 #include <string>
 
@@ -13,10 +12,10 @@
 namespace berth::server {
 
 struct AdminRequest {
-  std::string method;  // "GET", "POST", ...
-  std::string path;    // "/api/v1/apps", without the query
-  std::map<std::string, std::string> query;  // decoded
+  std::string method;  // "POST" for every protocol operation
+  std::string path;    // "/api/v1/apps/list", without any query
   std::string body;
+  int uid = -1;        // the peer's user id (SO_PEERCRED), -1 when unknown
 };
 
 struct AdminResponse {
@@ -47,12 +46,5 @@ class AdminServer {
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
-
-// Decodes %XX and '+' in a query component.
-std::string UrlDecode(std::string_view s);
-// Splits "a=1&b=x%20y" into a map.
-std::map<std::string, std::string> ParseQuery(std::string_view q);
-// Encodes a query component.
-std::string UrlEncode(std::string_view s);
 
 }  // namespace berth::server

@@ -52,12 +52,6 @@ Result<toml::table> ParseToml(const std::string& text, const std::string& source
 
 const char* DefaultConfigText() { return kDefaultConfigToml; }
 
-std::string DefaultHome() {
-  if (const char* h = std::getenv("BERTH_HOME"); h && *h) return h;
-  const char* home = std::getenv("HOME");
-  return std::string(home ? home : "/root") + "/.berth";
-}
-
 Result<Config> LoadConfig(const std::string& home_in, const std::string& config_file) {
   Config c;
   c.home = home_in;

@@ -4,6 +4,8 @@
 #include <map>
 #include <string>
 
+#include "admin/protocol.h"
+#include "base/files.h"
 #include "base/status.h"
 
 namespace berth::server {
@@ -51,12 +53,9 @@ struct Config {
   // [secret.<name>] tables, flattened: "<name>.<key>" -> value.
   std::map<std::string, std::string> secrets;
 
-  std::string socket_path() const { return home + "/run/berth.sock"; }
+  std::string socket_path() const { return admin::SocketPath(home); }
   std::string lock_path() const { return home + "/run/berth.lock"; }
 };
-
-// The home folder: $BERTH_HOME, else ~/.berth.
-std::string DefaultHome();
 
 // Loads the embedded defaults, then `config_file` (when empty: <home>/berth.toml if it
 // exists). Unknown keys and values of the wrong type are errors naming the key.

@@ -15,21 +15,21 @@
 #include "app/app_service.h"
 #include "base/files.h"
 #include "proxy/proxy_server.h"
+#include "admin/protocol.h"
 #include "server/admin_api.h"
+#include "server/app_api.h"
 #include "server/admin_server.h"
 #include "server/tls.h"
-#include "app/container_manager.h"
+#include "app/container_app_registry.h"
 #include "base/command_runner.h"
 #include "container/make_runtime.h"
 #include "server/log_api.h"
-#include "spec/spec_library.h"
+#include "appspec/spec_library.h"
 #include "server/spec_api.h"
 #include "store/database.h"
 #include "store/migrations.h"
 
 namespace berth::server {
-
-using nlohmann::json;
 
 struct Server::Impl {
   explicit Impl(Config c) : config(std::move(c)) {}
@@ -38,10 +38,10 @@ struct Server::Impl {
   int lock_fd = -1;
   std::unique_ptr<store::Database> db;
   proxy::Router router;
-  std::unique_ptr<spec::SpecLibrary> specs;
+  std::unique_ptr<appspec::SpecLibrary> specs;
   std::unique_ptr<app::SpecResolver> resolver;
   RealCommandRunner runner;
-  std::unique_ptr<app::ContainerManager> containers;
+  std::unique_ptr<app::ContainerAppRegistry> containers;
   std::unique_ptr<app::AppService> apps;
   std::unique_ptr<TlsContexts> tls;
   std::unique_ptr<proxy::ProxyServer> proxy;
@@ -55,7 +55,7 @@ struct Server::Impl {
   Status TakeLock();
   void ReleaseLock();
   Status SetUpLogging();
-  json Info() const;
+  admin::ServerInfo Info() const;
 };
 
 namespace {
@@ -118,10 +118,9 @@ Status Server::Impl::SetUpLogging() {
   return Status::Ok();
 }
 
-json Server::Impl::Info() const {
-  return json{{"version", BERTH_VERSION},     {"home", config.home},
-              {"pid", ::getpid()},            {"http_port", http_port},
-              {"https_port", https_port},     {"default_domain", config.default_domain}};
+admin::ServerInfo Server::Impl::Info() const {
+  return admin::ServerInfo{BERTH_VERSION, config.home,  ::getpid(),
+                           http_port,     https_port,   config.default_domain};
 }
 
 Server::Server(Config config) : impl_(std::make_unique<Impl>(std::move(config))) {}
@@ -143,7 +142,7 @@ Status Server::Start() {
     BERTH_RETURN_IF_ERROR(MakeDirs(db_dir, 0700));
     BERTH_ASSIGN_OR_RETURN(im.db, store::Database::Open(c.db_path));
     BERTH_RETURN_IF_ERROR(store::Migrate(*im.db));
-    im.specs = std::make_unique<spec::SpecLibrary>(c.home + "/config/appspecs");
+    im.specs = std::make_unique<appspec::SpecLibrary>(c.home + "/config/appspecs");
     im.resolver = std::make_unique<app::SpecResolver>(*im.specs, c.app_config);
     std::unique_ptr<container::ContainerRuntime> runtime;
     std::string disabled_reason;
@@ -155,8 +154,8 @@ Status Server::Start() {
       disabled_reason = "containers are unavailable: " + made.status().message();
       spdlog::warn("{}", disabled_reason);
     }
-    im.containers = std::make_unique<app::ContainerManager>(
-        app::ContainerManager::Options{c.home}, std::move(runtime), disabled_reason,
+    im.containers = std::make_unique<app::ContainerAppRegistry>(
+        app::ContainerAppRegistry::Options{c.home}, std::move(runtime), disabled_reason,
         *im.resolver, RealClock::Instance());
     im.apps = std::make_unique<app::AppService>(app::AppService::Options{c.default_domain},
                                                 *im.db, im.router, *im.resolver,
@@ -189,7 +188,12 @@ Status Server::Start() {
                                                              im.tls->default_context()));
     }
 
-    im.api = std::make_unique<AdminApi>(*im.apps, [&im] { return im.Info(); });
+    im.api = std::make_unique<AdminApi>();
+    im.api->On<admin::ServerInfoRequest>(
+        [&im](const admin::ServerInfoRequest&, const Caller&) -> Result<admin::ServerInfo> {
+          return im.Info();
+        });
+    AddAppRoutes(*im.api, *im.apps);
     AddSpecRoutes(*im.api, *im.specs);
     AddLogRoutes(*im.api, *im.apps, *im.containers);
     im.admin = std::make_unique<AdminServer>(
@@ -208,7 +212,9 @@ Status Server::Start() {
   im.admin->Start();
   im.running = true;
   // Tests and scripts read the bound ports here once the server accepts connections.
-  WriteFileAtomic(c.home + "/run/server.json", im.Info().dump() + "\n", 0600);
+  Status written =
+      WriteFileAtomic(c.home + "/run/server.json", admin::Dump(admin::ToJson(im.Info())) + "\n", 0600);
+  if (!written.ok()) spdlog::warn("cannot write run/server.json: {}", written.message());
   spdlog::info("berth {} serving http port {} https port {}, admin socket {}", BERTH_VERSION,
                im.http_port, im.https_port, c.socket_path());
   return Status::Ok();

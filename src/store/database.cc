@@ -126,17 +126,18 @@ Status Database::Transaction(const std::function<Status()>& body) {
   ++transaction_depth_;
   Status s = body();
   --transaction_depth_;
+  // A failed rollback leaves nothing more to do: the body's error is what the caller needs.
   if (!s.ok()) {
     if (depth == 0) {
-      Exec("ROLLBACK");
+      Exec("ROLLBACK").IgnoreError("the body's error is reported");
     } else {
-      Exec("ROLLBACK TO " + savepoint);
-      Exec("RELEASE " + savepoint);
+      Exec("ROLLBACK TO " + savepoint).IgnoreError("the body's error is reported");
+      Exec("RELEASE " + savepoint).IgnoreError("the body's error is reported");
     }
     return s;
   }
   Status c = Exec(depth == 0 ? "COMMIT" : "RELEASE " + savepoint);
-  if (!c.ok() && depth == 0) Exec("ROLLBACK");
+  if (!c.ok() && depth == 0) Exec("ROLLBACK").IgnoreError("the commit's error is reported");
   return c;
 }
 

@@ -6,6 +6,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <gtest/gtest.h>
+
 #include <cstdlib>
 #include <nlohmann/json.hpp>
 #include <thread>
@@ -49,7 +51,7 @@ bool WaitFor(const std::function<bool()>& pred, std::chrono::milliseconds timeou
 BerthServer::BerthServer(std::string extra_toml, std::string home)
     : home_(home.empty() ? MakeTempDir("berth-e2e") : std::move(home)) {
   std::string toml = "[http]\nport = 0\n[https]\nport = 0\n" + extra_toml;
-  WriteFileAtomic(home_ + "/berth.toml", toml);
+  WriteTestFile(home_ + "/berth.toml", toml);
 }
 
 BerthServer::~BerthServer() {
@@ -82,10 +84,10 @@ Status BerthServer::Start() {
 
 int BerthServer::Stop(int sig) {
   if (!child_ || child_->exited()) return child_ ? child_->Wait().value_or(-1) : -1;
-  child_->Signal(sig);
+  child_->Signal(sig).IgnoreError("the server may have exited by itself");
   auto code = child_->WaitFor(std::chrono::seconds(60));
   if (!code.ok() || !*code) {
-    child_->Signal(SIGKILL);
+    child_->Signal(SIGKILL).IgnoreError("the server may have exited by itself");
     return -1000;
   }
   return **code;
@@ -158,12 +160,16 @@ int UnusedPort() {
   return ntohs(addr.sin_port);
 }
 
+void WriteTestFile(const std::string& path, const std::string& content, int mode) {
+  Status s = MakeDirs(path.substr(0, path.rfind('/')));
+  if (s.ok()) s = WriteFileAtomic(path, content, mode);
+  if (!s.ok()) ADD_FAILURE() << "cannot write " << path << ": " << s.message();
+}
+
 std::string WriteAppDir(const std::map<std::string, std::string>& files, int mode) {
   std::string dir = MakeTempDir("berth-app");
   for (const auto& [name, content] : files) {
-    std::string path = dir + "/" + name;
-    MakeDirs(path.substr(0, path.rfind('/')));
-    WriteFileAtomic(path, content, static_cast<mode_t>(mode));
+    WriteTestFile(dir + "/" + name, content, mode);
   }
   return dir;
 }

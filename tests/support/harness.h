@@ -90,6 +90,9 @@ CommandResult Curl(const std::vector<std::string>& args);
 // A TCP port nothing listens on (bound then released).
 int UnusedPort();
 
+// Writes a file, creating its folder; a failure fails the current test.
+void WriteTestFile(const std::string& path, const std::string& content, int mode = 0644);
+
 // Writes `files` (name -> content; names may have folders) into a new temp folder with the
 // given mode and returns its path.
 std::string WriteAppDir(const std::map<std::string, std::string>& files, int mode = 0644);

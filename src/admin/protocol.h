@@ -1,0 +1,257 @@
+// The admin protocol: every request the CLI sends the server over the admin socket and every
+// answer, as types both sides share. Neither side writes JSON or matches display text by hand.
+//
+// Transport: HTTP/1.1 over the unix socket SocketPath(home) (mode 0600: only its owner may
+// call). Every operation is `POST <Request::kPath>` with the request as a JSON body; the answer
+// is the Response as JSON (2xx), or an error body {"error": {"code", "message"}} whose status
+// comes from HttpStatusFor(). Streaming operations (AppLogsRequest) answer chunked plain text.
+//
+// Adding an operation: a Request struct with kPath, a Response type and Fields(); the server
+// registers a handler for it (server/admin_api.h) and the CLI calls Client().Call(request).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "admin/json_fields.h"
+#include "base/status.h"
+
+namespace berth::admin {
+
+// The admin socket of a Berth home folder.
+std::string SocketPath(const std::string& home);
+
+// ---- Errors.
+
+// The HTTP status an error of this code is answered with (ok: 200).
+int HttpStatusFor(Status::Code code);
+// {"error": {"code": "<Status::CodeName>", "message": "..."}}.
+nlohmann::json ErrorJson(const Status& status);
+// The Status an error answer carries; a body that is not an error body becomes an Internal
+// error quoting the HTTP status.
+Status StatusFromError(int http_status, std::string_view body);
+
+// ---- Server.
+
+struct ServerInfo {
+  std::string version;
+  std::string home;
+  int64_t pid = 0;
+  int64_t http_port = -1;   // -1: disabled
+  int64_t https_port = -1;  // -1: disabled
+  std::string default_domain;
+  template <typename V>
+  void Fields(V& v) {
+    v("version", version);
+    v("home", home);
+    v("pid", pid);
+    v("http_port", http_port);
+    v("https_port", https_port);
+    v("default_domain", default_domain);
+  }
+  // The URL of an app path ("domain:/path"): https when it is enabled, else http.
+  std::string AppUrl(const std::string& app_path) const;
+};
+
+struct ServerInfoRequest {
+  static constexpr const char* kPath = "/api/v1/server";
+  using Response = ServerInfo;
+  template <typename V>
+  void Fields(V&) {}
+};
+
+// ---- Apps.
+
+// What a user sets on an app besides its source and spec, as given on the command line.
+struct AppSettings {
+  std::map<std::string, std::string> params;
+  std::map<std::string, std::string> cargs;                 // build args
+  std::map<std::string, std::optional<std::string>> copts;  // container options: k or k=v
+  std::vector<std::string> cvols;                           // container volumes
+  std::map<std::string, std::string> conf;                  // per-app config
+  template <typename V>
+  void Fields(V& v) {
+    v("params", params);
+    v("cargs", cargs);
+    v("copts", copts);
+    v("cvols", cvols);
+    v("conf", conf);
+  }
+};
+
+// One app as the server reports it.
+struct AppInfo {
+  std::string id;
+  std::string path;     // "domain:/path"
+  std::string main_id;  // a stage app's prod app, "" otherwise
+  bool is_stage = false;
+  bool dev = false;
+  bool stage_ahead = false;  // prod: its stage app has a newer version
+  std::string type;          // display: PROD, PROD* (stage_ahead), STG, DEV
+  int64_t version = 0;
+  std::string spec;
+  std::string source;
+  std::string state;  // "ready"; container apps: stopped, building, starting, running, failed
+  std::string error;  // the last error, "" for none
+  template <typename V>
+  void Fields(V& v) {
+    v("id", id);
+    v("path", path);
+    v("main_id", main_id);
+    v("is_stage", is_stage);
+    v("dev", dev);
+    v("stage_ahead", stage_ahead);
+    v("type", type);
+    v("version", version);
+    v("spec", spec);
+    v("source", source);
+    v("state", state);
+    v("error", error);
+  }
+};
+
+struct AppsResponse {
+  std::vector<AppInfo> apps;
+  bool dry_run = false;  // nothing was changed
+  template <typename V>
+  void Fields(V& v) {
+    v("apps", apps);
+    v("dry_run", dry_run);
+  }
+};
+
+struct CreateAppRequest {
+  static constexpr const char* kPath = "/api/v1/apps/create";
+  using Response = AppsResponse;
+  std::string path;          // [domain:]/path
+  std::string source = "-";  // "-", an absolute folder, or a git URL
+  std::string spec;
+  AppSettings settings;
+  std::string branch = "main";
+  std::string commit;
+  bool approve = false;
+  bool dev = false;
+  bool dry_run = false;
+  template <typename V>
+  void Fields(V& v) {
+    v("path", path);
+    v("source", source);
+    v("spec", spec);
+    v("settings", settings);
+    v("branch", branch);
+    v("commit", commit);
+    v("approve", approve);
+    v("dev", dev);
+    v("dry_run", dry_run);
+  }
+};
+
+struct ListAppsRequest {
+  static constexpr const char* kPath = "/api/v1/apps/list";
+  using Response = AppsResponse;
+  std::string glob = "all";
+  bool internal = false;  // include stage apps
+  template <typename V>
+  void Fields(V& v) {
+    v("glob", glob);
+    v("internal", internal);
+  }
+};
+
+struct DeleteAppsRequest {
+  static constexpr const char* kPath = "/api/v1/apps/delete";
+  using Response = AppsResponse;
+  std::string glob;
+  template <typename V>
+  void Fields(V& v) {
+    v("glob", glob);
+  }
+};
+
+// Streams the container's output as plain text.
+struct AppLogsRequest {
+  static constexpr const char* kPath = "/api/v1/apps/logs";
+  std::string path;
+  int64_t lines = 100;
+  bool follow = false;
+  template <typename V>
+  void Fields(V& v) {
+    v("path", path);
+    v("lines", lines);
+    v("follow", follow);
+  }
+};
+
+// ---- App specs.
+
+struct SpecParam {
+  std::string name;
+  std::string type;              // STRING, INT, BOOLEAN, LIST, DICT
+  nlohmann::json default_value;  // null: none
+  bool required = false;
+  std::string description;
+  template <typename V>
+  void Fields(V& v) {
+    v("name", name);
+    v("type", type);
+    v("default", default_value);
+    v("required", required);
+    v("description", description);
+  }
+};
+
+struct SpecInfo {
+  std::string name;
+  std::vector<SpecParam> params;
+  bool container = false;  // the spec runs a container
+  std::string error;       // params.star does not load
+  template <typename V>
+  void Fields(V& v) {
+    v("name", name);
+    v("params", params);
+    v("container", container);
+    v("error", error);
+  }
+};
+
+struct SpecsResponse {
+  std::vector<SpecInfo> specs;
+  template <typename V>
+  void Fields(V& v) {
+    v("specs", specs);
+  }
+};
+
+struct ListSpecsRequest {
+  static constexpr const char* kPath = "/api/v1/specs/list";
+  using Response = SpecsResponse;
+  template <typename V>
+  void Fields(V&) {}
+};
+
+struct SpecFiles {
+  std::string name;
+  std::map<std::string, std::string> files;
+  template <typename V>
+  void Fields(V& v) {
+    v("name", name);
+    v("files", files);
+  }
+};
+
+struct ShowSpecRequest {
+  static constexpr const char* kPath = "/api/v1/specs/show";
+  using Response = SpecFiles;
+  std::string name;
+  template <typename V>
+  void Fields(V& v) {
+    v("name", name);
+  }
+};
+
+}  // namespace berth::admin

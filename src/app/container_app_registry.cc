@@ -1,0 +1,174 @@
+#include "app/container_app_registry.h"
+
+#include <spdlog/spdlog.h>
+
+#include "base/files.h"
+#include "base/strings.h"
+
+namespace berth::app {
+
+namespace {
+
+std::chrono::milliseconds Seconds(const std::string& text, int fallback) {
+  long long v = 0;
+  if (!ParseInt(text, &v) || v < 0) v = fallback;
+  return std::chrono::milliseconds(v * 1000);
+}
+
+}  // namespace
+
+ContainerAppRegistry::ContainerAppRegistry(Options options,
+                                   std::unique_ptr<container::ContainerRuntime> runtime,
+                                   std::string disabled_reason, const SpecResolver& resolver,
+                                   const Clock& clock)
+    : options_(std::move(options)),
+      runtime_(std::move(runtime)),
+      disabled_reason_(std::move(disabled_reason)),
+      resolver_(resolver),
+      clock_(clock) {}
+
+ContainerAppRegistry::~ContainerAppRegistry() { Stop(); }
+
+Result<std::shared_ptr<proxy::Backend>> ContainerAppRegistry::Make(const store::AppRecord& record,
+                                                               const ResolvedApp& resolved) {
+  if (!runtime_) return Status::FailedPrecondition(disabled_reason_);
+  BERTH_ASSIGN_OR_RETURN(ContainerPlan plan, MakeContainerPlan(record, resolved, options_.home));
+  ContainerAppSettings settings;
+  settings.idle_timeout =
+      Seconds(resolver_.ConfigValue(record, "container.idle_shutdown_secs", "180"), 180);
+  settings.start_timeout =
+      Seconds(resolver_.ConfigValue(record, "container.start_timeout_secs", "180"), 180);
+  settings.status_interval =
+      Seconds(resolver_.ConfigValue(record, "container.status_check_interval_secs", "5"), 5);
+  ContainerAppDeps deps;
+  deps.runtime = runtime_.get();
+  deps.jobs = &jobs_;
+  deps.probe = &probe_;
+  deps.clock = &clock_;
+  deps.build_root = options_.home + "/run/build";
+  auto app = std::make_shared<ContainerApp>(deps, settings, std::move(plan), resolved.files);
+  std::shared_ptr<ContainerApp> previous;
+  bool started;
+  {
+    std::lock_guard lock(mu_);
+    auto& slot = apps_[record.id];
+    previous = slot;
+    slot = app;
+    started = monitor_.joinable();
+  }
+  if (previous) jobs_.Post([previous] { previous->Retire(false); });
+  if (started) jobs_.Post([app] { app->AdoptExisting(); });
+  return std::shared_ptr<proxy::Backend>(app);
+}
+
+void ContainerAppRegistry::Forget(const store::AppRecord& record) {
+  std::shared_ptr<ContainerApp> app;
+  {
+    std::lock_guard lock(mu_);
+    auto it = apps_.find(record.id);
+    if (it == apps_.end()) return;
+    app = it->second;
+    apps_.erase(it);
+  }
+  jobs_.Post([app] { app->Retire(false); });
+}
+
+std::pair<std::string, std::string> ContainerAppRegistry::StateOf(const std::string& app_id) {
+  auto app = Find(app_id);
+  if (!app) return {"", ""};
+  return app->StateText();
+}
+
+std::shared_ptr<ContainerApp> ContainerAppRegistry::Find(const std::string& app_id) {
+  std::lock_guard lock(mu_);
+  auto it = apps_.find(app_id);
+  return it == apps_.end() ? nullptr : it->second;
+}
+
+void ContainerAppRegistry::Start() {
+  if (!runtime_) return;
+  if (Status s = MakeDirs(options_.home + "/run/build", 0700); !s.ok()) {
+    spdlog::warn("cannot create the build folder (builds will fail): {}", s.message());
+  }
+  std::vector<std::shared_ptr<ContainerApp>> apps;
+  {
+    std::lock_guard lock(mu_);
+    if (monitor_.joinable()) return;
+    stopping_ = false;
+    for (auto& [id, app] : apps_) apps.push_back(app);
+    monitor_ = std::thread([this] { MonitorLoop(); });
+  }
+  for (auto& app : apps) jobs_.Post([app] { app->AdoptExisting(); });
+  jobs_.Post([this] { CleanUpOrphans(); });
+}
+
+void ContainerAppRegistry::Stop() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  if (monitor_.joinable()) monitor_.join();
+}
+
+void ContainerAppRegistry::MonitorLoop() {
+  std::unique_lock lock(mu_);
+  while (!stopping_) {
+    cv_.wait_for(lock, options_.tick, [this] { return stopping_; });
+    if (stopping_) break;
+    std::vector<std::shared_ptr<ContainerApp>> apps;
+    for (auto& [id, app] : apps_) apps.push_back(app);
+    lock.unlock();
+    for (auto& app : apps) app->Tick();
+    lock.lock();
+  }
+}
+
+void ContainerAppRegistry::CleanUpOrphans() {
+  auto list = runtime_->ListByLabel(kLabelHome, options_.home);
+  if (!list.ok()) {
+    spdlog::warn("cannot list containers: {}", list.status().message());
+    return;
+  }
+  for (const auto& c : *list) {
+    auto id = c.labels.find(kLabelAppId);
+    if (id == c.labels.end()) continue;
+    auto app = Find(id->second);
+    if (app && app->plan().run.name == c.name) continue;
+    if (app && app->state() == ContainerApp::State::kStarting) continue;
+    spdlog::info("removing container {}: {}", c.name,
+                 app ? "superseded by " + app->plan().run.name : "its app no longer exists");
+    if (Status s = runtime_->Remove(c.name); !s.ok()) {
+      spdlog::warn("cannot remove container {}: {}", c.name, s.message());
+      continue;
+    }
+    if (!c.image.empty() && c.image.find("berth-") != std::string::npos &&
+        (!app || c.image != app->plan().image)) {
+      runtime_->RemoveImage(c.image).IgnoreError("another container may still use the image");
+    }
+  }
+}
+
+Result<std::string> ContainerAppRegistry::Logs(const std::string& app_id, int lines) {
+  auto app = Find(app_id);
+  if (!app || !runtime_) return Status::NotFound("the app has no container");
+  auto logs = runtime_->Logs(app->plan().run.name, lines);
+  if (!logs.ok() && logs.status().code() == Status::Code::kNotFound) {
+    return Status::NotFound("the app's container has not been created yet: it starts on the "
+                            "first request");
+  }
+  return logs;
+}
+
+Result<ProcessOptions> ContainerAppRegistry::FollowLogsCommand(const std::string& app_id, int lines) {
+  auto app = Find(app_id);
+  if (!app || !runtime_) return Status::NotFound("the app has no container");
+  auto info = runtime_->Inspect(app->plan().run.name);
+  if (!info.ok()) {
+    return Status::NotFound("the app's container has not been created yet: it starts on the "
+                            "first request");
+  }
+  return runtime_->FollowLogsCommand(app->plan().run.name, lines);
+}
+
+}  // namespace berth::app

@@ -1,0 +1,72 @@
+// ContainerAppRegistry: the container side of the app service. It makes a ContainerApp (the proxy
+// Backend) for every container app, ticks their idle and health timers, adopts containers a
+// previous server run left running, removes what deleted apps leave behind, and serves logs.
+#pragma once
+
+#include <condition_variable>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "app/app_service.h"
+#include "app/container_app.h"
+#include "app/spec_resolver.h"
+#include "base/clock.h"
+#include "base/thread_pool.h"
+#include "container/runtime.h"
+
+namespace berth::app {
+
+class ContainerAppRegistry : public BackendFactory {
+ public:
+  struct Options {
+    std::string home;
+    std::chrono::milliseconds tick{100};
+  };
+
+  // `runtime` may be null: container apps then fail with `disabled_reason`.
+  ContainerAppRegistry(Options options, std::unique_ptr<container::ContainerRuntime> runtime,
+                   std::string disabled_reason, const SpecResolver& resolver, const Clock& clock);
+  ~ContainerAppRegistry() override;
+
+  Result<std::shared_ptr<proxy::Backend>> Make(const store::AppRecord& record,
+                                               const ResolvedApp& resolved) override;
+  void Forget(const store::AppRecord& record) override;
+  std::pair<std::string, std::string> StateOf(const std::string& app_id) override;
+
+  // Starts the timers; adopts running containers of known apps (as jobs) and removes
+  // containers of this home that belong to no app.
+  void Start();
+  // Stops the timers; containers keep running (a restarted server adopts them).
+  void Stop();
+
+  // The container's recent output.
+  Result<std::string> Logs(const std::string& app_id, int lines);
+  // The command that streams the container's output.
+  Result<ProcessOptions> FollowLogsCommand(const std::string& app_id, int lines);
+
+  container::ContainerRuntime* runtime() { return runtime_.get(); }
+
+ private:
+  std::shared_ptr<ContainerApp> Find(const std::string& app_id);
+  void MonitorLoop();
+  void CleanUpOrphans();
+
+  const Options options_;
+  std::unique_ptr<container::ContainerRuntime> runtime_;
+  const std::string disabled_reason_;
+  const SpecResolver& resolver_;
+  const Clock& clock_;
+  SocketHealthProbe probe_;
+  ThreadPool jobs_{8};
+
+  std::mutex mu_;
+  std::map<std::string, std::shared_ptr<ContainerApp>> apps_;  // guarded by mu_
+  bool stopping_ = false;                                      // guarded by mu_
+  std::condition_variable cv_;
+  std::thread monitor_;
+};
+
+}  // namespace berth::app

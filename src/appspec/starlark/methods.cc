@@ -1,0 +1,576 @@
+// Methods of strings, lists and dicts, and attribute lookup.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cctype>
+
+#include "appspec/starlark/args.h"
+#include "appspec/starlark/builtins.h"
+#include "appspec/starlark/interpreter.h"
+#include "appspec/starlark/operators.h"
+#include "appspec/starlark/suggest.h"
+
+namespace berth::starlark {
+namespace {
+
+using MethodFn = Result<Value> (*)(Interpreter&, const Args&);
+struct Method {
+  const char* name;
+  MethodFn fn;
+};
+
+Result<std::string> StringArg(const Args& args, std::string_view param, Value v) {
+  if (!v.is(Type::kString)) {
+    return args.Error(
+        param, fmt::format("{}: {} must be a string, not {}", args.fn_name(), param, TypeName(v)));
+  }
+  return v.str();
+}
+
+// Optional [start, end) bounds of find/count, clamped like slices.
+Status Bounds(const Args& args, Value start_v, Value end_v, size_t len, size_t* start,
+              size_t* end) {
+  auto resolve = [&](Value v, std::string_view name, size_t dflt, size_t* out) -> Status {
+    if (v.is_none()) {
+      *out = dflt;
+      return Status::Ok();
+    }
+    if (!v.is(Type::kInt))
+      return args.Error(name, fmt::format("{}: {} must be an int", args.fn_name(), name));
+    int64_t i = v.int_value();
+    int64_t n = static_cast<int64_t>(len);
+    if (i < 0) i = std::max<int64_t>(0, i + n);
+    *out = static_cast<size_t>(std::min(i, n));
+    return Status::Ok();
+  };
+  BERTH_RETURN_IF_ERROR(resolve(start_v, "start", 0, start));
+  return resolve(end_v, "end", len, end);
+}
+
+// ---- string ----
+
+Result<Value> StrFormat(Interpreter& interp, const Args& args) {
+  const std::string& f = args.self().str();
+  std::string out;
+  size_t auto_index = 0;
+  bool used_auto = false, used_manual = false;
+  BERTH_RETURN_IF_ERROR(interp.Charge(static_cast<int64_t>(f.size() / 16)));
+  for (size_t i = 0; i < f.size(); ++i) {
+    char c = f[i];
+    if (c == '}') {
+      if (i + 1 < f.size() && f[i + 1] == '}') {
+        out += '}';
+        ++i;
+        continue;
+      }
+      return Status::InvalidArgument("format: single '}' in format string");
+    }
+    if (c != '{') {
+      out += c;
+      continue;
+    }
+    if (i + 1 < f.size() && f[i + 1] == '{') {
+      out += '{';
+      ++i;
+      continue;
+    }
+    size_t close = f.find('}', i);
+    if (close == std::string::npos)
+      return Status::InvalidArgument("format: unmatched '{' in format string");
+    std::string field = f.substr(i + 1, close - i - 1);
+    i = close;
+    bool repr = false;
+    if (size_t bang = field.find('!'); bang != std::string::npos) {
+      std::string conv = field.substr(bang + 1);
+      if (conv != "s" && conv != "r")
+        return Status::InvalidArgument(fmt::format("format: unknown conversion !{}", conv));
+      repr = conv == "r";
+      field = field.substr(0, bang);
+    }
+    if (field.find(':') != std::string::npos) {
+      return Status::InvalidArgument("format: format specs ({:...}) are not supported");
+    }
+    Value v;
+    if (field.empty()) {
+      if (used_manual) return Status::InvalidArgument("format: cannot mix {} and {0}");
+      used_auto = true;
+      if (auto_index >= args.positional().size()) {
+        return Status::InvalidArgument(
+            fmt::format("format: not enough arguments for {{}} number {}", auto_index));
+      }
+      v = args.positional()[auto_index++];
+    } else if (std::all_of(field.begin(), field.end(),
+                           [](char d) { return std::isdigit(static_cast<unsigned char>(d)); })) {
+      if (used_auto) return Status::InvalidArgument("format: cannot mix {} and {0}");
+      used_manual = true;
+      if (field.size() > 9) return Status::InvalidArgument("format: index out of range");
+      size_t n = std::stoul(field);
+      if (n >= args.positional().size()) {
+        return Status::InvalidArgument(fmt::format("format: index {} out of range ({} arguments)",
+                                                   n, args.positional().size()));
+      }
+      v = args.positional()[n];
+    } else {
+      auto it = std::find_if(args.named().begin(), args.named().end(),
+                             [&](const auto& kv) { return kv.first == field; });
+      if (it == args.named().end()) {
+        std::vector<std::string> names;
+        for (const auto& kv : args.named()) names.push_back(kv.first);
+        return Status::InvalidArgument(
+            fmt::format("format: no keyword argument \"{}\"{}", field, DidYouMean(field, names)));
+      }
+      v = it->second;
+    }
+    BERTH_ASSIGN_OR_RETURN(std::string s, repr ? Repr(interp, v) : Str(interp, v));
+    BERTH_RETURN_IF_ERROR(interp.Charge(static_cast<int64_t>(s.size() / 16)));
+    out += s;
+  }
+  return interp.NewString(std::move(out));
+}
+
+Result<Value> StrAffix(Interpreter& interp, const Args& args, bool prefix) {
+  Value x;
+  BERTH_RETURN_IF_ERROR(args.Unpack({{prefix ? "prefix" : "suffix", &x}}));
+  const std::string& s = args.self().str();
+  std::vector<Value> options;
+  if (x.is(Type::kTuple)) {
+    options = x.tuple()->items;
+  } else {
+    options.push_back(x);
+  }
+  for (Value o : options) {
+    if (!o.is(Type::kString)) {
+      return args.ErrorAt(0,
+                          fmt::format("{}: argument must be a string or a tuple of strings, not {}",
+                                      args.fn_name(), TypeName(o)));
+    }
+    const std::string& a = o.str();
+    if (a.size() <= s.size() && (prefix ? s.compare(0, a.size(), a) == 0
+                                        : s.compare(s.size() - a.size(), a.size(), a) == 0)) {
+      return Value::Bool(true);
+    }
+  }
+  return Value::Bool(false);
+}
+Result<Value> StrStartswith(Interpreter& i, const Args& a) { return StrAffix(i, a, true); }
+Result<Value> StrEndswith(Interpreter& i, const Args& a) { return StrAffix(i, a, false); }
+
+bool IsSpace(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
+}
+
+Result<Value> StrSplit(Interpreter& interp, const Args& args) {
+  Value sep_v, max_v = Value::Int(-1);
+  BERTH_RETURN_IF_ERROR(args.Unpack({{"sep?", &sep_v}, {"maxsplit?", &max_v}}));
+  if (!max_v.is(Type::kInt)) return args.Error("maxsplit", "split: maxsplit must be an int");
+  int64_t maxsplit = max_v.int_value();
+  const std::string& s = args.self().str();
+  BERTH_RETURN_IF_ERROR(interp.Charge(static_cast<int64_t>(s.size() / 8)));
+  std::vector<Value> parts;
+  if (sep_v.is_none()) {
+    size_t i = 0;
+    while (true) {
+      while (i < s.size() && IsSpace(s[i])) ++i;
+      if (i >= s.size()) break;
+      if (maxsplit >= 0 && static_cast<int64_t>(parts.size()) == maxsplit) {
+        size_t end = s.size();
+        while (end > i && IsSpace(s[end - 1])) --end;
+        parts.push_back(interp.NewString(s.substr(i, end - i)));
+        break;
+      }
+      size_t j = i;
+      while (j < s.size() && !IsSpace(s[j])) ++j;
+      parts.push_back(interp.NewString(s.substr(i, j - i)));
+      i = j;
+    }
+    return interp.NewList(std::move(parts));
+  }
+  BERTH_ASSIGN_OR_RETURN(std::string sep, StringArg(args, "sep", sep_v));
+  if (sep.empty()) return args.Error("sep", "split: empty separator");
+  size_t start = 0;
+  while (true) {
+    size_t at = s.find(sep, start);
+    if (at == std::string::npos ||
+        (maxsplit >= 0 && static_cast<int64_t>(parts.size()) == maxsplit)) {
+      parts.push_back(interp.NewString(s.substr(start)));
+      break;
+    }
+    parts.push_back(interp.NewString(s.substr(start, at - start)));
+    start = at + sep.size();
+  }
+  return interp.NewList(std::move(parts));
+}
+
+Result<Value> StrJoin(Interpreter& interp, const Args& args) {
+  Value it;
+  BERTH_RETURN_IF_ERROR(args.Unpack({{"iterable", &it}}));
+  Result<std::vector<Value>> items = Iterate(interp, it);
+  if (!items.ok()) return args.ErrorAt(0, "join: " + items.status().message());
+  std::string out;
+  const std::string& sep = args.self().str();
+  for (size_t i = 0; i < items->size(); ++i) {
+    Value v = (*items)[i];
+    if (!v.is(Type::kString)) {
+      return args.ErrorAt(0, fmt::format("join: element {} is a {}, not a string", i, TypeName(v)));
+    }
+    if (i > 0) out += sep;
+    out += v.str();
+    BERTH_RETURN_IF_ERROR(interp.Charge(static_cast<int64_t>((sep.size() + v.str().size()) / 16)));
+  }
+  return interp.NewString(std::move(out));
+}
+
+Result<Value> StrReplace(Interpreter& interp, const Args& args) {
+  Value old_v, new_v, count_v = Value::Int(-1);
+  BERTH_RETURN_IF_ERROR(args.Unpack({{"old", &old_v}, {"new", &new_v}, {"count?", &count_v}}));
+  BERTH_ASSIGN_OR_RETURN(std::string from, StringArg(args, "old", old_v));
+  BERTH_ASSIGN_OR_RETURN(std::string to, StringArg(args, "new", new_v));
+  if (!count_v.is(Type::kInt)) return args.Error("count", "replace: count must be an int");
+  int64_t count = count_v.int_value();
+  const std::string& s = args.self().str();
+  std::string out;
+  size_t start = 0;
+  int64_t done = 0;
+  while (count < 0 || done < count) {
+    size_t at =
+        from.empty() ? (start <= s.size() ? start : std::string::npos) : s.find(from, start);
+    if (at == std::string::npos) break;
+    out.append(s, start, at - start);
+    out += to;
+    BERTH_RETURN_IF_ERROR(interp.Charge(1 + static_cast<int64_t>(to.size() / 16)));
+    ++done;
+    if (from.empty()) {
+      if (at < s.size()) out += s[at];
+      start = at + 1;
+    } else {
+      start = at + from.size();
+    }
+  }
+  if (start < s.size()) out.append(s, start, std::string::npos);
+  return interp.NewString(std::move(out));
+}
+
+Result<Value> StrStripImpl(Interpreter& interp, const Args& args, bool left, bool right) {
+  Value chars_v;
+  BERTH_RETURN_IF_ERROR(args.Unpack({{"chars?", &chars_v}}));
+  std::string chars;
+  bool ws = chars_v.is_none();
+  if (!ws) {
+    BERTH_ASSIGN_OR_RETURN(chars, StringArg(args, "chars", chars_v));
+  }
+  auto strip = [&](char c) { return ws ? IsSpace(c) : chars.find(c) != std::string::npos; };
+  const std::string& s = args.self().str();
+  size_t b = 0, e = s.size();
+  if (left) {
+    while (b < e && strip(s[b])) ++b;
+  }
+  if (right) {
+    while (e > b && strip(s[e - 1])) --e;
+  }
+  return interp.NewString(s.substr(b, e - b));
+}
+Result<Value> StrStrip(Interpreter& i, const Args& a) { return StrStripImpl(i, a, true, true); }
+Result<Value> StrLstrip(Interpreter& i, const Args& a) { return StrStripImpl(i, a, true, false); }
+Result<Value> StrRstrip(Interpreter& i, const Args& a) { return StrStripImpl(i, a, false, true); }
+
+Result<Value> StrCase(Interpreter& interp, const Args& args, bool upper) {
+  BERTH_RETURN_IF_ERROR(args.Unpack({}));
+  std::string s = args.self().str();
+  for (char& c : s) {
+    c = static_cast<char>(upper ? std::toupper(static_cast<unsigned char>(c))
+                                : std::tolower(static_cast<unsigned char>(c)));
+  }
+  return interp.NewString(std::move(s));
+}
+Result<Value> StrLower(Interpreter& i, const Args& a) { return StrCase(i, a, false); }
+Result<Value> StrUpper(Interpreter& i, const Args& a) { return StrCase(i, a, true); }
+
+Result<Value> StrFindImpl(Interpreter& interp, const Args& args, bool count) {
+  Value sub_v, start_v, end_v;
+  BERTH_RETURN_IF_ERROR(args.Unpack({{"sub", &sub_v}, {"start?", &start_v}, {"end?", &end_v}}));
+  BERTH_ASSIGN_OR_RETURN(std::string sub, StringArg(args, "sub", sub_v));
+  const std::string& s = args.self().str();
+  size_t start, end;
+  BERTH_RETURN_IF_ERROR(Bounds(args, start_v, end_v, s.size(), &start, &end));
+  BERTH_RETURN_IF_ERROR(interp.Charge(static_cast<int64_t>(s.size() / 16)));
+  if (end < start) return Value::Int(count ? 0 : -1);
+  std::string_view window(s.data() + start, end - start);
+  if (!count) {
+    size_t at = window.find(sub);
+    return Value::Int(at == std::string_view::npos ? -1 : static_cast<int64_t>(at + start));
+  }
+  if (sub.empty()) return Value::Int(static_cast<int64_t>(window.size() + 1));
+  int64_t n = 0;
+  for (size_t at = window.find(sub); at != std::string_view::npos;
+       at = window.find(sub, at + sub.size()))
+    ++n;
+  return Value::Int(n);
+}
+Result<Value> StrFind(Interpreter& i, const Args& a) { return StrFindImpl(i, a, false); }
+Result<Value> StrCount(Interpreter& i, const Args& a) { return StrFindImpl(i, a, true); }
+
+Result<Value> StrIsdigit(Interpreter& interp, const Args& args) {
+  BERTH_RETURN_IF_ERROR(args.Unpack({}));
+  const std::string& s = args.self().str();
+  return Value::Bool(!s.empty() &&
+                     std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; }));
+}
+
+constexpr Method kStringMethods[] = {
+    {"count", StrCount},   {"endswith", StrEndswith}, {"find", StrFind},
+    {"format", StrFormat}, {"isdigit", StrIsdigit},   {"join", StrJoin},
+    {"lower", StrLower},   {"lstrip", StrLstrip},     {"replace", StrReplace},
+    {"rstrip", StrRstrip}, {"split", StrSplit},       {"startswith", StrStartswith},
+    {"strip", StrStrip},   {"upper", StrUpper},
+};
+
+// ---- list ----
+
+Result<Value> ListAppend(Interpreter& interp, const Args& args) {
+  Value x;
+  BERTH_RETURN_IF_ERROR(args.Unpack({{"x", &x}}));
+  ListObj* l = args.self().list();
+  BERTH_RETURN_IF_ERROR(l->CheckMutable());
+  l->items.push_back(x);
+  return Value::None();
+}
+
+Result<Value> ListExtend(Interpreter& interp, const Args& args) {
+  Value x;
+  BERTH_RETURN_IF_ERROR(args.Unpack({{"iterable", &x}}));
+  ListObj* l = args.self().list();
+  BERTH_RETURN_IF_ERROR(l->CheckMutable());
+  Result<std::vector<Value>> items = Iterate(interp, x);
+  if (!items.ok()) return args.ErrorAt(0, "extend: " + items.status().message());
+  l->items.insert(l->items.end(), items->begin(), items->end());
+  return Value::None();
+}
+
+Result<Value> ListIndex(Interpreter& interp, const Args& args) {
+  Value x;
+  BERTH_RETURN_IF_ERROR(args.Unpack({{"x", &x}}));
+  const auto& items = args.self().list()->items;
+  for (size_t i = 0; i < items.size(); ++i) {
+    BERTH_ASSIGN_OR_RETURN(bool eq, Equal(interp, items[i], x));
+    if (eq) return Value::Int(static_cast<int64_t>(i));
+  }
+  BERTH_ASSIGN_OR_RETURN(std::string r, Repr(interp, x));
+  return Status::InvalidArgument(fmt::format("index: {} is not in list", r));
+}
+
+Result<Value> ListInsert(Interpreter& interp, const Args& args) {
+  Value i_v, x;
+  BERTH_RETURN_IF_ERROR(args.Unpack({{"index", &i_v}, {"x", &x}}));
+  if (!i_v.is(Type::kInt)) return args.Error("index", "insert: index must be an int");
+  ListObj* l = args.self().list();
+  BERTH_RETURN_IF_ERROR(l->CheckMutable());
+  int64_t n = static_cast<int64_t>(l->items.size());
+  int64_t i = i_v.int_value();
+  if (i < 0) i = std::max<int64_t>(0, i + n);
+  i = std::min(i, n);
+  BERTH_RETURN_IF_ERROR(interp.Charge(n / 16));
+  l->items.insert(l->items.begin() + i, x);
+  return Value::None();
+}
+
+Result<Value> ListPop(Interpreter& interp, const Args& args) {
+  Value i_v = Value::Int(-1);
+  BERTH_RETURN_IF_ERROR(args.Unpack({{"index?", &i_v}}));
+  ListObj* l = args.self().list();
+  BERTH_RETURN_IF_ERROR(l->CheckMutable());
+  if (!i_v.is(Type::kInt)) return args.Error("index", "pop: index must be an int");
+  int64_t n = static_cast<int64_t>(l->items.size());
+  int64_t i = i_v.int_value();
+  if (i < 0) i += n;
+  if (i < 0 || i >= n)
+    return Status::InvalidArgument(
+        fmt::format("pop: index {} out of range (list has {} elements)", i_v.int_value(), n));
+  BERTH_RETURN_IF_ERROR(interp.Charge(n / 16));
+  Value v = l->items[i];
+  l->items.erase(l->items.begin() + i);
+  return v;
+}
+
+Result<Value> ListRemove(Interpreter& interp, const Args& args) {
+  Value x;
+  BERTH_RETURN_IF_ERROR(args.Unpack({{"x", &x}}));
+  ListObj* l = args.self().list();
+  BERTH_RETURN_IF_ERROR(l->CheckMutable());
+  for (size_t i = 0; i < l->items.size(); ++i) {
+    BERTH_ASSIGN_OR_RETURN(bool eq, Equal(interp, l->items[i], x));
+    if (eq) {
+      l->items.erase(l->items.begin() + static_cast<int64_t>(i));
+      return Value::None();
+    }
+  }
+  return Status::InvalidArgument("remove: element not found");
+}
+
+Result<Value> ListClear(Interpreter& interp, const Args& args) {
+  BERTH_RETURN_IF_ERROR(args.Unpack({}));
+  ListObj* l = args.self().list();
+  BERTH_RETURN_IF_ERROR(l->CheckMutable());
+  l->items.clear();
+  return Value::None();
+}
+
+constexpr Method kListMethods[] = {
+    {"append", ListAppend}, {"clear", ListClear}, {"extend", ListExtend}, {"index", ListIndex},
+    {"insert", ListInsert}, {"pop", ListPop},     {"remove", ListRemove},
+};
+
+// ---- dict ----
+
+Result<Value> DictGet(Interpreter& interp, const Args& args) {
+  Value key, dflt;
+  BERTH_RETURN_IF_ERROR(args.Unpack({{"key", &key}, {"default?", &dflt}}));
+  BERTH_ASSIGN_OR_RETURN(std::optional<Value> v, args.self().dict()->Get(interp, key));
+  return v ? *v : dflt;
+}
+
+Result<Value> DictKeys(Interpreter& interp, const Args& args) {
+  BERTH_RETURN_IF_ERROR(args.Unpack({}));
+  BERTH_RETURN_IF_ERROR(interp.Charge(static_cast<int64_t>(args.self().dict()->size())));
+  return interp.NewList(args.self().dict()->Keys());
+}
+
+Result<Value> DictValues(Interpreter& interp, const Args& args) {
+  BERTH_RETURN_IF_ERROR(args.Unpack({}));
+  BERTH_RETURN_IF_ERROR(interp.Charge(static_cast<int64_t>(args.self().dict()->size())));
+  std::vector<Value> out;
+  for (const auto& [k, v] : args.self().dict()->Items()) out.push_back(v);
+  return interp.NewList(std::move(out));
+}
+
+Result<Value> DictItems(Interpreter& interp, const Args& args) {
+  BERTH_RETURN_IF_ERROR(args.Unpack({}));
+  BERTH_RETURN_IF_ERROR(interp.Charge(static_cast<int64_t>(args.self().dict()->size())));
+  std::vector<Value> out;
+  for (const auto& [k, v] : args.self().dict()->Items()) out.push_back(interp.NewTuple({k, v}));
+  return interp.NewList(std::move(out));
+}
+
+Result<Value> DictUpdate(Interpreter& interp, const Args& args) {
+  if (args.positional().size() > 1)
+    return args.ErrorAt(1, "update: at most one positional argument");
+  DictObj* d = args.self().dict();
+  BERTH_RETURN_IF_ERROR(d->CheckMutable());
+  if (!args.positional().empty()) {
+    Value src = args.positional()[0];
+    if (src.is(Type::kDict)) {
+      for (const auto& [k, v] : src.dict()->Items()) BERTH_RETURN_IF_ERROR(d->Set(interp, k, v));
+    } else {
+      Result<std::vector<Value>> items = Iterate(interp, src);
+      if (!items.ok()) return args.ErrorAt(0, "update: " + items.status().message());
+      for (Value pair : *items) {
+        Result<std::vector<Value>> kv = Iterate(interp, pair);
+        if (!kv.ok() || kv->size() != 2)
+          return args.ErrorAt(0, "update: each element must be a (key, value) pair");
+        BERTH_RETURN_IF_ERROR(d->Set(interp, (*kv)[0], (*kv)[1]));
+      }
+    }
+  }
+  for (const auto& [k, v] : args.named())
+    BERTH_RETURN_IF_ERROR(d->Set(interp, interp.NewString(k), v));
+  return Value::None();
+}
+
+Result<Value> DictPop(Interpreter& interp, const Args& args) {
+  Value key, dflt;
+  bool has_default = args.positional().size() + args.named().size() > 1;
+  BERTH_RETURN_IF_ERROR(args.Unpack({{"key", &key}, {"default?", &dflt}}));
+  BERTH_ASSIGN_OR_RETURN(std::optional<Value> v, args.self().dict()->Pop(interp, key));
+  if (v) return *v;
+  if (has_default) return dflt;
+  BERTH_ASSIGN_OR_RETURN(std::string r, Repr(interp, key));
+  return Status::InvalidArgument(fmt::format("pop: key {} not in dict", r));
+}
+
+Result<Value> DictSetdefault(Interpreter& interp, const Args& args) {
+  Value key, dflt;
+  BERTH_RETURN_IF_ERROR(args.Unpack({{"key", &key}, {"default?", &dflt}}));
+  DictObj* d = args.self().dict();
+  BERTH_ASSIGN_OR_RETURN(std::optional<Value> v, d->Get(interp, key));
+  if (v) return *v;
+  BERTH_RETURN_IF_ERROR(d->Set(interp, key, dflt));
+  return dflt;
+}
+
+Result<Value> DictClear(Interpreter& interp, const Args& args) {
+  BERTH_RETURN_IF_ERROR(args.Unpack({}));
+  BERTH_RETURN_IF_ERROR(args.self().dict()->Clear());
+  return Value::None();
+}
+
+constexpr Method kDictMethods[] = {
+    {"clear", DictClear},   {"get", DictGet},       {"items", DictItems},
+    {"keys", DictKeys},     {"pop", DictPop},       {"setdefault", DictSetdefault},
+    {"update", DictUpdate}, {"values", DictValues},
+};
+
+template <size_t N>
+const Method* FindMethod(const Method (&table)[N], std::string_view name) {
+  for (const Method& m : table) {
+    if (name == m.name) return &m;
+  }
+  return nullptr;
+}
+
+template <size_t N>
+std::vector<std::string> Names(const Method (&table)[N]) {
+  std::vector<std::string> out;
+  for (const Method& m : table) out.push_back(m.name);
+  return out;
+}
+
+}  // namespace
+
+std::vector<std::string> AttrNames(Value x) {
+  switch (x.type()) {
+    case Type::kString:
+      return Names(kStringMethods);
+    case Type::kList:
+      return Names(kListMethods);
+    case Type::kDict:
+      return Names(kDictMethods);
+    case Type::kStruct:
+      return x.struct_value()->FieldNames();
+    default:
+      return {};
+  }
+}
+
+Result<Value> GetAttr(Interpreter& interp, Value x, const std::string& name) {
+  const Method* m = nullptr;
+  switch (x.type()) {
+    case Type::kString:
+      m = FindMethod(kStringMethods, name);
+      break;
+    case Type::kList:
+      m = FindMethod(kListMethods, name);
+      break;
+    case Type::kDict:
+      m = FindMethod(kDictMethods, name);
+      break;
+    case Type::kStruct: {
+      StructObj* s = x.struct_value();
+      if (const Value* v = s->Get(name)) return *v;
+      std::string what = s->name.empty() ? s->type_name : s->name;
+      if (s->type_name == "module" && !s->name.empty())
+        what = fmt::format("module \"{}\"", s->name);
+      return Status::InvalidArgument(fmt::format("{} has no attribute \"{}\"{}", what, name,
+                                                 DidYouMean(name, s->FieldNames())));
+    }
+    default:
+      break;
+  }
+  if (m == nullptr) {
+    return Status::InvalidArgument(fmt::format("{} has no attribute \"{}\"{}", TypeName(x), name,
+                                               DidYouMean(name, AttrNames(x))));
+  }
+  MethodFn fn = m->fn;
+  return interp.NewBuiltin(
+      m->name, [fn](Interpreter& i, const Args& a) { return fn(i, a); }, x);
+}
+
+}  // namespace berth::starlark

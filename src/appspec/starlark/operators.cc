@@ -1,0 +1,480 @@
+#include "appspec/starlark/operators.h"
+
+#include <fmt/format.h>
+
+#include <limits>
+
+#include "appspec/starlark/interpreter.h"
+
+namespace berth::starlark {
+namespace {
+
+Status Overflow() { return Status::InvalidArgument("integer overflow (ints are 64-bit)"); }
+
+Status Unsupported(BinaryOp op, Value x, Value y) {
+  if (op == BinaryOp::kSlash) {
+    return Status::InvalidArgument(
+        "the / operator is not supported (no floats); use // for integer division");
+  }
+  return Status::InvalidArgument(fmt::format("unsupported operand types for {}: {} and {}",
+                                             BinaryOpName(op), TypeName(x), TypeName(y)));
+}
+
+Result<int64_t> FloorDiv(int64_t a, int64_t b) {
+  if (b == 0) return Status::InvalidArgument("integer division by zero");
+  if (a == std::numeric_limits<int64_t>::min() && b == -1) return Overflow();
+  int64_t q = a / b;
+  if ((a % b != 0) && ((a < 0) != (b < 0))) --q;
+  return q;
+}
+
+Result<int64_t> FloorMod(int64_t a, int64_t b) {
+  if (b == 0) return Status::InvalidArgument("integer modulo by zero");
+  if (b == -1) return 0;
+  int64_t r = a % b;
+  if (r != 0 && ((r < 0) != (b < 0))) r += b;
+  return r;
+}
+
+// Repeats a sequence n times, charging the size of the result before building it.
+Result<std::vector<Value>> Repeat(Interpreter& interp, const std::vector<Value>& items, int64_t n) {
+  std::vector<Value> out;
+  if (n <= 0 || items.empty()) return out;
+  BERTH_ASSIGN_OR_RETURN(int64_t total, MulInt(static_cast<int64_t>(items.size()), n));
+  BERTH_RETURN_IF_ERROR(interp.Charge(total));
+  out.reserve(total);
+  for (int64_t i = 0; i < n; ++i) out.insert(out.end(), items.begin(), items.end());
+  return out;
+}
+
+Result<std::vector<Value>> Concat(Interpreter& interp, const std::vector<Value>& a,
+                                  const std::vector<Value>& b) {
+  BERTH_RETURN_IF_ERROR(interp.Charge(static_cast<int64_t>(a.size() + b.size())));
+  std::vector<Value> out;
+  out.reserve(a.size() + b.size());
+  out.insert(out.end(), a.begin(), a.end());
+  out.insert(out.end(), b.begin(), b.end());
+  return out;
+}
+
+Result<bool> Contains(Interpreter& interp, Value container, Value x) {
+  switch (container.type()) {
+    case Type::kString:
+      if (!x.is(Type::kString)) {
+        return Status::InvalidArgument(
+            fmt::format("'in <string>' requires a string on the left, not {}", TypeName(x)));
+      }
+      BERTH_RETURN_IF_ERROR(interp.Charge(static_cast<int64_t>(container.str().size() / 16)));
+      return container.str().find(x.str()) != std::string::npos;
+    case Type::kList:
+    case Type::kTuple: {
+      const auto& items =
+          container.is(Type::kList) ? container.list()->items : container.tuple()->items;
+      for (size_t i = 0; i < items.size(); ++i) {
+        BERTH_ASSIGN_OR_RETURN(bool eq, Equal(interp, items[i], x));
+        if (eq) return true;
+      }
+      return false;
+    }
+    case Type::kDict: {
+      BERTH_ASSIGN_OR_RETURN(std::optional<Value> v, container.dict()->Get(interp, x));
+      return v.has_value();
+    }
+    default:
+      return Status::InvalidArgument(fmt::format(
+          "'in' needs a string, list, tuple or dict on the right, not {}", TypeName(container)));
+  }
+}
+
+// Resolves a possibly negative index against a length.
+Result<int64_t> ResolveIndex(Value key, int64_t len, std::string_view what) {
+  if (!key.is(Type::kInt)) {
+    return Status::InvalidArgument(
+        fmt::format("{} index must be an int, not {}", what, TypeName(key)));
+  }
+  int64_t i = key.int_value();
+  int64_t orig = i;
+  if (i < 0) i += len;
+  if (i < 0 || i >= len) {
+    return Status::InvalidArgument(fmt::format("index {} out of range: {} has {} element{}", orig,
+                                               what, len, len == 1 ? "" : "s"));
+  }
+  return i;
+}
+
+Result<int64_t> SliceBound(Value v, std::string_view name) {
+  if (!v.is(Type::kInt)) {
+    return Status::InvalidArgument(
+        fmt::format("slice {} must be an int or None, not {}", name, TypeName(v)));
+  }
+  return v.int_value();
+}
+
+}  // namespace
+
+Result<int64_t> AddInt(int64_t a, int64_t b) {
+  int64_t r;
+  if (__builtin_add_overflow(a, b, &r)) return Overflow();
+  return r;
+}
+
+Result<int64_t> MulInt(int64_t a, int64_t b) {
+  int64_t r;
+  if (__builtin_mul_overflow(a, b, &r)) return Overflow();
+  return r;
+}
+
+Result<Value> Binary(Interpreter& interp, BinaryOp op, Value x, Value y) {
+  switch (op) {
+    case BinaryOp::kEq:
+    case BinaryOp::kNe: {
+      BERTH_ASSIGN_OR_RETURN(bool eq, Equal(interp, x, y));
+      return Value::Bool(op == BinaryOp::kEq ? eq : !eq);
+    }
+    case BinaryOp::kLt:
+    case BinaryOp::kGt:
+    case BinaryOp::kLe:
+    case BinaryOp::kGe: {
+      Result<int> c = Compare(interp, x, y);
+      if (!c.ok()) {
+        if (c.status().message().rfind("cannot compare", 0) == 0) {
+          return Status::InvalidArgument(fmt::format("unsupported comparison: {} {} {}",
+                                                     TypeName(x), BinaryOpName(op), TypeName(y)));
+        }
+        return c.status();
+      }
+      bool r = op == BinaryOp::kLt   ? *c < 0
+               : op == BinaryOp::kGt ? *c > 0
+               : op == BinaryOp::kLe ? *c <= 0
+                                     : *c >= 0;
+      return Value::Bool(r);
+    }
+    case BinaryOp::kIn:
+    case BinaryOp::kNotIn: {
+      BERTH_ASSIGN_OR_RETURN(bool in, Contains(interp, y, x));
+      return Value::Bool(op == BinaryOp::kIn ? in : !in);
+    }
+    default:
+      break;
+  }
+  bool ints = x.is(Type::kInt) && y.is(Type::kInt);
+  switch (op) {
+    case BinaryOp::kPlus:
+      if (ints) {
+        BERTH_ASSIGN_OR_RETURN(int64_t r, AddInt(x.int_value(), y.int_value()));
+        return Value::Int(r);
+      }
+      if (x.is(Type::kString) && y.is(Type::kString)) {
+        BERTH_RETURN_IF_ERROR(
+            interp.Charge(static_cast<int64_t>((x.str().size() + y.str().size()) / 16)));
+        return interp.NewString(x.str() + y.str());
+      }
+      if (x.is(Type::kList) && y.is(Type::kList)) {
+        BERTH_ASSIGN_OR_RETURN(auto items, Concat(interp, x.list()->items, y.list()->items));
+        return interp.NewList(std::move(items));
+      }
+      if (x.is(Type::kTuple) && y.is(Type::kTuple)) {
+        BERTH_ASSIGN_OR_RETURN(auto items, Concat(interp, x.tuple()->items, y.tuple()->items));
+        return interp.NewTuple(std::move(items));
+      }
+      break;
+    case BinaryOp::kMinus:
+      if (ints) {
+        int64_t r;
+        if (__builtin_sub_overflow(x.int_value(), y.int_value(), &r)) return Overflow();
+        return Value::Int(r);
+      }
+      break;
+    case BinaryOp::kStar: {
+      if (ints) {
+        BERTH_ASSIGN_OR_RETURN(int64_t r, MulInt(x.int_value(), y.int_value()));
+        return Value::Int(r);
+      }
+      Value seq = x, n = y;
+      if (x.is(Type::kInt)) std::swap(seq, n);
+      if (!n.is(Type::kInt)) break;
+      if (seq.is(Type::kString)) {
+        int64_t count = n.int_value() < 0 ? 0 : n.int_value();
+        BERTH_ASSIGN_OR_RETURN(int64_t total,
+                               MulInt(static_cast<int64_t>(seq.str().size()), count));
+        BERTH_RETURN_IF_ERROR(interp.Charge(total / 16));
+        std::string out;
+        out.reserve(total);
+        for (int64_t i = 0; i < count; ++i) out += seq.str();
+        return interp.NewString(std::move(out));
+      }
+      if (seq.is(Type::kList)) {
+        BERTH_ASSIGN_OR_RETURN(auto items, Repeat(interp, seq.list()->items, n.int_value()));
+        return interp.NewList(std::move(items));
+      }
+      if (seq.is(Type::kTuple)) {
+        BERTH_ASSIGN_OR_RETURN(auto items, Repeat(interp, seq.tuple()->items, n.int_value()));
+        return interp.NewTuple(std::move(items));
+      }
+      break;
+    }
+    case BinaryOp::kSlashSlash:
+      if (ints) {
+        BERTH_ASSIGN_OR_RETURN(int64_t r, FloorDiv(x.int_value(), y.int_value()));
+        return Value::Int(r);
+      }
+      break;
+    case BinaryOp::kPercent:
+      if (ints) {
+        BERTH_ASSIGN_OR_RETURN(int64_t r, FloorMod(x.int_value(), y.int_value()));
+        return Value::Int(r);
+      }
+      if (x.is(Type::kString)) return FormatPercent(interp, x.str(), y);
+      break;
+    default:
+      break;
+  }
+  return Unsupported(op, x, y);
+}
+
+Result<Value> Unary(Interpreter& interp, UnaryOp op, Value x) {
+  switch (op) {
+    case UnaryOp::kNot:
+      return Value::Bool(!Truth(x));
+    case UnaryOp::kMinus:
+      if (x.is(Type::kInt)) {
+        if (x.int_value() == std::numeric_limits<int64_t>::min()) return Overflow();
+        return Value::Int(-x.int_value());
+      }
+      break;
+    case UnaryOp::kPlus:
+      if (x.is(Type::kInt)) return x;
+      break;
+  }
+  return Status::InvalidArgument(fmt::format("unsupported operand type for unary {}: {}",
+                                             op == UnaryOp::kMinus ? "-" : "+", TypeName(x)));
+}
+
+Result<Value> GetIndex(Interpreter& interp, Value x, Value key) {
+  switch (x.type()) {
+    case Type::kList: {
+      BERTH_ASSIGN_OR_RETURN(
+          int64_t i, ResolveIndex(key, static_cast<int64_t>(x.list()->items.size()), "list"));
+      return x.list()->items[i];
+    }
+    case Type::kTuple: {
+      BERTH_ASSIGN_OR_RETURN(
+          int64_t i, ResolveIndex(key, static_cast<int64_t>(x.tuple()->items.size()), "tuple"));
+      return x.tuple()->items[i];
+    }
+    case Type::kString: {
+      BERTH_ASSIGN_OR_RETURN(int64_t i,
+                             ResolveIndex(key, static_cast<int64_t>(x.str().size()), "string"));
+      return interp.NewString(std::string(1, x.str()[i]));
+    }
+    case Type::kDict: {
+      BERTH_ASSIGN_OR_RETURN(std::optional<Value> v, x.dict()->Get(interp, key));
+      if (!v) {
+        BERTH_ASSIGN_OR_RETURN(std::string k, Repr(interp, key));
+        return Status::InvalidArgument(fmt::format("key {} not in dict", k));
+      }
+      return *v;
+    }
+    default:
+      return Status::InvalidArgument(fmt::format("{} value is not indexable", TypeName(x)));
+  }
+}
+
+Status SetIndex(Interpreter& interp, Value x, Value key, Value value) {
+  if (x.is(Type::kList)) {
+    BERTH_RETURN_IF_ERROR(x.list()->CheckMutable());
+    BERTH_ASSIGN_OR_RETURN(int64_t i,
+                           ResolveIndex(key, static_cast<int64_t>(x.list()->items.size()), "list"));
+    x.list()->items[i] = value;
+    return Status::Ok();
+  }
+  if (x.is(Type::kDict)) return x.dict()->Set(interp, key, value);
+  return Status::InvalidArgument(
+      fmt::format("{} value does not support item assignment", TypeName(x)));
+}
+
+Result<Value> GetSlice(Interpreter& interp, Value x, Value lo_v, Value hi_v, Value step_v) {
+  int64_t len;
+  switch (x.type()) {
+    case Type::kList:
+      len = static_cast<int64_t>(x.list()->items.size());
+      break;
+    case Type::kTuple:
+      len = static_cast<int64_t>(x.tuple()->items.size());
+      break;
+    case Type::kString:
+      len = static_cast<int64_t>(x.str().size());
+      break;
+    default:
+      return Status::InvalidArgument(fmt::format("{} value cannot be sliced", TypeName(x)));
+  }
+  int64_t step = 1;
+  if (!step_v.is_none()) {
+    BERTH_ASSIGN_OR_RETURN(step, SliceBound(step_v, "step"));
+    if (step == 0) return Status::InvalidArgument("slice step cannot be zero");
+  }
+  // Python's clamping rules.
+  auto clamp = [&](Value v, int64_t dflt) -> Result<int64_t> {
+    if (v.is_none()) return dflt;
+    BERTH_ASSIGN_OR_RETURN(int64_t i, SliceBound(v, "index"));
+    if (i < 0) {
+      i = i < -len ? (step < 0 ? -1 : 0) : i + len;
+    } else if (i >= len) {
+      i = step < 0 ? len - 1 : len;
+    }
+    return i;
+  };
+  BERTH_ASSIGN_OR_RETURN(int64_t lo, clamp(lo_v, step < 0 ? len - 1 : 0));
+  BERTH_ASSIGN_OR_RETURN(int64_t hi, clamp(hi_v, step < 0 ? -1 : len));
+  std::vector<int64_t> idx;
+  if (step > 0) {
+    for (int64_t i = lo; i < hi; i += step) {
+      idx.push_back(i);
+      if (step > len) break;
+    }
+  } else {
+    for (int64_t i = lo; i > hi; i += step) {
+      idx.push_back(i);
+      if (-step > len) break;
+    }
+  }
+  BERTH_RETURN_IF_ERROR(interp.Charge(static_cast<int64_t>(idx.size())));
+  if (x.is(Type::kString)) {
+    std::string out;
+    for (int64_t i : idx) out += x.str()[i];
+    return interp.NewString(std::move(out));
+  }
+  const auto& items = x.is(Type::kList) ? x.list()->items : x.tuple()->items;
+  std::vector<Value> out;
+  for (int64_t i : idx) out.push_back(items[i]);
+  return x.is(Type::kList) ? interp.NewList(std::move(out)) : interp.NewTuple(std::move(out));
+}
+
+Result<std::vector<Value>> Iterate(Interpreter& interp, Value x) {
+  switch (x.type()) {
+    case Type::kList:
+      BERTH_RETURN_IF_ERROR(interp.Charge(static_cast<int64_t>(x.list()->items.size())));
+      return x.list()->items;
+    case Type::kTuple:
+      BERTH_RETURN_IF_ERROR(interp.Charge(static_cast<int64_t>(x.tuple()->items.size())));
+      return x.tuple()->items;
+    case Type::kDict:
+      BERTH_RETURN_IF_ERROR(interp.Charge(static_cast<int64_t>(x.dict()->size())));
+      return x.dict()->Keys();
+    default:
+      return Status::InvalidArgument(fmt::format("{} value is not iterable", TypeName(x)));
+  }
+}
+
+Result<int64_t> Length(Value x) {
+  switch (x.type()) {
+    case Type::kString:
+      return static_cast<int64_t>(x.str().size());
+    case Type::kList:
+      return static_cast<int64_t>(x.list()->items.size());
+    case Type::kTuple:
+      return static_cast<int64_t>(x.tuple()->items.size());
+    case Type::kDict:
+      return static_cast<int64_t>(x.dict()->size());
+    default:
+      return Status::InvalidArgument(fmt::format("{} value has no len()", TypeName(x)));
+  }
+}
+
+Result<Value> FormatPercent(Interpreter& interp, const std::string& format, Value args) {
+  std::vector<Value> values;
+  bool by_name = args.is(Type::kDict);
+  if (args.is(Type::kTuple)) {
+    values = args.tuple()->items;
+  } else if (!by_name) {
+    values.push_back(args);
+  }
+  size_t next = 0;
+  std::string out;
+  BERTH_RETURN_IF_ERROR(interp.Charge(static_cast<int64_t>(format.size() / 16)));
+  for (size_t i = 0; i < format.size(); ++i) {
+    char c = format[i];
+    if (c != '%') {
+      out += c;
+      continue;
+    }
+    if (++i >= format.size()) return Status::InvalidArgument("incomplete format: ends with %");
+    if (format[i] == '%') {
+      out += '%';
+      continue;
+    }
+    Value v;
+    if (format[i] == '(') {
+      size_t close = format.find(')', i);
+      if (close == std::string::npos)
+        return Status::InvalidArgument("incomplete format key: missing )");
+      if (!by_name) return Status::InvalidArgument("format requires a dict for %(name) keys");
+      std::string key = format.substr(i + 1, close - i - 1);
+      BERTH_ASSIGN_OR_RETURN(std::optional<Value> found,
+                             args.dict()->Get(interp, interp.NewString(key)));
+      if (!found) return Status::InvalidArgument(fmt::format("key \"{}\" not in format dict", key));
+      v = *found;
+      i = close + 1;
+      if (i >= format.size())
+        return Status::InvalidArgument("incomplete format: missing conversion");
+    } else {
+      if (next >= values.size())
+        return Status::InvalidArgument("not enough arguments for format string");
+      v = values[next++];
+    }
+    char conv = format[i];
+    switch (conv) {
+      case 's': {
+        BERTH_ASSIGN_OR_RETURN(std::string s, Str(interp, v));
+        out += s;
+        break;
+      }
+      case 'r': {
+        BERTH_ASSIGN_OR_RETURN(std::string s, Repr(interp, v));
+        out += s;
+        break;
+      }
+      case 'd':
+      case 'i':
+      case 'o':
+      case 'x':
+      case 'X': {
+        if (!v.is(Type::kInt) && !v.is(Type::kBool)) {
+          return Status::InvalidArgument(
+              fmt::format("%{} format requires an int, not {}", conv, TypeName(v)));
+        }
+        int64_t n = v.int_value();
+        uint64_t mag = n < 0 ? 0 - static_cast<uint64_t>(n) : static_cast<uint64_t>(n);
+        std::string sign = n < 0 ? "-" : "";
+        if (conv == 'o') {
+          out += sign + fmt::format("{:o}", mag);
+        } else if (conv == 'x') {
+          out += sign + fmt::format("{:x}", mag);
+        } else if (conv == 'X') {
+          out += sign + fmt::format("{:X}", mag);
+        } else {
+          out += std::to_string(n);
+        }
+        break;
+      }
+      case 'c':
+        if (v.is(Type::kString) && v.str().size() == 1) {
+          out += v.str();
+        } else if (v.is(Type::kInt) && v.int_value() >= 0 && v.int_value() < 128) {
+          out += static_cast<char>(v.int_value());
+        } else {
+          return Status::InvalidArgument("%c requires a single character or an int in 0..127");
+        }
+        break;
+      default:
+        return Status::InvalidArgument(fmt::format("unsupported format character '{}'", conv));
+    }
+    BERTH_RETURN_IF_ERROR(interp.Charge(1 + static_cast<int64_t>(out.size() / 1024)));
+  }
+  if (!by_name && next < values.size()) {
+    return Status::InvalidArgument("not all arguments converted during string formatting");
+  }
+  return interp.NewString(std::move(out));
+}
+
+}  // namespace berth::starlark

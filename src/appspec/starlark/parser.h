@@ -1,0 +1,19 @@
+// The Starlark parser: tokens to a syntax tree.
+#pragma once
+
+#include <memory>
+
+#include "base/status.h"
+#include "appspec/starlark/ast.h"
+
+namespace berth::starlark {
+
+// Limits that keep a hostile file from exhausting the stack: brackets, unary operators and
+// blocks may nest this deep, and no expression tree may be taller than kMaxExprDepth.
+constexpr int kMaxNesting = 100;
+constexpr int kMaxExprDepth = 200;
+
+// Lexes and parses a file. Syntax errors carry "file:line:col: message", the line and a caret.
+Result<std::unique_ptr<Program>> Parse(SourceFile file);
+
+}  // namespace berth::starlark

@@ -1,0 +1,455 @@
+#include "appspec/starlark/value.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "appspec/starlark/ast.h"
+#include "appspec/starlark/interpreter.h"
+
+namespace berth::starlark {
+namespace {
+
+// Recursive operations on values (==, <, hash, repr) stop at this depth.
+constexpr int kMaxValueDepth = 200;
+
+Status TooDeep() { return Status::InvalidArgument("value is nested too deeply"); }
+
+uint64_t Mix(uint64_t h, uint64_t v) {
+  h ^= v + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2);
+  return h;
+}
+
+Result<bool> EqualDepth(Interpreter& interp, Value a, Value b, int depth);
+
+Result<bool> SequenceEqual(Interpreter& interp, const std::vector<Value>& x,
+                           const std::vector<Value>& y, int depth) {
+  if (x.size() != y.size()) return false;
+  for (size_t i = 0; i < x.size(); ++i) {
+    BERTH_ASSIGN_OR_RETURN(bool eq, EqualDepth(interp, x[i], y[i], depth + 1));
+    if (!eq) return false;
+  }
+  return true;
+}
+
+Result<bool> EqualDepth(Interpreter& interp, Value a, Value b, int depth) {
+  if (depth > kMaxValueDepth) return TooDeep();
+  BERTH_RETURN_IF_ERROR(interp.Charge(1));
+  if (a.type() != b.type()) return false;
+  switch (a.type()) {
+    case Type::kNone:
+      return true;
+    case Type::kBool:
+    case Type::kInt:
+      return a.int_value() == b.int_value();
+    default:
+      break;
+  }
+  if (a.object() == b.object()) return true;
+  switch (a.type()) {
+    case Type::kString:
+      BERTH_RETURN_IF_ERROR(interp.Charge(static_cast<int64_t>(a.str().size() / 64)));
+      return a.str() == b.str();
+    case Type::kList:
+      return SequenceEqual(interp, a.list()->items, b.list()->items, depth);
+    case Type::kTuple:
+      return SequenceEqual(interp, a.tuple()->items, b.tuple()->items, depth);
+    case Type::kDict: {
+      DictObj* x = a.dict();
+      DictObj* y = b.dict();
+      if (x->size() != y->size()) return false;
+      for (const auto& [k, v] : x->Items()) {
+        BERTH_ASSIGN_OR_RETURN(std::optional<Value> w, y->Get(interp, k));
+        if (!w) return false;
+        BERTH_ASSIGN_OR_RETURN(bool eq, EqualDepth(interp, v, *w, depth + 1));
+        if (!eq) return false;
+      }
+      return true;
+    }
+    case Type::kStruct: {
+      StructObj* x = a.struct_value();
+      StructObj* y = b.struct_value();
+      if (x->type_name != y->type_name || x->fields.size() != y->fields.size()) return false;
+      for (size_t i = 0; i < x->fields.size(); ++i) {
+        if (x->fields[i].first != y->fields[i].first) return false;
+        BERTH_ASSIGN_OR_RETURN(
+            bool eq, EqualDepth(interp, x->fields[i].second, y->fields[i].second, depth + 1));
+        if (!eq) return false;
+      }
+      return true;
+    }
+    default:
+      return false;  // functions compare by identity
+  }
+}
+
+Result<int> CompareDepth(Interpreter& interp, Value a, Value b, int depth) {
+  if (depth > kMaxValueDepth) return TooDeep();
+  BERTH_RETURN_IF_ERROR(interp.Charge(1));
+  if (a.type() == b.type()) {
+    switch (a.type()) {
+      case Type::kBool:
+      case Type::kInt:
+        return a.int_value() < b.int_value() ? -1 : a.int_value() > b.int_value() ? 1 : 0;
+      case Type::kString: {
+        int c = a.str().compare(b.str());
+        return c < 0 ? -1 : c > 0 ? 1 : 0;
+      }
+      case Type::kList:
+      case Type::kTuple: {
+        const auto& x = a.is(Type::kList) ? a.list()->items : a.tuple()->items;
+        const auto& y = b.is(Type::kList) ? b.list()->items : b.tuple()->items;
+        for (size_t i = 0; i < x.size() && i < y.size(); ++i) {
+          BERTH_ASSIGN_OR_RETURN(bool eq, EqualDepth(interp, x[i], y[i], depth + 1));
+          if (!eq) return CompareDepth(interp, x[i], y[i], depth + 1);
+        }
+        return x.size() < y.size() ? -1 : x.size() > y.size() ? 1 : 0;
+      }
+      default:
+        break;
+    }
+  }
+  return Status::InvalidArgument(
+      fmt::format("cannot compare {} with {}", TypeName(a), TypeName(b)));
+}
+
+Result<uint64_t> HashDepth(Interpreter& interp, Value v, int depth) {
+  if (depth > kMaxValueDepth) return TooDeep();
+  BERTH_RETURN_IF_ERROR(interp.Charge(1));
+  switch (v.type()) {
+    case Type::kNone:
+      return 0x4e6f6e65ULL;
+    case Type::kBool:
+      return v.bool_value() ? 0x54ULL : 0x46ULL;
+    case Type::kInt:
+      return Mix(0x696e74ULL, static_cast<uint64_t>(v.int_value()));
+    case Type::kString:
+      BERTH_RETURN_IF_ERROR(interp.Charge(static_cast<int64_t>(v.str().size() / 64)));
+      return std::hash<std::string>{}(v.str());
+    case Type::kTuple: {
+      TupleObj* t = v.tuple();
+      if (t->hash) return *t->hash;
+      uint64_t h = 0x7475706cULL;
+      for (Value x : t->items) {
+        BERTH_ASSIGN_OR_RETURN(uint64_t xh, HashDepth(interp, x, depth + 1));
+        h = Mix(h, xh);
+      }
+      t->hash = h;
+      return h;
+    }
+    case Type::kFunction:
+    case Type::kBuiltin:
+      return std::hash<const void*>{}(v.object());
+    default:
+      return Status::InvalidArgument(fmt::format("unhashable type: {}", TypeName(v)));
+  }
+}
+
+class Printer {
+ public:
+  explicit Printer(Interpreter& interp) : interp_(interp) {}
+
+  Status Print(Value v, int depth) {
+    if (depth > kMaxValueDepth) return TooDeep();
+    switch (v.type()) {
+      case Type::kNone:
+        return Put("None");
+      case Type::kBool:
+        return Put(v.bool_value() ? "True" : "False");
+      case Type::kInt:
+        return Put(std::to_string(v.int_value()));
+      case Type::kString:
+        return Put(Quote(v.str()));
+      case Type::kFunction:
+        return Put(fmt::format("<function {}>", v.function()->name()));
+      case Type::kBuiltin:
+        return Put(fmt::format("<built-in function {}>", v.builtin()->name));
+      default:
+        break;
+    }
+    Object* obj = v.object();
+    if (std::find(path_.begin(), path_.end(), obj) != path_.end()) {
+      return Put(v.is(Type::kList) ? "[...]" : v.is(Type::kDict) ? "{...}" : "...");
+    }
+    path_.push_back(obj);
+    Status st = PrintObject(v, depth);
+    path_.pop_back();
+    return st;
+  }
+
+  std::string Take() { return std::move(out_); }
+
+ private:
+  Status Put(std::string_view s) {
+    BERTH_RETURN_IF_ERROR(interp_.Charge(1 + static_cast<int64_t>(s.size() / 16)));
+    out_ += s;
+    return Status::Ok();
+  }
+
+  Status Items(const std::vector<Value>& items, int depth) {
+    for (size_t i = 0; i < items.size(); ++i) {
+      if (i > 0) BERTH_RETURN_IF_ERROR(Put(", "));
+      BERTH_RETURN_IF_ERROR(Print(items[i], depth + 1));
+    }
+    return Status::Ok();
+  }
+
+  Status PrintObject(Value v, int depth) {
+    switch (v.type()) {
+      case Type::kList:
+        BERTH_RETURN_IF_ERROR(Put("["));
+        BERTH_RETURN_IF_ERROR(Items(v.list()->items, depth));
+        return Put("]");
+      case Type::kTuple:
+        BERTH_RETURN_IF_ERROR(Put("("));
+        BERTH_RETURN_IF_ERROR(Items(v.tuple()->items, depth));
+        return Put(v.tuple()->items.size() == 1 ? ",)" : ")");
+      case Type::kDict: {
+        BERTH_RETURN_IF_ERROR(Put("{"));
+        bool first = true;
+        for (const auto& [k, x] : v.dict()->Items()) {
+          if (!first) BERTH_RETURN_IF_ERROR(Put(", "));
+          first = false;
+          BERTH_RETURN_IF_ERROR(Print(k, depth + 1));
+          BERTH_RETURN_IF_ERROR(Put(": "));
+          BERTH_RETURN_IF_ERROR(Print(x, depth + 1));
+        }
+        return Put("}");
+      }
+      case Type::kStruct: {
+        StructObj* s = v.struct_value();
+        BERTH_RETURN_IF_ERROR(Put(s->type_name + "("));
+        bool first = true;
+        for (const auto& [name, x] : s->fields) {
+          if (!first) BERTH_RETURN_IF_ERROR(Put(", "));
+          first = false;
+          BERTH_RETURN_IF_ERROR(Put(name + " = "));
+          BERTH_RETURN_IF_ERROR(Print(x, depth + 1));
+        }
+        return Put(")");
+      }
+      default:
+        return Put("?");
+    }
+  }
+
+  Interpreter& interp_;
+  std::string out_;
+  std::vector<const Object*> path_;
+};
+
+}  // namespace
+
+const std::string& Value::str() const { return static_cast<StringObj*>(obj_)->value; }
+ListObj* Value::list() const { return static_cast<ListObj*>(obj_); }
+TupleObj* Value::tuple() const { return static_cast<TupleObj*>(obj_); }
+DictObj* Value::dict() const { return static_cast<DictObj*>(obj_); }
+FunctionObj* Value::function() const { return static_cast<FunctionObj*>(obj_); }
+BuiltinObj* Value::builtin() const { return static_cast<BuiltinObj*>(obj_); }
+StructObj* Value::struct_value() const { return static_cast<StructObj*>(obj_); }
+
+Status ListObj::CheckMutable() const {
+  if (frozen()) return Status::InvalidArgument("cannot modify a frozen list");
+  return Status::Ok();
+}
+
+Status DictObj::CheckMutable() const {
+  if (frozen()) return Status::InvalidArgument("cannot modify a frozen dict");
+  return Status::Ok();
+}
+
+Result<std::optional<size_t>> DictObj::Find(Interpreter& interp, Value key, uint64_t hash) const {
+  auto [lo, hi] = index_.equal_range(hash);
+  for (auto it = lo; it != hi; ++it) {
+    BERTH_ASSIGN_OR_RETURN(bool eq, Equal(interp, entries_[it->second].key, key));
+    if (eq) return std::optional<size_t>(it->second);
+  }
+  return std::optional<size_t>();
+}
+
+Result<std::optional<Value>> DictObj::Get(Interpreter& interp, Value key) const {
+  BERTH_ASSIGN_OR_RETURN(uint64_t h, Hash(interp, key));
+  BERTH_ASSIGN_OR_RETURN(std::optional<size_t> i, Find(interp, key, h));
+  if (!i) return std::optional<Value>();
+  return std::optional<Value>(entries_[*i].value);
+}
+
+Status DictObj::Set(Interpreter& interp, Value key, Value value) {
+  BERTH_RETURN_IF_ERROR(CheckMutable());
+  BERTH_ASSIGN_OR_RETURN(uint64_t h, Hash(interp, key));
+  BERTH_ASSIGN_OR_RETURN(std::optional<size_t> i, Find(interp, key, h));
+  if (i) {
+    entries_[*i].value = value;
+    return Status::Ok();
+  }
+  index_.emplace(h, entries_.size());
+  entries_.push_back(Entry{key, value, h, true});
+  ++live_;
+  return Status::Ok();
+}
+
+Result<std::optional<Value>> DictObj::Pop(Interpreter& interp, Value key) {
+  BERTH_RETURN_IF_ERROR(CheckMutable());
+  BERTH_ASSIGN_OR_RETURN(uint64_t h, Hash(interp, key));
+  BERTH_ASSIGN_OR_RETURN(std::optional<size_t> i, Find(interp, key, h));
+  if (!i) return std::optional<Value>();
+  Value v = entries_[*i].value;
+  auto [lo, hi] = index_.equal_range(h);
+  for (auto it = lo; it != hi; ++it) {
+    if (it->second == *i) {
+      index_.erase(it);
+      break;
+    }
+  }
+  entries_[*i].live = false;
+  --live_;
+  if (entries_.size() > 16 && live_ < entries_.size() / 2) Compact();
+  return std::optional<Value>(v);
+}
+
+Status DictObj::Clear() {
+  BERTH_RETURN_IF_ERROR(CheckMutable());
+  entries_.clear();
+  index_.clear();
+  live_ = 0;
+  return Status::Ok();
+}
+
+void DictObj::Compact() {
+  std::vector<Entry> live;
+  live.reserve(live_);
+  index_.clear();
+  for (Entry& e : entries_) {
+    if (!e.live) continue;
+    index_.emplace(e.hash, live.size());
+    live.push_back(e);
+  }
+  entries_ = std::move(live);
+}
+
+std::vector<std::pair<Value, Value>> DictObj::Items() const {
+  std::vector<std::pair<Value, Value>> out;
+  out.reserve(live_);
+  for (const Entry& e : entries_) {
+    if (e.live) out.emplace_back(e.key, e.value);
+  }
+  return out;
+}
+
+std::vector<Value> DictObj::Keys() const {
+  std::vector<Value> out;
+  out.reserve(live_);
+  for (const Entry& e : entries_) {
+    if (e.live) out.push_back(e.key);
+  }
+  return out;
+}
+
+const std::string& FunctionObj::name() const { return def->name; }
+
+const Value* StructObj::Get(std::string_view field) const {
+  for (const auto& [name, v] : fields) {
+    if (name == field) return &v;
+  }
+  return nullptr;
+}
+
+std::vector<std::string> StructObj::FieldNames() const {
+  std::vector<std::string> out;
+  for (const auto& f : fields) out.push_back(f.first);
+  return out;
+}
+
+std::string TypeName(Value v) {
+  switch (v.type()) {
+    case Type::kNone:
+      return "NoneType";
+    case Type::kBool:
+      return "bool";
+    case Type::kInt:
+      return "int";
+    case Type::kString:
+      return "string";
+    case Type::kList:
+      return "list";
+    case Type::kTuple:
+      return "tuple";
+    case Type::kDict:
+      return "dict";
+    case Type::kFunction:
+      return "function";
+    case Type::kBuiltin:
+      return "builtin_function_or_method";
+    case Type::kStruct:
+      return v.struct_value()->type_name;
+  }
+  return "unknown";
+}
+
+bool Truth(Value v) {
+  switch (v.type()) {
+    case Type::kNone:
+      return false;
+    case Type::kBool:
+    case Type::kInt:
+      return v.int_value() != 0;
+    case Type::kString:
+      return !v.str().empty();
+    case Type::kList:
+      return !v.list()->items.empty();
+    case Type::kTuple:
+      return !v.tuple()->items.empty();
+    case Type::kDict:
+      return v.dict()->size() != 0;
+    default:
+      return true;
+  }
+}
+
+Result<bool> Equal(Interpreter& interp, Value a, Value b) { return EqualDepth(interp, a, b, 0); }
+Result<int> Compare(Interpreter& interp, Value a, Value b) { return CompareDepth(interp, a, b, 0); }
+Result<uint64_t> Hash(Interpreter& interp, Value v) { return HashDepth(interp, v, 0); }
+
+Result<std::string> Repr(Interpreter& interp, Value v) {
+  Printer p(interp);
+  BERTH_RETURN_IF_ERROR(p.Print(v, 0));
+  return p.Take();
+}
+
+Result<std::string> Str(Interpreter& interp, Value v) {
+  if (v.is(Type::kString)) return v.str();
+  return Repr(interp, v);
+}
+
+std::string Quote(std::string_view s) {
+  std::string out = "\"";
+  for (char c : s) {
+    switch (c) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
+          out += fmt::format("\\x{:02x}", static_cast<unsigned char>(c));
+        } else {
+          out += c;
+        }
+    }
+  }
+  out += '"';
+  return out;
+}
+
+}  // namespace berth::starlark

@@ -1,0 +1,67 @@
+#include "server/app_api.h"
+
+namespace berth::server {
+
+admin::AppInfo ToProtocol(const app::AppInfo& a) {
+  admin::AppInfo p;
+  p.id = a.id;
+  p.path = a.path;
+  p.main_id = a.main_id;
+  p.is_stage = a.is_stage;
+  p.dev = a.dev;
+  p.stage_ahead = a.stage_ahead;
+  p.type = a.type;
+  p.version = a.version;
+  p.spec = a.spec;
+  p.source = a.source;
+  p.state = a.state;
+  p.error = a.error;
+  return p;
+}
+
+namespace {
+
+admin::AppsResponse AppsResponse(const std::vector<app::AppInfo>& apps, bool dry_run = false) {
+  admin::AppsResponse r;
+  for (const auto& a : apps) r.apps.push_back(ToProtocol(a));
+  r.dry_run = dry_run;
+  return r;
+}
+
+}  // namespace
+
+void AddAppRoutes(AdminApi& api, app::AppService& apps) {
+  api.On<admin::CreateAppRequest>(
+      [&apps](const admin::CreateAppRequest& req, const Caller&) -> Result<admin::AppsResponse> {
+        if (req.path.empty()) return Status::InvalidArgument("an app path is required");
+        app::CreateRequest create;
+        create.path = req.path;
+        create.source = req.source.empty() ? "-" : req.source;
+        create.spec = req.spec;
+        create.metadata.params = req.settings.params;
+        create.metadata.cargs = req.settings.cargs;
+        create.metadata.copts = req.settings.copts;
+        create.metadata.cvols = req.settings.cvols;
+        create.metadata.conf = req.settings.conf;
+        create.metadata.branch = req.branch;
+        create.metadata.commit = req.commit;
+        create.approve = req.approve;
+        create.dev = req.dev;
+        create.dry_run = req.dry_run;
+        BERTH_ASSIGN_OR_RETURN(auto created, apps.Create(create));
+        return AppsResponse(created, req.dry_run);
+      });
+  api.On<admin::ListAppsRequest>([&apps](const admin::ListAppsRequest& req,
+                                         const Caller&) -> Result<admin::AppsResponse> {
+    BERTH_ASSIGN_OR_RETURN(auto list, apps.List(req.glob.empty() ? "all" : req.glob, req.internal));
+    return AppsResponse(list);
+  });
+  api.On<admin::DeleteAppsRequest>(
+      [&apps](const admin::DeleteAppsRequest& req, const Caller&) -> Result<admin::AppsResponse> {
+        if (req.glob.empty()) return Status::InvalidArgument("an app glob is required");
+        BERTH_ASSIGN_OR_RETURN(auto deleted, apps.Delete(req.glob));
+        return AppsResponse(deleted);
+      });
+}
+
+}  // namespace berth::server
