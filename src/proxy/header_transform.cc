@@ -24,10 +24,16 @@ void ForEachToken(std::string_view value, Fn fn) {
   }
 }
 
-bool HasToken(std::string_view value, std::string_view token) {
-  bool found = false;
-  ForEachToken(value, [&](std::string_view t) { found = found || EqualsIgnoreCase(t, token); });
-  return found;
+// Appends `entry` to the Via list (all Via fields become one).
+void AppendVia(http::fields& f, std::string_view entry) {
+  if (entry.empty()) return;
+  std::string via;
+  for (auto it = f.find(http::field::via); it != f.end() && it->name() == http::field::via; ++it) {
+    via.append(it->value());
+    via.append(", ");
+  }
+  via.append(entry);
+  f.set(http::field::via, via);
 }
 
 }  // namespace
@@ -35,7 +41,8 @@ bool HasToken(std::string_view value, std::string_view token) {
 void StripHopByHop(http::fields& f, bool upgrade) {
   // Headers named in Connection are hop-by-hop too.
   std::vector<std::string> named;
-  for (auto it = f.find(http::field::connection); it != f.end() && it->name() == http::field::connection; ++it) {
+  for (auto it = f.find(http::field::connection);
+       it != f.end() && it->name() == http::field::connection; ++it) {
     ForEachToken(it->value(), [&](std::string_view t) {
       if (!EqualsIgnoreCase(t, "close") && !EqualsIgnoreCase(t, "keep-alive") &&
           !(upgrade && EqualsIgnoreCase(t, "upgrade"))) {
@@ -70,14 +77,90 @@ void TransformRequestHeaders(http::fields& f, const ForwardInfo& info) {
   }
   for (const auto& n : forwarded) f.erase(n);
   f.erase(http::field::forwarded);
+  f.erase("Proxy");  // httpoxy: never let it reach a CGI-style HTTP_PROXY
   f.set("X-Forwarded-For", info.client_ip);
+  f.set("X-Real-IP", info.client_ip);
   f.set("X-Forwarded-Proto", info.tls ? "https" : "http");
   if (!info.client_host.empty()) f.set("X-Forwarded-Host", info.client_host);
   if (info.app_path != "/") f.set("X-Forwarded-Prefix", info.app_path);
   if (!info.preserve_host) f.set(http::field::host, info.upstream_host);
+  AppendVia(f, info.via);
 }
 
-void TransformResponseHeaders(http::fields& f, bool upgrade) { StripHopByHop(f, upgrade); }
+void TransformResponseHeaders(http::fields& f, bool upgrade, std::string_view via) {
+  StripHopByHop(f, upgrade);
+  AppendVia(f, via);
+}
+
+bool CameThrough(const http::fields& f, std::string_view pseudonym) {
+  bool found = false;
+  for (auto it = f.find(http::field::via); it != f.end() && it->name() == http::field::via; ++it) {
+    ForEachToken(it->value(), [&](std::string_view entry) {
+      // "<protocol> <received-by> [comment]"
+      size_t space = entry.find_first_of(" \t");
+      if (space == std::string_view::npos) return;
+      std::string_view by = Trim(entry.substr(space + 1));
+      by = by.substr(0, by.find_first_of(" \t"));
+      found = found || EqualsIgnoreCase(by, pseudonym);
+    });
+  }
+  return found;
+}
+
+bool IsForwardableTrailer(std::string_view name) {
+  static constexpr std::string_view kNever[] = {"host",
+                                                "authorization",
+                                                "proxy-authorization",
+                                                "proxy-authenticate",
+                                                "www-authenticate",
+                                                "cookie",
+                                                "set-cookie",
+                                                "content-length",
+                                                "content-type",
+                                                "content-encoding",
+                                                "content-range",
+                                                "content-location",
+                                                "content-language",
+                                                "content-disposition",
+                                                "transfer-encoding",
+                                                "te",
+                                                "trailer",
+                                                "connection",
+                                                "keep-alive",
+                                                "upgrade",
+                                                "proxy-connection",
+                                                "proxy",
+                                                "forwarded",
+                                                "x-real-ip",
+                                                "via",
+                                                "expect",
+                                                "max-forwards",
+                                                "range",
+                                                "if-match",
+                                                "if-none-match",
+                                                "if-modified-since",
+                                                "if-unmodified-since",
+                                                "if-range",
+                                                "cache-control",
+                                                "expires",
+                                                "date",
+                                                "age",
+                                                "vary",
+                                                "location",
+                                                "retry-after",
+                                                "pragma",
+                                                "warning",
+                                                "server-timing",
+                                                "alt-svc",
+                                                "strict-transport-security"};
+  if (name.empty()) return false;
+  for (auto n : kNever) {
+    if (EqualsIgnoreCase(name, n)) return false;
+  }
+  if (name.size() >= 12 && EqualsIgnoreCase(name.substr(0, 12), "x-forwarded-")) return false;
+  if (name.size() >= 6 && EqualsIgnoreCase(name.substr(0, 6), "proxy-")) return false;
+  return true;
+}
 
 std::string_view OriginForm(std::string_view target) {
   if (target.starts_with("/")) return target;

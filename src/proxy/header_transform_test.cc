@@ -76,6 +76,45 @@ TEST(HeaderTransformTest, PrefixAndPreserveHost) {
   EXPECT_EQ(f[http::field::host], "localhost");
 }
 
+TEST(HeaderTransformTest, RealIpViaAndNoProxyHeader) {
+  http::fields f;
+  f.set(http::field::host, "a.localhost");
+  f.set("X-Real-IP", "6.6.6.6");
+  f.set("Proxy", "http://evil:3128");
+  f.insert(http::field::via, "1.0 edge");
+  f.insert(http::field::via, "1.1 cdn (Cache/1)");
+  ForwardInfo info;
+  info.client_ip = "10.0.0.7";
+  info.app_path = "/";
+  info.upstream_host = "127.0.0.1:9000";
+  info.via = "1.1 berth-00c0ffee";
+  TransformRequestHeaders(f, info);
+  EXPECT_EQ(f["X-Real-IP"], "10.0.0.7");
+  EXPECT_EQ(f.count("Proxy"), 0u);
+  EXPECT_EQ(f.count(http::field::via), 1u);
+  EXPECT_EQ(f[http::field::via], "1.0 edge, 1.1 cdn (Cache/1), 1.1 berth-00c0ffee");
+  EXPECT_TRUE(CameThrough(f, "berth-00c0ffee"));
+  EXPECT_TRUE(CameThrough(f, "cdn"));
+  EXPECT_FALSE(CameThrough(f, "berth-0badf00d"));
+  EXPECT_FALSE(CameThrough(f, "1.1"));
+
+  http::fields res;
+  TransformResponseHeaders(res, false, "1.1 berth-00c0ffee");
+  EXPECT_EQ(res[http::field::via], "1.1 berth-00c0ffee");
+}
+
+TEST(HeaderTransformTest, OnlyHarmlessTrailersPass) {
+  for (const char* ok : {"X-Checksum", "grpc-status", "Server-Id", "X-Trace"}) {
+    EXPECT_TRUE(IsForwardableTrailer(ok)) << ok;
+  }
+  for (const char* no : {"Host", "HOST", "Authorization", "X-Forwarded-For", "x-forwarded-host",
+                         "Forwarded", "Cookie", "Content-Length", "Transfer-Encoding",
+                         "Connection", "Proxy-Authorization", "Via", "Set-Cookie", "X-Real-IP",
+                         "Content-Type", ""}) {
+    EXPECT_FALSE(IsForwardableTrailer(no)) << no;
+  }
+}
+
 TEST(HeaderTransformTest, RewriteTarget) {
   EXPECT_EQ(RewriteTarget("/app/x?q=1", "/app", true, ""), "/x?q=1");
   EXPECT_EQ(RewriteTarget("/app", "/app", true, ""), "/");

@@ -14,6 +14,8 @@
 #include <boost/beast/ssl.hpp>
 #include <deque>
 #include <list>
+#include <random>
+#include <span>
 #include <thread>
 #include <unordered_map>
 #include <variant>
@@ -22,6 +24,7 @@
 #include "proxy/connect_gate.h"
 #include "proxy/header_transform.h"
 #include "proxy/http_head.h"
+#include "proxy/request_check.h"
 #include "proxy/timed_stream.h"
 
 namespace berth::proxy {
@@ -161,7 +164,14 @@ struct Listener {
   std::unique_ptr<asio::ssl::context> tls;  // null for plain HTTP
 };
 
-enum class Phase { kConnect, kSendRequest, kReadResponse, kSendResponse, kReadRequestBody };
+enum class Phase {
+  kConnect,
+  kSendRequest,
+  kReadResponse,
+  kSendResponse,
+  kReadRequestBody,
+  kBadRequestBody
+};
 
 }  // namespace
 
@@ -174,6 +184,10 @@ struct ProxyServer::Impl {
       workers.push_back(std::make_unique<Worker>(options.upstream_pool_max_idle,
                                                  options.upstream_pool_idle, connects));
     }
+    std::random_device rd;
+    char id[16];
+    std::snprintf(id, sizeof(id), "%08x", static_cast<unsigned>(rd()));
+    via_pseudonym = std::string("berth-") + id;
     client_tls.set_default_verify_paths();
     client_tls.set_verify_mode(asio::ssl::verify_peer);
   }
@@ -183,6 +197,9 @@ struct ProxyServer::Impl {
   std::vector<std::unique_ptr<Worker>> workers;
   std::vector<std::unique_ptr<Listener>> listeners;
   asio::ssl::context client_tls{asio::ssl::context::tls_client};
+  // This server's name in Via headers, random per process: a request that already names it
+  // has looped back (a proxy app pointing at Berth itself) and is refused with 508.
+  std::string via_pseudonym;
   std::atomic<bool> stopping{false};
   std::atomic<size_t> next_worker{0};
   std::atomic<uint64_t> active_sessions{0};
@@ -254,69 +271,64 @@ asio::awaitable<bool> WriteSimple(Stream& stream, unsigned version, http::status
   co_return !ec;
 }
 
-// Relays a message from `in`, whose head `p` has parsed, to `out`: the head as it now stands
-// in p.get() (the caller has transformed it), then the body, streamed through `buf`. A chunked
-// message goes through Beast's serializer, which frames the chunks; any other is written as
-// is, the head and the first piece of body in one gather write, then the body as it is read.
-// `head` is scratch space. Returns the failing phase, or nothing.
+// Relays a message from `in`, whose head `p` has parsed, to `out`, each byte as soon as it
+// arrives: the head as it now stands in p.get() (the caller has transformed it) goes out at once
+// when no body byte is buffered yet, else together with the first piece of body; then every
+// piece of body as soon as a read returns it (a server-sent event is not held back to fill a
+// buffer). With `chunked_out` the body is framed as chunks here (the head says chunked), and the
+// trailers of a chunked input follow the last chunk, only those IsForwardableTrailer allows;
+// trailers never reach the head, which is computed before the body is read. `head` is scratch
+// space, `buf` holds kRelayBufferBytes.
 struct RelayResult {
   error_code ec;
   bool read_failed = false;  // the error happened reading `in`
   uint64_t bytes = 0;
 };
 
+template <bool isRequest>
+void AppendTrailers(const http::message<isRequest, http::buffer_body>& m, size_t head_fields,
+                    std::string* out) {
+  size_t i = 0;
+  for (const auto& f : m) {
+    if (i++ < head_fields) continue;
+    if (!IsForwardableTrailer(f.name_string())) continue;
+    out->append(f.name_string());
+    out->append(": ");
+    out->append(f.value());
+    out->append("\r\n");
+  }
+}
+
 template <bool isRequest, typename In, typename Out>
 asio::awaitable<RelayResult> Relay(In& in, beast::flat_buffer& in_buf,
                                    http::parser<isRequest, http::buffer_body>& p, Out& out,
-                                   std::string& head, char* buf, std::chrono::milliseconds timeout,
-                                   Activity* activity) {
+                                   bool chunked_out, std::string& head, char* buf,
+                                   std::chrono::milliseconds timeout, Activity* activity) {
   RelayResult r;
   auto& m = p.get();
-  if (m.chunked()) {
-    http::serializer<isRequest, http::buffer_body> sr{m};
-    do {
-      if (!p.is_done()) {
-        m.body().data = buf;
-        m.body().size = kRelayBufferBytes;
-        ExpiresAfter(in, timeout);
-        auto [ec, n] = co_await http::async_read(in, in_buf, p, kToken);
-        if (ec == http::error::need_buffer) ec = {};
-        if (ec) {
-          r.ec = ec;
-          r.read_failed = true;
-          co_return r;
-        }
-        m.body().size = kRelayBufferBytes - m.body().size;
-        m.body().data = buf;
-        m.body().more = !p.is_done();
-        r.bytes += m.body().size;
-      } else {
-        m.body().data = nullptr;
-        m.body().size = 0;
-        m.body().more = false;
-      }
-      ExpiresAfter(out, timeout);
-      auto [ec, n] = co_await http::async_write(out, sr, kToken);
-      if (ec == http::error::need_buffer) ec = {};
-      if (ec) {
-        r.ec = ec;
-        co_return r;
-      }
-      if (activity) activity->Touch();
-    } while (!p.is_done() || !sr.is_done());
-    co_return r;
-  }
-
   head.clear();
   AppendHead(m.base(), &head);
+  const auto head_fields = static_cast<size_t>(std::distance(m.begin(), m.end()));
   bool head_sent = false;
-  do {
+  char size_line[24];
+  std::string last_chunk;
+  while (true) {
     size_t n = 0;
     if (!p.is_done()) {
+      if (!head_sent && in_buf.size() == 0) {
+        // No body byte is here yet: the head goes out now, not with the first piece of body.
+        ExpiresAfter(out, timeout);
+        auto [ec, wn] = co_await asio::async_write(out, asio::buffer(head), kToken);
+        if (ec) {
+          r.ec = ec;
+          co_return r;
+        }
+        head_sent = true;
+      }
       m.body().data = buf;
       m.body().size = kRelayBufferBytes;
       ExpiresAfter(in, timeout);
-      auto [ec, rn] = co_await http::async_read(in, in_buf, p, kToken);
+      auto [ec, rn] = co_await http::async_read_some(in, in_buf, p, kToken);
       if (ec == http::error::need_buffer) ec = {};
       if (ec) {
         r.ec = ec;
@@ -326,20 +338,58 @@ asio::awaitable<RelayResult> Relay(In& in, beast::flat_buffer& in_buf,
       n = kRelayBufferBytes - m.body().size;
       r.bytes += n;
     }
-    if (!head_sent || n > 0) {
-      std::array<asio::const_buffer, 2> pieces{
-          asio::const_buffer(head.data(), head_sent ? 0 : head.size()), asio::const_buffer(buf, n)};
+    const bool done = p.is_done();
+    std::array<asio::const_buffer, 5> pieces;
+    size_t count = 0;
+    if (!head_sent) pieces[count++] = asio::buffer(head);
+    if (n > 0) {
+      if (chunked_out) {
+        int len = std::snprintf(size_line, sizeof(size_line), "%zx\r\n", n);
+        pieces[count++] = asio::buffer(size_line, static_cast<size_t>(len));
+      }
+      pieces[count++] = asio::buffer(buf, n);
+      if (chunked_out) pieces[count++] = asio::buffer("\r\n", 2);
+    }
+    if (done && chunked_out) {
+      last_chunk = "0\r\n";
+      if (m.chunked()) AppendTrailers(m, head_fields, &last_chunk);
+      last_chunk += "\r\n";
+      pieces[count++] = asio::buffer(last_chunk);
+    }
+    if (count > 0) {
       ExpiresAfter(out, timeout);
-      auto [ec, wn] = co_await asio::async_write(out, pieces, kToken);
+      auto [ec, wn] = co_await asio::async_write(
+          out, std::span<const asio::const_buffer>(pieces.data(), count), kToken);
       if (ec) {
         r.ec = ec;
         co_return r;
       }
       head_sent = true;
+      if (activity) activity->Touch();
     }
-    if (activity) activity->Touch();
-  } while (!p.is_done());
+    if (done) break;
+  }
   co_return r;
+}
+
+// Completes with true when the client closes its connection (a peek after the socket turns
+// readable finds EOF or an error); then it also cancels `upstream`'s pending operations, so a
+// request the client gave up on stops waiting for its answer. Bytes from the client (a
+// pipelined request) leave it waiting until it is cancelled (false).
+asio::awaitable<bool> ClientClosed(tcp::socket& client, tcp::socket& upstream) {
+  auto [ec] = co_await client.async_wait(tcp::socket::wait_read, kToken);
+  if (!ec) {
+    char byte;
+    ssize_t n = ::recv(client.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+    if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)) {
+      error_code cec;
+      upstream.cancel(cec);
+      co_return true;
+    }
+    asio::steady_timer forever(client.get_executor(), asio::steady_timer::duration::max());
+    co_await forever.async_wait(kToken);
+  }
+  co_return false;
 }
 
 // Copies bytes from `from` to `to` until either side fails or closes, then closes both.
@@ -517,8 +567,12 @@ asio::awaitable<void> ProxyServer::Impl::Session(Worker& w, Stream stream, std::
     const unsigned version = req.version();
     const bool client_keep_alive = req.keep_alive();
     const std::string method = o.access_log ? std::string(req.method_string()) : std::string();
-    const std::string target(req.target());
-    const std::string client_host(req[http::field::host]);
+    const std::string raw_target(req.target());
+    RequestVerdict verdict = CheckRequest(req);
+    const std::string& target = verdict.target;
+    const std::string client_host = verdict.status ? std::string(req[http::field::host])
+                                                   : verdict.host;
+    const std::string via = (version == 10 ? "1.0 " : "1.1 ") + via_pseudonym;
     int status_code = 0;
     uint64_t bytes_out = 0;
     std::string app_id;
@@ -526,6 +580,26 @@ asio::awaitable<void> ProxyServer::Impl::Session(Worker& w, Stream stream, std::
 
     // The whole exchange; `break`-style exits through the lambda-less do/while(false).
     do {
+      if (verdict.status) {
+        // Broken framing or target: answer and close, since what follows cannot be trusted.
+        status_code = static_cast<int>(verdict.status);
+        co_await WriteSimple(stream, version, http::int_to_status(verdict.status),
+                             verdict.reason, false, o.body_timeout);
+        keep = false;
+        break;
+      }
+      if (CameThrough(req, via_pseudonym)) {
+        status_code = 508;
+        co_await WriteSimple(stream, version, http::status::loop_detected,
+                             "request loop: this request has already been through this Berth "
+                             "server (an app proxies to Berth itself?)",
+                             false, o.body_timeout);
+        keep = false;
+        break;
+      }
+      if (req[http::field::host] != client_host && !client_host.empty()) {
+        req.set(http::field::host, client_host);  // an absolute-form target's authority
+      }
       std::string_view path = TargetPath(target);
       auto table = router.Snapshot();
       const Route* route = path.empty() ? nullptr : table->Match(client_host, path);
@@ -578,10 +652,15 @@ asio::awaitable<void> ProxyServer::Impl::Session(Worker& w, Stream stream, std::
       info.preserve_host = preserve_host;
       info.upstream_host = upstream_host;
       info.upgrade = upgrade;
+      info.via = via;
       TransformRequestHeaders(req, info);
       req.target(RewriteTarget(target, app_path, strip_app, up.base_path));
       req.version(11);
-      if (hp.chunked()) req.chunked(true);
+      if (hp.chunked()) {
+        req.chunked(true);
+      } else if (auto length = hp.content_length()) {
+        req.content_length(*length);  // one value, however many the client repeated
+      }
       if (!upgrade) req.keep_alive(true);
 
       // ---- Get an upstream connection: pooled, else new. A reused connection that turns
@@ -689,12 +768,16 @@ asio::awaitable<void> ProxyServer::Impl::Session(Worker& w, Stream stream, std::
         }
         if (!relay_buf && !hp.is_done()) relay_buf.reset(new char[kRelayBufferBytes]);
         RelayResult sent = co_await conn->Visit([&](auto& us) {
-          return Relay<true>(stream, buffer, hp, us, head, relay_buf.get(), o.body_timeout,
-                             activity);
+          return Relay<true>(stream, buffer, hp, us, hp.chunked(), head, relay_buf.get(),
+                             o.body_timeout, activity);
         });
         if (sent.ec) {
           uec = sent.ec;
           failed_phase = sent.read_failed ? Phase::kReadRequestBody : Phase::kSendRequest;
+          if (sent.read_failed && uec.category() == http::make_error_code(http::error::bad_chunk).category() &&
+              uec != http::error::end_of_stream && uec != http::error::partial_message) {
+            failed_phase = Phase::kBadRequestBody;  // the body broke HTTP's framing
+          }
           if (!sent.read_failed && conn->reused && sent.bytes == 0 && replayable &&
               !stale_retried) {
             stale_retried = true;
@@ -711,10 +794,17 @@ asio::awaitable<void> ProxyServer::Impl::Session(Worker& w, Stream stream, std::
           if (req.method() == http::verb::head) rp.skip(true);
           error_code hec;
           size_t hn = 0;
-          std::tie(hec, hn) = co_await conn->Visit([&](auto& us) {
+          // While the upstream thinks, a client that hangs up cancels the wait.
+          auto first = co_await (conn->Visit([&](auto& us) {
             ExpiresAfter(us, o.upstream_timeout);
             return http::async_read_header(us, conn->buffer, rp, kToken);
-          });
+          }) || ClientClosed(SocketOf(stream), conn->socket()));
+          if (first.index() == 1) {
+            uec = asio::error::operation_aborted;
+            failed_phase = Phase::kSendResponse;  // the client went away
+            break;
+          }
+          std::tie(hec, hn) = std::get<0>(first);
           if (hec) {
             uec = hec;
             failed_phase = Phase::kReadResponse;
@@ -722,6 +812,11 @@ asio::awaitable<void> ProxyServer::Impl::Session(Worker& w, Stream stream, std::
           }
           unsigned s = rp.get().result_int();
           if (s >= 100 && s < 200 && s != 101) continue;
+          if (s == 101 && !upgrade) {
+            uec = http::error::bad_status;  // switching protocols nobody asked for
+            failed_phase = Phase::kReadResponse;
+            break;
+          }
           response_ok = true;
           break;
         }
@@ -745,7 +840,14 @@ asio::awaitable<void> ProxyServer::Impl::Session(Worker& w, Stream stream, std::
         break;
       }
       if (!response_ok) {
-        // Nothing of the response has reached the client: answer 502/504 ourselves.
+        // Nothing of the response has reached the client: answer 400/502/504 ourselves.
+        if (failed_phase == Phase::kBadRequestBody) {
+          status_code = 400;
+          co_await WriteSimple(stream, version, http::status::bad_request,
+                               "bad request body: " + uec.message(), false, o.body_timeout);
+          keep = false;
+          break;
+        }
         if (failed_phase == Phase::kReadRequestBody || failed_phase == Phase::kSendResponse) {
           status_code = 499;  // the client went away or stalled
           keep = false;
@@ -755,11 +857,13 @@ asio::awaitable<void> ProxyServer::Impl::Session(Worker& w, Stream stream, std::
         status_code = timeout ? 504 : 502;
         std::string what =
             failed_phase == Phase::kConnect ? "cannot connect to upstream" : "upstream failed";
+        std::string reason =
+            uec == http::error::bad_status ? "it switched protocols unasked" : ReasonFor(uec);
         bool k = client_keep_alive && hp.is_done();
         keep = co_await WriteSimple(
                    stream, version,
                    timeout ? http::status::gateway_timeout : http::status::bad_gateway,
-                   what + " " + up.HostHeader() + ": " + ReasonFor(uec), k, o.body_timeout) &&
+                   what + " " + up.HostHeader() + ": " + reason, k, o.body_timeout) &&
                k;
         (void)body_sent;
         break;
@@ -772,7 +876,7 @@ asio::awaitable<void> ProxyServer::Impl::Session(Worker& w, Stream stream, std::
 
       // ---- WebSocket: after 101, relay raw bytes both ways until either side closes.
       if (upgrade && res.result() == http::status::switching_protocols) {
-        TransformResponseHeaders(res, true);
+        TransformResponseHeaders(res, true, via);
         if (!acq.server_timing.empty()) res.set("Server-Timing", acq.server_timing);
         res.body().data = nullptr;
         res.body().size = 0;
@@ -796,24 +900,27 @@ asio::awaitable<void> ProxyServer::Impl::Session(Worker& w, Stream stream, std::
       }
 
       // ---- Relay the response to the client.
-      TransformResponseHeaders(res, false);
+      TransformResponseHeaders(res, false, via);
       if (!acq.server_timing.empty()) res.set("Server-Timing", acq.server_timing);
       res.version(version == 10 ? 10 : 11);
       const unsigned s = res.result_int();
       const bool bodyless =
           req.method() == http::verb::head || s == 204 || s == 304 || (s >= 100 && s < 200);
       bool client_keep = client_keep_alive && !stopping;
+      bool chunked_out = false;
       if (!bodyless && !rp.content_length()) {
-        if (version == 10)
+        if (version == 10) {
           client_keep = false;  // close-delimited for HTTP/1.0 clients
-        else
+        } else {
           res.chunked(true);
+          chunked_out = true;
+        }
       }
       res.keep_alive(client_keep);
       if (!relay_buf && !rp.is_done()) relay_buf.reset(new char[kRelayBufferBytes]);
       RelayResult got = co_await conn->Visit([&](auto& us) {
-        return Relay<false>(us, conn->buffer, rp, stream, head, relay_buf.get(), o.body_timeout,
-                            activity);
+        return Relay<false>(us, conn->buffer, rp, stream, chunked_out, head, relay_buf.get(),
+                            o.body_timeout, activity);
       });
       bytes_out = got.bytes;
       if (got.ec) {
@@ -833,7 +940,7 @@ asio::awaitable<void> ProxyServer::Impl::Session(Worker& w, Stream stream, std::
                     .count();
       char dur[32];
       std::snprintf(dur, sizeof(dur), "%.1fms", ms);
-      o.access_log(client_ip + " \"" + method + " " + NormalizeHost(client_host) + target + "\" " +
+      o.access_log(client_ip + " \"" + method + " " + NormalizeHost(client_host) + raw_target + "\" " +
                    std::to_string(status_code) + " " + std::to_string(bytes_out) + " " + dur +
                    " app=" + (app_id.empty() ? "-" : app_id));
     }
