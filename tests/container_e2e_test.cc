@@ -184,6 +184,55 @@ TEST_F(ContainerE2E, ContainerSpecWithExposeParamsCargsAndCopts) {
   EXPECT_EQ(Code(Get("localhost", "/dockerfile/")), "200");
 }
 
+// An app.star that bind-mounts `volume`, served by busybox httpd from the mount.
+std::map<std::string, std::string> MountingApp(const std::string& volume) {
+  return {{"Containerfile",
+           "FROM busybox:latest\nCMD sh -c 'exec httpd -f -p \"$PORT\" -h /mnt/host'\n"},
+          {"app.star",
+           "load(\"proxy.in\", \"proxy\")\nload(\"container.in\", \"container\")\n"
+           "app = ace.app(\"mounting\", routes=[ace.proxy(\"/\", proxy.config(container.URL))],\n"
+           "    container=container.config(container.AUTO, port=8080, volumes=[\"" +
+               volume + "\"]))\n"}};
+}
+
+TEST_F(ContainerE2E, HostMountsNeedTheAllowListAndApproval) {
+  REQUIRE_ENGINE("podman");
+  StartServer();
+  // The app's own source asks for the host's /etc: refused even with --approve, nothing made.
+  auto c = Create({"--spec", "container", AppDir(MountingApp("/etc:/mnt/host")), "/etcapp"});
+  EXPECT_EQ(c.exit_code, 1);
+  EXPECT_NE(c.err.find("bind-mounting host path /etc is not allowed (security.allowed_mounts: " +
+                       server_->home() + "/data)"),
+            std::string::npos)
+      << c.err;
+  EXPECT_EQ(server_->Cli({"app", "list", "-f", "json", "-i"}).out, "[]\n");
+  // So is --cvol from the CLI, and a dangerous --copt.
+  std::string plain = AppDir({{"Containerfile", std::string(kEnvServer) + "EXPOSE 8080\n"}});
+  c = Create({"--spec", "container", "--cvol", "/etc:/hostetc", plain, "/cvolapp"});
+  EXPECT_EQ(c.exit_code, 1);
+  EXPECT_NE(c.err.find("security.allowed_mounts"), std::string::npos) << c.err;
+  c = Create({"--spec", "container", "--copt", "privileged", plain, "/privapp"});
+  EXPECT_EQ(c.exit_code, 1);
+  EXPECT_NE(c.err.find("container option --privileged is not allowed"), std::string::npos) << c.err;
+  EXPECT_EQ(server_->Cli({"app", "list", "-f", "json", "-i"}).out, "[]\n");
+
+  // Under $BERTH_HOME/data the mount is allowed, but the app asked for it: --approve is needed.
+  std::string shared = server_->home() + "/data/shared";
+  WriteTestFile(shared + "/index.html", "from the host\n");
+  std::string app = AppDir(MountingApp(shared + ":/mnt/host:ro"));
+  c = server_->Cli({"app", "create", "--spec", "container", app, "/dataapp"});
+  EXPECT_EQ(c.exit_code, 1);
+  EXPECT_NE(c.err.find("the app asks to bind-mount host path " + shared +
+                       " at /mnt/host: run the command again with --approve"),
+            std::string::npos)
+      << c.err;
+  EXPECT_EQ(server_->Cli({"app", "list", "-f", "json", "-i"}).out, "[]\n");
+  c = Create({"--spec", "container", app, "/dataapp"});  // with --approve
+  ASSERT_EQ(c.exit_code, 0) << c.err;
+  auto r = Get("localhost", "/dataapp/index.html");
+  EXPECT_EQ(r.out, "from the host\n\n200");
+}
+
 TEST_F(ContainerE2E, HundredConcurrentFirstRequestsStartOneContainer) {
   REQUIRE_ENGINE("podman");
   StartServer();

@@ -19,6 +19,23 @@ AppService::AppService(Options options, store::Database& db, proxy::Router& rout
       resolver_(resolver),
       factory_(factory) {}
 
+Status CheckParamName(std::string_view name) {
+  bool ok = !name.empty() && !(name[0] >= '0' && name[0] <= '9');
+  for (char c : name) {
+    ok = ok && ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                c == '_');
+  }
+  if (!ok) {
+    return Status::InvalidArgument("param name \"" + std::string(name) +
+                                   "\" is not an environment variable name ([A-Za-z_][A-Za-z0-9_]*)");
+  }
+  if (name == "PORT" || name == "CL_APP_PATH") {
+    return Status::InvalidArgument("param name " + std::string(name) +
+                                   " is reserved: Berth sets it in the container");
+  }
+  return Status::Ok();
+}
+
 Result<AppService::Live> AppService::MakeLive(const store::AppRecord& record,
                                               const store::SourceFiles& source) {
   Live live;
@@ -27,6 +44,7 @@ Result<AppService::Live> AppService::MakeLive(const store::AppRecord& record,
   live.strip_app = resolved.strip_app;
   live.preserve_host = resolved.preserve_host;
   if (resolved.container) {
+    BERTH_RETURN_IF_ERROR(CheckContainerPolicy(record, *resolved.container, options_.security));
     if (!factory_) {
       return Status::FailedPrecondition("containers are disabled (system.container_command)");
     }
@@ -115,6 +133,10 @@ Result<std::vector<AppInfo>> AppService::Create(const CreateRequest& req) {
   if (req.spec.empty()) {
     return Status::InvalidArgument("--spec is required; known specs: " +
                                    Join(resolver_.SpecNames(), ", "));
+  }
+  BERTH_RETURN_IF_ERROR(resolver_.CheckConf(req.metadata.conf));
+  for (const auto& [name, value] : req.metadata.params) {
+    BERTH_RETURN_IF_ERROR(CheckParamName(name));
   }
   store::AppRecord prod;
   std::string suffix = RandomId(20);

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "app/app_path.h"
+#include "app/app_policy.h"
 #include "app/resolved_app.h"
 #include "app/spec_resolver.h"
 #include "base/status.h"
@@ -57,10 +58,14 @@ class BackendFactory {
   virtual std::pair<std::string, std::string> StateOf(const std::string& app_id) = 0;
 };
 
+// Ok when `name` can be a param: an environment variable name, not one Berth sets itself.
+Status CheckParamName(std::string_view name);
+
 class AppService {
  public:
   struct Options {
     std::string default_domain = "localhost";
+    SecurityPolicy security;  // checked for every container app, at create and at load
   };
 
   // `factory` serves container apps; without one, only apps with fixed URLs can be served.

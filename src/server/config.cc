@@ -1,5 +1,7 @@
 #include "server/config.h"
 
+#include <algorithm>
+
 #include <unistd.h>
 
 #include <cstdlib>
@@ -96,6 +98,7 @@ Result<Config> LoadConfig(const std::string& home_in, const std::string& config_
   auto str = [&](const char* key) {
     return ExpandPath(values.at(key)->value<std::string>().value_or(""), c.home);
   };
+  auto node_is_int = [](const toml::node* n) { return n->value_exact<int64_t>().has_value(); };
   auto num = [&](const char* key) {
     return static_cast<int>(values.at(key)->value<int64_t>().value_or(0));
   };
@@ -127,6 +130,24 @@ Result<Config> LoadConfig(const std::string& home_in, const std::string& config_
   for (const auto& [key, node] : values) {
     if (key.starts_with("app_config.")) c.app_config[key.substr(11)] = NodeToString(*node);
   }
+  // Lists of strings.
+  auto strings = [&](const char* key, bool paths,
+                     std::vector<std::string>* out) -> Status {
+    const toml::array* a = values.at(key)->as_array();
+    for (size_t i = 0; a && i < a->size(); ++i) {
+      auto v = (*a)[i].value<std::string>();
+      if (!v || v->empty()) return Status::InvalidArgument(std::string(key) + " must list strings");
+      std::string item = paths ? ExpandPath(*v, c.home) : *v;
+      if (paths && !item.starts_with("/")) {
+        return Status::InvalidArgument(std::string(key) + ": \"" + *v + "\" is not an absolute path");
+      }
+      out->push_back(item);
+    }
+    return Status::Ok();
+  };
+  BERTH_RETURN_IF_ERROR(strings("security.allowed_mounts", true, &c.security.allowed_mounts));
+  BERTH_RETURN_IF_ERROR(
+      strings("security.allowed_container_args", false, &c.security.allowed_container_args));
 
   for (const ListenerConfig* l : {&c.http, &c.https}) {
     if (l->port < -1 || l->port > 65535) {
@@ -134,6 +155,23 @@ Result<Config> LoadConfig(const std::string& home_in, const std::string& config_
     }
   }
   if (c.default_domain.empty()) return Status::InvalidArgument("system.default_domain is empty");
+  if (c.http.port == -1 && c.https.port == -1) {
+    return Status::InvalidArgument("http.port and https.port are both -1: nothing would be served");
+  }
+  static const char* kLevels[] = {"trace", "debug", "info", "warn", "error", "critical", "off"};
+  if (std::find(std::begin(kLevels), std::end(kLevels), c.log_level) == std::end(kLevels)) {
+    return Status::InvalidArgument("log.level \"" + c.log_level +
+                                   "\" is not one of trace, debug, info, warn, error, critical, off");
+  }
+  for (const auto& [key, value] : values) {
+    if (key.starts_with("proxy.") && key.ends_with("_secs") && num(key.c_str()) < 1) {
+      return Status::InvalidArgument(key + " must be at least 1");
+    }
+    if (key.starts_with("app_config.") && node_is_int(value) && num(key.c_str()) < 0) {
+      return Status::InvalidArgument(key + " cannot be negative");
+    }
+  }
+  if (c.worker_threads < 0) return Status::InvalidArgument("system.worker_threads cannot be negative");
   if (p.max_header_bytes < 1024) {
     return Status::InvalidArgument("proxy.max_header_bytes must be at least 1024");
   }

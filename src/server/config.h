@@ -3,6 +3,7 @@
 
 #include <map>
 #include <string>
+#include <vector>
 
 #include "admin/protocol.h"
 #include "base/files.h"
@@ -28,6 +29,11 @@ struct ProxyConfig {
   int shutdown_grace_secs = 30;
 };
 
+struct SecurityConfig {
+  std::vector<std::string> allowed_mounts;  // absolute, $BERTH_HOME and ~ expanded
+  std::vector<std::string> allowed_container_args;
+};
+
 struct Config {
   std::string home;  // $BERTH_HOME, absolute
 
@@ -46,6 +52,7 @@ struct Config {
   bool access_log = true;
 
   ProxyConfig proxy;
+  SecurityConfig security;
 
   // [app_config], flattened: "container.idle_shutdown_secs" -> "180". Per-app --conf values
   // override these keys.

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/file.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -62,6 +63,19 @@ namespace {
 
 std::chrono::milliseconds Secs(int s) { return std::chrono::milliseconds(int64_t{s} * 1000); }
 
+// Raises the soft open-file limit to the hard one (every proxied request holds two sockets,
+// and the default soft limit is often 1024). Returns the limit now in force.
+rlim_t RaiseFileLimit() {
+  rlimit rl{};
+  if (::getrlimit(RLIMIT_NOFILE, &rl) != 0) return 0;
+  if (rl.rlim_cur < rl.rlim_max) {
+    rlimit raised = rl;
+    raised.rlim_cur = rl.rlim_max;
+    if (::setrlimit(RLIMIT_NOFILE, &raised) == 0) return raised.rlim_cur;
+  }
+  return rl.rlim_cur;
+}
+
 }  // namespace
 
 Status Server::Impl::TakeLock() {
@@ -105,14 +119,17 @@ Status Server::Impl::SetUpLogging() {
   auto console = std::make_shared<spdlog::sinks::stderr_color_sink_mt>();
   console->set_level(spdlog::level::warn);
   sinks.push_back(console);
-  auto logger = std::make_shared<spdlog::logger>("berth", sinks.begin(), sinks.end());
+  // Every line says which logger wrote it: [server] for startup and lifecycle, [access] for
+  // requests. The pattern goes on the logger before sinks are shared: spdlog keeps one
+  // formatter per sink, so a second logger's set_pattern would retag the first's lines.
+  auto logger = std::make_shared<spdlog::logger>("server", sinks.begin(), sinks.end());
+  logger->set_pattern("[%Y-%m-%d %H:%M:%S.%e] [%n] [%l] %v");
   auto level = spdlog::level::from_str(config.log_level);
   logger->set_level(level);
   logger->flush_on(spdlog::level::info);
   spdlog::set_default_logger(logger);
   if (config.access_log) {
     access_logger = std::make_shared<spdlog::logger>("access", sinks[0]);
-    access_logger->set_pattern("[%Y-%m-%d %H:%M:%S.%e] [access] %v");
     access_logger->flush_on(spdlog::level::warn);
   }
   return Status::Ok();
@@ -135,9 +152,11 @@ Status Server::Start() {
   const Config& c = im.config;
   BERTH_RETURN_IF_ERROR(MakeDirs(c.home, 0700));
   BERTH_RETURN_IF_ERROR(MakeDirs(c.home + "/run", 0700));
+  BERTH_RETURN_IF_ERROR(MakeDirs(c.home + "/data", 0755));  // the default allowed_mounts
   BERTH_RETURN_IF_ERROR(im.TakeLock());
   Status s = [&]() -> Status {
     BERTH_RETURN_IF_ERROR(im.SetUpLogging());
+    spdlog::info("open-file limit: {}", static_cast<unsigned long long>(RaiseFileLimit()));
     std::string db_dir = c.db_path.substr(0, c.db_path.rfind('/'));
     BERTH_RETURN_IF_ERROR(MakeDirs(db_dir, 0700));
     BERTH_ASSIGN_OR_RETURN(im.db, store::Database::Open(c.db_path));
@@ -157,7 +176,10 @@ Status Server::Start() {
     im.containers = std::make_unique<app::ContainerAppRegistry>(
         app::ContainerAppRegistry::Options{c.home}, std::move(runtime), disabled_reason,
         *im.resolver, RealClock::Instance());
-    im.apps = std::make_unique<app::AppService>(app::AppService::Options{c.default_domain},
+    app::AppService::Options app_options;
+    app_options.default_domain = c.default_domain;
+    app_options.security = {c.security.allowed_mounts, c.security.allowed_container_args};
+    im.apps = std::make_unique<app::AppService>(std::move(app_options),
                                                 *im.db, im.router, *im.resolver,
                                                 im.containers.get());
     BERTH_RETURN_IF_ERROR(im.apps->Load());
