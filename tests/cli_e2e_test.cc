@@ -52,6 +52,18 @@ TEST(CliE2E, CommandTable) {
       {{"app", "delete", "/nothing*"}, 1, "", "error: no app matches /nothing*\n"},
       {{"app", "delete", "/a"}, 0, "Deleted app localhost:/a", ""},
       {{"spec", "show", "nosuch"}, 1, "", ""},
+      {{"app", "create", "--spec", "proxy", "--param", url, "--param", "1X=a", "-", "/p1"},
+       1, "", "error: param name \"1X\" is not an environment variable name ([A-Za-z_][A-Za-z0-9_]*)\n"},
+      {{"app", "create", "--spec", "proxy", "--param", url, "--param", "PORT=1", "-", "/p2"},
+       1, "", "error: param name PORT is reserved: Berth sets it in the container\n"},
+      {{"app", "create", "--spec", "proxy", "--param", url, "--conf", "container.idle_shutdown=1", "-", "/c1"},
+       1, "", "error: unknown --conf key container.idle_shutdown (did you mean container.idle_shutdown_secs?)\n"},
+      {{"app", "create", "--spec", "proxy", "--param", url, "--conf", "container.idle_shutdown_secs=abc", "-", "/c2"},
+       1, "", "error: --conf container.idle_shutdown_secs=abc: must be a whole number (0 or more)\n"},
+      {{"app", "create", "--spec", "proxy", "--param", "url=http://x/\xff", "-", "/bad8"},
+       1, "", "error: argument 6 is not valid UTF-8\n"},
+      {{"app", "create", "--spec", "proxy", "--param", url, "-", "/caf\xc3"},
+       1, "", "error: argument 8 is not valid UTF-8\n"},
   };
   for (const auto& c : cases) {
     std::string cmd;

@@ -1,5 +1,6 @@
 #include "app/spec_resolver.h"
 
+#include "base/strings.h"
 #include "container/containerfile.h"
 #include "proxy/upstream.h"
 #include "appspec/app_loader.h"
@@ -38,6 +39,31 @@ std::vector<std::string> MergeVolumes(const std::vector<std::string>& from_file,
 }
 
 }  // namespace
+
+Status SpecResolver::CheckConf(const std::map<std::string, std::string>& conf) const {
+  for (const auto& [key, value] : conf) {
+    auto known = app_config_.find(key);
+    if (known == app_config_.end()) {
+      std::vector<std::string> keys;
+      for (const auto& [k, v] : app_config_) keys.push_back(k);
+      std::string hint = ClosestMatch(key, keys);
+      return Status::InvalidArgument("unknown --conf key " + key +
+                                     (hint.empty() ? "; known keys: " + Join(keys, ", ")
+                                                   : " (did you mean " + hint + "?)"));
+    }
+    long long n = 0;
+    if (ParseInt(known->second, &n)) {  // a number by default: a number here too
+      long long min = key.ends_with("idle_shutdown_secs") ? 0 : 1;
+      if (!ParseInt(value, &n) || n < min) {
+        return Status::InvalidArgument("--conf " + key + "=" + value + ": must be a whole number " +
+                                       (min == 0 ? "(0 or more)" : "of at least 1"));
+      }
+    } else if (key.ends_with("_url") && !value.starts_with("/")) {
+      return Status::InvalidArgument("--conf " + key + "=" + value + ": must be a path starting with /");
+    }
+  }
+  return Status::Ok();
+}
 
 std::string SpecResolver::ConfigValue(const store::AppRecord& record, const std::string& key,
                                       const std::string& fallback) const {

@@ -28,6 +28,10 @@ class SpecResolver {
   Result<ResolvedApp> Resolve(const store::AppRecord& record,
                               const store::SourceFiles& source) const;
 
+  // Checks an app's --conf values: every key one of [app_config]'s, every number a whole
+  // number (at least 1 for timeouts and intervals, 0 allowed for idle_shutdown_secs).
+  Status CheckConf(const std::map<std::string, std::string>& conf) const;
+
   // The effective per-app config value: the app's --conf, else [app_config], else `fallback`.
   std::string ConfigValue(const store::AppRecord& record, const std::string& key,
                           const std::string& fallback) const;

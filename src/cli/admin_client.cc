@@ -23,6 +23,11 @@ Result<std::unique_ptr<local::socket>> Connect(asio::io_context& ioc, const std:
   auto sock = std::make_unique<local::socket>(ioc);
   beast::error_code ec;
   sock->connect(local::endpoint(path), ec);
+  if (ec == asio::error::access_denied || ec == asio::error::no_permission) {
+    // The server runs; this user may not talk to it. Starting another would not help.
+    return Status::PermissionDenied("permission denied on the berth server's socket " + path +
+                                    ": run the command as the user that started the server");
+  }
   if (ec) {
     return Unreachable(path, ec == asio::error::not_found || ec == asio::error::no_such_device
                                  ? "no socket"

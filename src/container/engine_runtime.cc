@@ -34,27 +34,7 @@ Status::Code CodeFor(ErrorKind kind) {
 }
 
 Status MakeStatus(Status::Code code, std::string message) {
-  switch (code) {
-    case Status::Code::kOk:
-      return Status::Ok();
-    case Status::Code::kInvalidArgument:
-      return Status::InvalidArgument(std::move(message));
-    case Status::Code::kNotFound:
-      return Status::NotFound(std::move(message));
-    case Status::Code::kAlreadyExists:
-      return Status::AlreadyExists(std::move(message));
-    case Status::Code::kFailedPrecondition:
-      return Status::FailedPrecondition(std::move(message));
-    case Status::Code::kUnavailable:
-      return Status::Unavailable(std::move(message));
-    case Status::Code::kDeadlineExceeded:
-      return Status::DeadlineExceeded(std::move(message));
-    case Status::Code::kIOError:
-      return Status::IOError(std::move(message));
-    case Status::Code::kInternal:
-      break;
-  }
-  return Status::Internal(std::move(message));
+  return code == Status::Code::kOk ? Status::Ok() : Status::FromCode(code, std::move(message));
 }
 
 bool IsAlreadyStopped(const ProcessOutput& out) {

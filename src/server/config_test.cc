@@ -71,5 +71,35 @@ TEST(ConfigTest, WrongTypeAndSyntaxErrors) {
   EXPECT_EQ(LoadConfig(home, home + "/missing.toml").status().code(), Status::Code::kNotFound);
 }
 
+TEST(ConfigTest, BadValuesAreOneLineErrors) {
+  std::string home = TempDir();
+  const std::pair<const char*, const char*> cases[] = {
+      {"[log]\nlevel = \"verbose\"\n", "log.level \"verbose\" is not one of"},
+      {"[proxy]\nclient_header_timeout_secs = 0\n", "proxy.client_header_timeout_secs must be at least 1"},
+      {"[http]\nport = -1\n[https]\nport = -1\n", "both -1"},
+      {"[app_config]\ncontainer.start_timeout_secs = -1\n", "cannot be negative"},
+      {"[security]\nallowed_mounts = [\"relative/dir\"]\n", "is not an absolute path"},
+      {"[security]\nallowed_mounts = [1]\n", "must list strings"},
+  };
+  for (const auto& [toml, message] : cases) {
+    ASSERT_TRUE(WriteFileAtomic(home + "/c.toml", toml).ok());
+    auto c = LoadConfig(home, home + "/c.toml");
+    ASSERT_FALSE(c.ok()) << toml;
+    EXPECT_NE(c.status().message().find(message), std::string::npos) << c.status().message();
+    EXPECT_EQ(c.status().message().find('\n'), std::string::npos) << c.status().message();
+  }
+}
+
+TEST(ConfigTest, SecurityDefaults) {
+  std::string home = TempDir();
+  auto c = LoadConfig(home, "");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->security.allowed_mounts, std::vector<std::string>{home + "/data"});
+  auto& args = c->security.allowed_container_args;
+  EXPECT_NE(std::find(args.begin(), args.end(), "memory"), args.end());
+  EXPECT_EQ(std::find(args.begin(), args.end(), "privileged"), args.end());
+  EXPECT_EQ(std::find(args.begin(), args.end(), "cap-add"), args.end());
+}
+
 }  // namespace
 }  // namespace berth::server
