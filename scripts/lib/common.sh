@@ -61,11 +61,11 @@ run_logged() {  # tool, command...
   local tool=$1 out rc=0; shift
   out=$(mktemp "${TMPDIR:-/tmp}/berth-$tool.XXXXXX.log")
   # In the background and waited for: a shell function given as the command keeps `set -e`
-  # (it would not on the left of `||`).
+  # (it would not on the left of `||`). <&0: a background job's stdin is /dev/null otherwise.
   if [[ ${BERTH_VERBOSE:-0} == 1 ]]; then
-    "$@" > >(tee "$out" >&2) 2>&1 &
+    "$@" <&0 > >(tee "$out" >&2) 2>&1 &
   else
-    "$@" >"$out" 2>&1 </dev/null &
+    "$@" <&0 >"$out" 2>&1 &
   fi
   wait $! || rc=$?
   if ((rc == 0)); then rm -f "$out"; return 0; fi
