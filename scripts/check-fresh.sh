@@ -177,13 +177,15 @@ else
 fi
 
 begin "import"
-run_logged podman podman import -q --change 'CMD ["sleep", "infinity"]' "$TARBALL" "$IMAGE"
+run_logged podman podman import -q "$TARBALL" "$IMAGE"
 end
 
 begin "start"
+# PID 1 is bash, which reaps the orphans (conmon double-forks): a zombie conmon would look
+# alive to the inner podman.
 run_logged podman podman run -d --name "$NAME" --hostname berth-fresh --privileged \
   --network host -v "$WORK/containers:/var/lib/containers" -v "$WORK/docker:/var/lib/docker" \
-  "$IMAGE" sleep infinity
+  "$IMAGE" bash -c 'trap "exit 0" TERM; while :; do sleep 3600 & wait; done'
 end
 
 begin "copy"

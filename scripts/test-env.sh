@@ -727,6 +727,7 @@ clean() {
 # lock's descriptor closed, so that nothing long-lived it starts (dockerd, conmon) keeps
 # the lock after the run.
 if [[ ${BERTH_TEST_ENV_LOCKED:-} != 1 ]]; then
+  mkdir -p "$(dirname "$LOCK_FILE")"
   exec 9>"$LOCK_FILE"
   if ! flock -n 9; then
     log "another test-env run holds $LOCK_FILE; waiting"
