@@ -218,7 +218,8 @@ short-name-mode = "permissive"
     printf '%s\n' "$out" | tail -n 20 | sed 's/^/  | /' >&2
     die "podman is not usable: 'podman info' failed (its last lines above)"
   fi
-  log "podman $(podman version --format '{{.Client.Version}}' 2>/dev/null) ($out)"
+  # The last line: podman may warn first (Debian's podman ships a CNI file it cannot validate).
+  log "podman $(podman version --format '{{.Client.Version}}' 2>/dev/null) ($(tail -n 1 <<<"$out"))"
 }
 
 # ---------------------------------------------------------------- 3. root filesystems
