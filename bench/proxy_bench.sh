@@ -110,7 +110,7 @@ cleanup() {
   done
   rm -rf "$TMP"
 }
-trap cleanup EXIT
+on_exit cleanup
 trap 'exit 130' INT TERM
 
 port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }

@@ -9,6 +9,7 @@
 #     "<script>: FAILED (exit N) at <file>:<line> in <function>: <command>" on stderr.
 #     (A failure inside $(...) or a background job prints one line there and one for the
 #     command that contained it.)
+#   on_exit CMD      runs CMD at exit; use it instead of `trap CMD EXIT`
 #   log MSG...       "[<script> <seconds>s] MSG" on stderr (seconds since the script started)
 #   warn MSG...      "<script>: WARNING: MSG" on stderr
 #   die MSG...       "<script>: ERROR: MSG" on stderr, exit 1
@@ -23,8 +24,9 @@
 #   apt_install PKG...
 #                    installs the packages that are not installed yet (apt-get, no
 #                    recommends, waits up to 10 min for another apt's lock); runs
-#                    `apt-get update` first unless the package lists are less than 30 min
-#                    old. A failure names apt and shows apt's last lines.
+#                    `apt-get update` first unless one of these scripts ran it less than
+#                    30 min ago (stamp /run/berth-apt-updated). A failure names apt and
+#                    shows apt's last lines.
 #   debian_mirror    prints the Debian mirror of this machine's apt configuration (see there).
 #   show_tail TOOL FILE [N]
 #                    "--- last N lines of TOOL's output (FILE) ---" and those lines, on stderr.
@@ -34,17 +36,31 @@ set -Eeuo pipefail
 BERTH_SCRIPT=${BERTH_SCRIPT:-$(basename "$0")}
 BERTH_REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 BERTH_START=${BERTH_START:-$SECONDS}
-_BERTH_REPORTED=0
+_BERTH_REPORTED=""
+_BERTH_EXITING=0
 
 _berth_on_err() {
   local rc=$1 line=$2 cmd=$3
-  if ((_BERTH_REPORTED)); then _BERTH_REPORTED=0; return 0; fi   # run_logged said it already
+  ((_BERTH_EXITING == 0)) || return 0   # a cleanup returning the script's status
+  # run_logged said it already (the trap then fires in its caller, for its return).
+  if [[ $_BERTH_REPORTED == "$BASH_SUBSHELL:${FUNCNAME[1]:-main}" ]]; then
+    _BERTH_REPORTED=""
+    return 0
+  fi
+  _BERTH_REPORTED=""
   local where=${BASH_SOURCE[1]:-$0} fn=${FUNCNAME[1]:-main}
   [[ $fn == main ]] && fn="" || fn=" in $fn()"
   printf '%s: FAILED (exit %d) at %s:%d%s: %s\n' "$BERTH_SCRIPT" "$rc" \
     "${where#"$BERTH_REPO/"}" "$line" "$fn" "$cmd" >&2
 }
 trap '_berth_on_err $? "$LINENO" "$BASH_COMMAND"' ERR
+
+# on_exit CMD: runs CMD at exit (use it instead of `trap CMD EXIT`); from then on the ERR trap
+# is quiet, so a cleanup that returns the script's status reports no second failure.
+on_exit() {
+  # shellcheck disable=SC2064 # CMD is expanded now, on purpose
+  trap "_BERTH_EXITING=1; $1" EXIT
+}
 
 log() { printf '[%s %4ss] %s\n' "$BERTH_SCRIPT" "$((SECONDS - BERTH_START))" "$*" >&2; }
 warn() { printf '%s: WARNING: %s\n' "$BERTH_SCRIPT" "$*" >&2; }
@@ -71,7 +87,7 @@ run_logged() {  # tool, command...
   if ((rc == 0)); then rm -f "$out"; return 0; fi
   printf '%s: %s failed (exit %d): %s\n' "$BERTH_SCRIPT" "$tool" "$rc" "$*" >&2
   show_tail "$tool" "$out" 20
-  _BERTH_REPORTED=1   # the ERR trap of the caller stays quiet for this one
+  _BERTH_REPORTED="$BASH_SUBSHELL:${FUNCNAME[1]:-main}"   # the caller's ERR trap stays quiet
   return "$rc"
 }
 
@@ -85,9 +101,13 @@ apt_install() {  # packages...
   ((${#missing[@]})) || return 0
   export DEBIAN_FRONTEND=noninteractive
   local lock=(-o DPkg::Lock::Timeout=600)
-  if [[ -z $(find /var/lib/apt/lists -maxdepth 1 -name '*_Packages*' -mmin -30 2>/dev/null | head -n 1) ]]; then
+  # apt-get update keeps the mtime of unchanged lists, so its age is kept in a stamp of ours.
+  local stamp=/run/berth-apt-updated
+  if [[ -z $(find "$stamp" -mmin -30 2>/dev/null) ]] ||
+     [[ -z $(find /var/lib/apt/lists -maxdepth 1 -name '*_Packages*' 2>/dev/null | head -n 1) ]]; then
     log "apt-get update"
     run_logged apt apt-get update -q "${lock[@]}" || return
+    touch "$stamp"
   fi
   log "apt-get install ${missing[*]}"
   run_logged apt apt-get install -y -q --no-install-recommends "${lock[@]}" \
