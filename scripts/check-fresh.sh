@@ -146,7 +146,7 @@ cleanup() {
   if ((rc)); then echo "check-fresh: FAILED (exit $rc)"; else echo "check-fresh: PASSED"; fi
   exit "$rc"
 }
-trap cleanup EXIT
+on_exit cleanup
 trap 'exit 130' INT TERM
 
 WORK=$(mktemp -d /var/tmp/berth-check-fresh.XXXXXX)
