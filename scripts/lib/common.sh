@@ -57,9 +57,17 @@ trap '_berth_on_err $? "$LINENO" "$BASH_COMMAND"' ERR
 
 # on_exit CMD: runs CMD at exit (use it instead of `trap CMD EXIT`); from then on the ERR trap
 # is quiet, so a cleanup that returns the script's status reports no second failure.
+# CMD sees the script's exit status in $? and runs without `set -e` (a cleanup goes on).
 on_exit() {
-  # shellcheck disable=SC2064 # CMD is expanded now, on purpose
-  trap "_BERTH_EXITING=1; $1" EXIT
+  _BERTH_ON_EXIT=$1
+  trap '_berth_on_exit $?' EXIT
+}
+_berth_status() { return "$1"; }
+_berth_on_exit() {
+  _BERTH_EXITING=1
+  set +e
+  _berth_status "$1"   # so that CMD's first $? is the exit status
+  eval "$_BERTH_ON_EXIT"
 }
 
 log() { printf '[%s %4ss] %s\n' "$BERTH_SCRIPT" "$((SECONDS - BERTH_START))" "$*" >&2; }
