@@ -141,7 +141,7 @@ cleanup() {
   fi
   return $rc
 }
-trap cleanup EXIT
+on_exit cleanup
 trap 'exit 130' INT TERM
 
 workdir() {
