@@ -48,7 +48,9 @@
 # Needs: wrk, nginx (scripts/install-deps.sh installs both), curl, taskset (util-linux).
 # Run as root or as a user who may start nginx on a high port (nginx is started with its own
 # prefix and config in a temp dir; nothing of the system's nginx is used or touched).
-set -euo pipefail
+# A failing step ends the run with a line naming it (scripts/lib/common.sh).
+# shellcheck source=../scripts/lib/common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../scripts/lib/common.sh"
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 THREADS=${BENCH_THREADS:-1}
@@ -108,7 +110,7 @@ cleanup() {
   done
   rm -rf "$TMP"
 }
-trap cleanup EXIT
+on_exit cleanup
 trap 'exit 130' INT TERM
 
 port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }

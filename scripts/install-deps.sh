@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs, from Debian's packages, everything Berth needs to build, run and test.
-# Idempotent: packages already present are left alone.
-set -euo pipefail
+# Idempotent: packages already present are left alone. A failure names apt and shows its
+# last lines.
+# shellcheck source=lib/common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 
 packages=(
   build-essential cmake ninja-build ccache pkg-config git
@@ -10,14 +12,5 @@ packages=(
   googletest libgtest-dev libgmock-dev libbenchmark-dev
   curl wrk nginx-light python3
 )
-
-missing=()
-for p in "${packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-if ((${#missing[@]})); then
-  echo "berth: installing ${missing[*]}"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq --no-install-recommends "${missing[@]}"
-fi
+[[ $(id -u) == 0 ]] || die "must run as root (it installs Debian packages)"
+apt_install "${packages[@]}"

@@ -47,8 +47,13 @@
 #   5. Prints a summary; exits 0 when podman is usable and every image is present,
 #      non-zero with a one-line error otherwise.
 #
-# Environment: BERTH_TEST_IMAGE_CACHE (tarball folder), BERTH_TEST_DEBIAN_MIRROR (default
-# http://deb.debian.org/debian).
+# Environment: BERTH_TEST_IMAGE_CACHE (tarball folder), BERTH_TEST_DEBIAN_MIRROR (the Debian
+# mirror for debootstrap and the chroots; default: this machine's own apt configuration, the
+# first bookworm `URIs:` of /etc/apt/sources.list.d/*.sources or `deb` line of
+# /etc/apt/sources.list, else http://deb.debian.org/debian; see scripts/lib/common.sh).
+#
+# Failures: a failing step ends the script with a line naming it (the ERR trap of
+# scripts/lib/common.sh); a failing apt-get, podman or debootstrap shows its last lines.
 #
 # Safe on a shared machine: never resets podman, removes only images it created (by label
 # and exact name), uses a lock (/run/lock/berth-test-env.lock) so concurrent runs wait for
@@ -59,7 +64,8 @@
 # (load 5-9); about 2.5-3 min expected when idle (debootstrap ~65 s, then python ~45 s
 # in parallel with golang and nginx). From the tarball cache with no images ~40 s;
 # everything present ~5 s.
-set -euo pipefail
+# shellcheck source=lib/common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO_DIR="$(cd "$SCRIPT_DIR/.." && pwd)"
@@ -68,7 +74,7 @@ DOCKERD_LOG=/var/log/berth-test-dockerd.log
 LOCK_FILE=/run/lock/berth-test-env.lock
 RECIPE_VERSION=1            # bump to force every image to be rebuilt
 SUITE=bookworm
-MIRROR="${BERTH_TEST_DEBIAN_MIRROR:-http://deb.debian.org/debian}"
+MIRROR="${BERTH_TEST_DEBIAN_MIRROR:-$(debian_mirror)}"
 LABEL=berth.test-env
 KEYLABEL=berth.test-env.key
 LIB=docker.io/library
@@ -99,7 +105,7 @@ for arg in "$@"; do
     --clean) MODE=clean ;;
     --no-docker) WANT_DOCKER=0 ;;
     --busybox-only) BUSYBOX_ONLY=1; WANT_DOCKER=0 ;;
-    -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,/^# shellcheck source=/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown argument '$arg' (try --help)" ;;
   esac
 done
@@ -135,7 +141,7 @@ cleanup() {
   fi
   return $rc
 }
-trap cleanup EXIT
+on_exit cleanup
 trap 'exit 130' INT TERM
 
 workdir() {
@@ -156,39 +162,17 @@ start_job() {
 wait_job() {
   local name=$1
   if ! wait "${JOBS[$name]}"; then
-    printf -- '--- last lines of %s.log ---\n' "$name" >&2
-    tail -n 30 "$WORK/logs/$name.log" >&2
-    die "building $name failed (log above)"
+    show_tail "the $name job's" "$WORK/logs/$name.log" 30
+    die "building $name failed (the failing command is named at the end of its log, above)"
   fi
 }
 
 # ---------------------------------------------------------------- 1. host packages
 
 
-APT_UPDATED=0
-apt_install() {
-  export DEBIAN_FRONTEND=noninteractive
-  # Another apt run (install-deps.sh, a colleague) may hold the lock: wait for it.
-  if ((APT_UPDATED == 0)); then
-    apt-get update -qq -o DPkg::Lock::Timeout=600
-    APT_UPDATED=1
-  fi
-  apt-get install -y -qq --no-install-recommends -o DPkg::Lock::Timeout=600 \
-    -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold "$@" >/dev/null
-}
-
-ensure_host_packages() {
-  local missing=() p
-  # One dpkg-query for all (a process costs ~5 ms here).
-  local have
-  have=$({ dpkg-query -W -f='${Package} ${Status}\n' "${HOST_PACKAGES[@]}" 2>/dev/null || true; } |
-         awk '$NF == "installed" {print $1}')
-  for p in "${HOST_PACKAGES[@]}"; do grep -qx "$p" <<<"$have" || missing+=("$p"); done
-  if ((${#missing[@]})); then
-    log "installing ${missing[*]}"
-    apt_install "${missing[@]}" || die "apt-get install ${missing[*]} failed"
-  fi
-}
+# apt_install (scripts/lib/common.sh) installs only what is missing; on failure it names apt
+# and shows its last lines.
+ensure_host_packages() { apt_install "${HOST_PACKAGES[@]}"; }
 
 # docker.io is optional: install it in the background while images build.
 DOCKER_INSTALL_JOB=0
@@ -231,9 +215,11 @@ short-name-mode = "permissive"
 "busybox" = "docker.io/library/busybox"'
   local out
   if ! out=$(podman info --format '{{.Host.OCIRuntime.Name}} {{.Store.GraphDriverName}}' 2>&1); then
-    die "podman is not usable: $(printf '%s' "$out" | tail -n 1)"
+    printf '%s\n' "$out" | tail -n 20 | sed 's/^/  | /' >&2
+    die "podman is not usable: 'podman info' failed (its last lines above)"
   fi
-  log "podman $(podman version --format '{{.Client.Version}}' 2>/dev/null) ($out)"
+  # The last line: podman may warn first (Debian's podman ships a CNI file it cannot validate).
+  log "podman $(podman version --format '{{.Client.Version}}' 2>/dev/null) ($(tail -n 1 <<<"$out"))"
 }
 
 # ---------------------------------------------------------------- 3. root filesystems
@@ -315,7 +301,7 @@ podman_import() {
   local name=$1 key=$2 file=$3; shift 3
   local args=(--change "LABEL $LABEL=1" --change "LABEL $KEYLABEL=$key")
   local c; for c in "$@"; do args+=(--change "$c"); done
-  podman import -q "${args[@]}" "$file" "$name" >/dev/null
+  run_logged podman podman import -q "${args[@]}" "$file" "$name"
 }
 
 # --- busybox: no debootstrap, a few seconds
@@ -593,11 +579,10 @@ build_images() {
   if ! podman_current standin; then
     remember_old "${IMAGES[standin]}"
     log "podman build ${IMAGES[standin]#"$LIB"/}"
-    podman build -q --layers=false --pull=never --network=none \
+    run_logged podman podman build -q --layers=false --pull=never --network=none \
       --label "$LABEL=1" --label "$KEYLABEL=${KEY[standin]}" \
       --build-arg "BASE=${IMAGES[python]%% *}" -t "${IMAGES[standin]}" \
-      -f "$STANDIN_DIR/Containerfile" "$STANDIN_DIR" >/dev/null ||
-      die "podman build of ${IMAGES[standin]} failed"
+      -f "$STANDIN_DIR/Containerfile" "$STANDIN_DIR"
     log "standin ready"
   fi
   remove_old
@@ -643,7 +628,8 @@ setup_docker() {
   ((WANT_DOCKER)) || { DOCKER_WHY="disabled by --no-docker"; return 0; }
   if ((DOCKER_INSTALL_JOB)); then
     if ! wait "${JOBS[docker-install]}"; then
-      DOCKER_WHY="apt-get install docker.io failed: $(tail -n 1 "$WORK/logs/docker-install.log")"
+      DOCKER_WHY="apt-get install docker.io failed"
+      show_tail "the docker-install job's" "$WORK/logs/docker-install.log" 20
       warn "$DOCKER_WHY; continuing without docker"
       return 0
     fi
@@ -655,6 +641,7 @@ setup_docker() {
   fi
   if ! docker_answers && ! start_dockerd; then
     DOCKER_WHY="dockerd did not start: $(tail -n 1 "$DOCKERD_LOG" 2>/dev/null)"
+    show_tail dockerd "$DOCKERD_LOG" 20
     warn "$DOCKER_WHY; continuing without docker (see $DOCKERD_LOG)"
     return 0
   fi
@@ -741,6 +728,7 @@ clean() {
 # lock's descriptor closed, so that nothing long-lived it starts (dockerd, conmon) keeps
 # the lock after the run.
 if [[ ${BERTH_TEST_ENV_LOCKED:-} != 1 ]]; then
+  mkdir -p "$(dirname "$LOCK_FILE")"
   exec 9>"$LOCK_FILE"
   if ! flock -n 9; then
     log "another test-env run holds $LOCK_FILE; waiting"

@@ -169,7 +169,7 @@ c_docker_build() {
 
 run_smoke_checks() {
   echo "test-env --check: smoke checks"
-  trap 'smoke_cleanup; cleanup' EXIT
+  on_exit 'smoke_cleanup; cleanup'
   check "busybox: applets; httpd on a published port" c_busybox
   check "nginx: default page on a published port; logs; stop" c_nginx
   check "python:3.12.5-slim: flask gunicorn uvicorn starlette pip venv" c_python_tag 3.12.5-slim
