@@ -3,6 +3,9 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <atomic>
+#include <cstdio>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <thread>
 
@@ -351,8 +354,22 @@ TEST_F(ContainerE2E, BuildFailureAndUnknownImageAreClearErrors) {
   json app = AppJson("/broken");
   EXPECT_EQ(app["state"], "failed");
   EXPECT_NE(app["error"].get<std::string>().find("image build failed"), std::string::npos);
+  EXPECT_TRUE(app["build_held"].get<bool>());
   auto table = server_->Cli({"app", "list", "/broken"});
-  EXPECT_NE(table.out.find("failed: image build failed"), std::string::npos) << table.out;
+  EXPECT_NE(table.out.find("failed (build not retried until the app changes or `berth app "
+                           "restart`): image build failed"),
+            std::string::npos)
+      << table.out;
+  // Not built again with the same inputs: the same 503 at once, saying so.
+  r = Get("localhost", "/broken/");
+  EXPECT_EQ(Code(r), "503");
+  EXPECT_NE(r.out.find("not tried again until the app changes"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("broken-step"), std::string::npos) << r.out;
+  EXPECT_EQ(AppJson("/broken")["start_attempts"], 1);
+  // Unless the user asks.
+  ASSERT_EQ(server_->Cli({"app", "restart", "/broken"}).exit_code, 0);
+  EXPECT_EQ(Code(Get("localhost", "/broken/")), "503");
+  EXPECT_EQ(AppJson("/broken")["start_attempts"], 2);
 
   ASSERT_EQ(Create({"--spec", "image", "--param", "image=localhost/no-such-image:1", "--param",
                     "port=80", "-", "/noimage"})
@@ -362,6 +379,98 @@ TEST_F(ContainerE2E, BuildFailureAndUnknownImageAreClearErrors) {
   EXPECT_EQ(Code(r), "503");
   EXPECT_NE(r.out.find("localhost/no-such-image:1 is not available locally"), std::string::npos)
       << r.out;
+}
+
+// The number of "start attempt N failed" lines in the server's log file.
+size_t FailedAttemptLines(const BerthServer& server) {
+  std::string log = ReadFile(server.home() + "/logs/berth.log").value_or("");
+  size_t n = 0;
+  for (const auto& line : Split(log, '\n')) {
+    if (line.find("start attempt ") != std::string::npos &&
+        line.find(" failed (") != std::string::npos) {
+      ++n;
+    }
+  }
+  return n;
+}
+
+TEST_F(ContainerE2E, CrashLoopingAppBacksOffAndRestartStartsItAtOnce) {
+  REQUIRE_ENGINE("podman");
+  StartServer();
+  std::string dir = AppDir({{"Containerfile",
+                             "FROM busybox:latest\nEXPOSE 8080\n"
+                             "CMD [\"sh\", \"-c\", \"echo boom; exit 3\"]\n"}});
+  ASSERT_EQ(Create({"--spec", "container", dir, "/crash"}).exit_code, 0);
+
+  // Two clients request it back to back for 8 s (longer if the second start has not begun
+  // by then: a loaded machine makes each start slow). Starts begin no sooner than 1, 2, 4...
+  // s after the previous failure, so within E seconds of requests at most as many begin as
+  // there are k >= 0 with 2^k - 1 <= E (4 in 8 s: at 0, 1, 3 and 7 s if a start took no
+  // time); without the backoff every request that finds it failed would start it again.
+  std::mutex mu;
+  int requests = 0, unavailable = 0, with_retry_after = 0, with_reason = 0;
+  std::atomic<bool> stop{false};
+  auto client = [&] {
+    while (!stop) {
+      auto r = Get("localhost", "/crash/", {"-D", "-"});
+      std::lock_guard lock(mu);
+      ++requests;
+      if (Code(r) == "503") ++unavailable;
+      if (r.out.find("Retry-After: ") != std::string::npos) ++with_retry_after;
+      if (r.out.find("exit code 3") != std::string::npos &&
+          r.out.find("boom") != std::string::npos) {
+        ++with_reason;
+      }
+    }
+  };
+  const auto t0 = std::chrono::steady_clock::now();
+  std::thread a(client), b(client);
+  std::this_thread::sleep_for(std::chrono::seconds(8));
+  WaitFor([&] { return AppJson("/crash")["start_attempts"].get<int64_t>() >= 2; },
+          std::chrono::seconds(60));
+  stop = true;
+  a.join();
+  b.join();
+  const double elapsed =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  ASSERT_TRUE(
+      WaitFor([&] { return AppJson("/crash")["state"] == "failed"; }, std::chrono::seconds(60)));
+  json app = AppJson("/crash");
+  int64_t attempts = app["start_attempts"].get<int64_t>();
+  int64_t allowed = 0;
+  while ((int64_t{1} << allowed) - 1 <= elapsed) ++allowed;
+  EXPECT_GE(attempts, 2) << "it is tried again after the wait";
+  EXPECT_LE(attempts, allowed) << requests << " requests in " << elapsed << " s";
+  EXPECT_LE(attempts, 5) << requests << " requests in " << elapsed << " s";
+  std::printf("crash loop: %d requests in %.1f s, %lld start attempts (allowed %lld)\n", requests,
+              elapsed, static_cast<long long>(attempts), static_cast<long long>(allowed));
+  EXPECT_EQ(unavailable, requests) << "every request got the 503";
+  EXPECT_EQ(with_reason, requests) << "with the exit code and the log tail";
+  EXPECT_GT(with_retry_after, 0) << "503s during the backoff carry Retry-After";
+  EXPECT_GT(requests, attempts);
+  EXPECT_EQ(FailedAttemptLines(*server_), static_cast<size_t>(attempts))
+      << "one log line per attempt, none per request";
+  EXPECT_NE(app["error"].get<std::string>().find("exit code 3"), std::string::npos) << app;
+
+  // `app restart`: the next request starts it at once, whatever the backoff says.
+  auto restarted = server_->Cli({"app", "restart", "/crash"});
+  ASSERT_EQ(restarted.exit_code, 0) << restarted.err;
+  EXPECT_EQ(restarted.out, "Restarted app localhost:/crash: the next request starts it\n");
+  EXPECT_EQ(AppJson("/crash")["retry_in_secs"], 0);
+  auto r = Get("localhost", "/crash/");
+  EXPECT_EQ(Code(r), "503");
+  EXPECT_NE(r.out.find("boom"), std::string::npos) << r.out;
+  ASSERT_TRUE(
+      WaitFor([&] { return AppJson("/crash")["state"] == "failed"; }, std::chrono::seconds(60)));
+  EXPECT_EQ(AppJson("/crash")["start_attempts"], attempts + 1);
+  EXPECT_EQ(FailedAttemptLines(*server_), static_cast<size_t>(attempts + 1));
+  // The backoff starts over at 1 s.
+  EXPECT_LE(AppJson("/crash")["retry_in_secs"].get<int64_t>(), 1);
+
+  // A glob that matches nothing is an error.
+  auto none = server_->Cli({"app", "restart", "/nothing*"});
+  EXPECT_EQ(none.exit_code, 1);
+  EXPECT_EQ(none.err, "error: no app matches /nothing*\n");
 }
 
 TEST_F(ContainerE2E, DeleteRemovesContainersAndImages) {

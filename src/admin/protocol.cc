@@ -59,6 +59,17 @@ Status StatusFromError(int http_status, std::string_view body) {
                           std::string(body.substr(0, 200)));
 }
 
+std::string AppInfo::StateLine() const {
+  std::string line = state;
+  if (state == "failed" && build_held) {
+    line += " (build not retried until the app changes or `berth app restart`)";
+  } else if (state == "failed" && retry_in_secs > 0) {
+    line += " (retrying in " + std::to_string(retry_in_secs) + "s)";
+  }
+  if (!error.empty()) line += ": " + error;
+  return line;
+}
+
 std::string ServerInfo::AppUrl(const std::string& app_path) const {
   size_t colon = app_path.find(':');
   std::string domain = app_path.substr(0, colon);

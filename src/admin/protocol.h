@@ -98,6 +98,11 @@ struct AppInfo {
   std::string source;
   std::string state;  // "ready"; container apps: stopped, building, starting, running, failed
   std::string error;  // the last error, "" for none
+  int64_t retry_in_secs = 0;   // failed: seconds until a request may start it again (backoff)
+  bool build_held = false;     // failed: its build is not retried until a change or a restart
+  int64_t start_attempts = 0;  // container starts begun since the server loaded the app
+  // The STATE column: "failed (retrying in 12s): <reason>", "running", ...
+  std::string StateLine() const;
   template <typename V>
   void Fields(V& v) {
     v("id", id);
@@ -112,6 +117,9 @@ struct AppInfo {
     v("source", source);
     v("state", state);
     v("error", error);
+    v("retry_in_secs", retry_in_secs);
+    v("build_held", build_held);
+    v("start_attempts", start_attempts);
   }
 };
 
@@ -165,6 +173,18 @@ struct ListAppsRequest {
 
 struct DeleteAppsRequest {
   static constexpr const char* kPath = "/api/v1/apps/delete";
+  using Response = AppsResponse;
+  std::string glob;
+  template <typename V>
+  void Fields(V& v) {
+    v("glob", glob);
+  }
+};
+
+// Forgets the start failures of the matching apps (and their stage twins) and stops their
+// running containers: the next request starts each afresh, a failed build is built again.
+struct RestartAppsRequest {
+  static constexpr const char* kPath = "/api/v1/apps/restart";
   using Response = AppsResponse;
   std::string glob;
   template <typename V>

@@ -119,10 +119,13 @@ AppInfo AppService::InfoOf(const Live& live) const {
   info.state = live.backend ? "ready" : "error";
   info.error = live.error;
   if (factory_ && live.backend) {
-    auto [state, error] = factory_->StateOf(r.id);
-    if (!state.empty()) {
-      info.state = state;
-      info.error = error;
+    RunState run = factory_->StateOf(r.id);
+    if (!run.state.empty()) {
+      info.state = run.state;
+      info.error = run.error;
+      info.retry_in_secs = run.retry_in_secs;
+      info.build_held = run.build_held;
+      info.start_attempts = run.start_attempts;
     }
   }
   return info;
@@ -171,8 +174,7 @@ Result<std::vector<AppInfo>> AppService::Create(const CreateRequest& req) {
       AppPath other{e.domain, e.path};
       if (other.Contains(path) || path.Contains(other)) {
         return Status::InvalidArgument("app path " + path.ToString() + " is nested with app " +
-                                       other.ToString() +
-                                       "; apps on one domain cannot be nested");
+                                       other.ToString() + "; apps on one domain cannot be nested");
       }
     }
     return Status::Ok();
@@ -218,9 +220,8 @@ Result<std::vector<AppInfo>> AppService::Create(const CreateRequest& req) {
 }
 
 Result<std::vector<AppInfo>> AppService::List(const std::string& glob_text, bool include_stage) {
-  BERTH_ASSIGN_OR_RETURN(AppGlob glob,
-                         AppGlob::Parse(glob_text.empty() ? "all" : glob_text,
-                                        options_.default_domain));
+  BERTH_ASSIGN_OR_RETURN(
+      AppGlob glob, AppGlob::Parse(glob_text.empty() ? "all" : glob_text, options_.default_domain));
   std::lock_guard lock(mu_);
   std::vector<const Live*> selected;
   for (const auto& [id, live] : apps_) {
@@ -246,16 +247,7 @@ Result<std::vector<AppInfo>> AppService::List(const std::string& glob_text, bool
 Result<std::vector<AppInfo>> AppService::Delete(const std::string& glob_text) {
   BERTH_ASSIGN_OR_RETURN(AppGlob glob, AppGlob::Parse(glob_text, options_.default_domain));
   std::lock_guard lock(mu_);
-  std::vector<std::string> ids;
-  for (const auto& [id, live] : apps_) {
-    const auto& r = live.record;
-    if (r.is_stage) continue;
-    if (!glob.Matches(AppPath{r.domain, r.path})) continue;
-    ids.push_back(id);
-    for (const auto& [sid, s] : apps_) {
-      if (s.record.main_id == id) ids.push_back(sid);
-    }
-  }
+  std::vector<std::string> ids = MatchProdAndStageLocked(glob);
   if (ids.empty()) return Status::NotFound("no app matches " + glob_text);
   BERTH_RETURN_IF_ERROR(store_.Delete(ids));
   if (Status gc = sources_.CollectGarbage(); !gc.ok()) {
@@ -272,6 +264,34 @@ Result<std::vector<AppInfo>> AppService::Delete(const std::string& glob_text) {
   PublishLocked();
   if (factory_) {
     for (const auto& r : removed) factory_->Forget(r);
+  }
+  return out;
+}
+
+std::vector<std::string> AppService::MatchProdAndStageLocked(const AppGlob& glob) const {
+  std::vector<std::string> ids;
+  for (const auto& [id, live] : apps_) {
+    const auto& r = live.record;
+    if (r.is_stage) continue;
+    if (!glob.Matches(AppPath{r.domain, r.path})) continue;
+    ids.push_back(id);
+    for (const auto& [sid, s] : apps_) {
+      if (s.record.main_id == id) ids.push_back(sid);
+    }
+  }
+  return ids;
+}
+
+Result<std::vector<AppInfo>> AppService::Restart(const std::string& glob_text) {
+  BERTH_ASSIGN_OR_RETURN(AppGlob glob, AppGlob::Parse(glob_text, options_.default_domain));
+  std::lock_guard lock(mu_);
+  std::vector<std::string> ids = MatchProdAndStageLocked(glob);
+  if (ids.empty()) return Status::NotFound("no app matches " + glob_text);
+  std::vector<AppInfo> out;
+  for (const auto& id : ids) {
+    const Live& live = apps_.at(id);
+    if (factory_ && live.backend) factory_->Restart(id);
+    out.push_back(InfoOf(live));
   }
   return out;
 }

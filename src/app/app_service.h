@@ -11,7 +11,9 @@
 
 #include "app/app_path.h"
 #include "app/app_policy.h"
+#include "app/glob.h"
 #include "app/resolved_app.h"
+#include "app/run_state.h"
 #include "app/spec_resolver.h"
 #include "base/status.h"
 #include "proxy/route_table.h"
@@ -21,7 +23,7 @@
 namespace berth::app {
 
 struct CreateRequest {
-  std::string path;    // user input, [domain:]/path
+  std::string path;          // user input, [domain:]/path
   std::string source = "-";  // "-", a folder, or a git URL
   std::string spec;
   store::AppMetadata metadata;  // params, cargs, copts, cvols, conf, branch, commit
@@ -38,12 +40,15 @@ struct AppInfo {
   bool is_stage = false;
   bool dev = false;
   bool stage_ahead = false;  // prod whose stage twin has a newer version
-  std::string type;  // PROD, PROD* (stage is ahead), STG, DEV
+  std::string type;          // PROD, PROD* (stage is ahead), STG, DEV
   int64_t version = 0;
   std::string spec;
   std::string source;
   std::string state;  // e.g. "ready"; container apps: stopped, building, starting, running, failed
   std::string error;  // the last error, "" for none
+  int64_t retry_in_secs = 0;   // failed: seconds until a request may start it again
+  bool build_held = false;     // failed: the build is not retried until a change or a restart
+  int64_t start_attempts = 0;  // container starts begun since the server loaded the app
 };
 
 // Makes the proxy Backend of a resolved container app, and reports its runtime state.
@@ -54,8 +59,11 @@ class BackendFactory {
                                                        const ResolvedApp& resolved) = 0;
   // Called when an app is deleted, after it left the route table.
   virtual void Forget(const store::AppRecord& record) = 0;
-  // "" when the factory has nothing to say about this app.
-  virtual std::pair<std::string, std::string> StateOf(const std::string& app_id) = 0;
+  // state "" when the factory has nothing to say about this app.
+  virtual RunState StateOf(const std::string& app_id) = 0;
+  // `berth app restart`: forget the app's start failures and stop its running container, so
+  // that the next request starts it afresh. Nothing for apps the factory does not run.
+  virtual void Restart(const std::string& app_id) = 0;
 };
 
 // Ok when `name` can be a param: an environment variable name, not one Berth sets itself.
@@ -69,8 +77,8 @@ class AppService {
   };
 
   // `factory` serves container apps; without one, only apps with fixed URLs can be served.
-  AppService(Options options, store::Database& db, proxy::Router& router,
-             SpecResolver& resolver, BackendFactory* factory);
+  AppService(Options options, store::Database& db, proxy::Router& router, SpecResolver& resolver,
+             BackendFactory* factory);
 
   // Reads every app and publishes the route table. An app that no longer resolves is logged
   // and left out of the table (its requests get 404 until it is fixed or deleted).
@@ -83,6 +91,11 @@ class AppService {
   // Deletes the matching prod apps and their stage twins. A glob that matches nothing is
   // NotFound.
   Result<std::vector<AppInfo>> Delete(const std::string& glob);
+  // Restarts the matching prod apps and their stage twins (BackendFactory::Restart): the next
+  // request starts each afresh, even one that is backing off after failed starts, and a failed
+  // build is built again. A glob that matches nothing is NotFound. Returns the apps as they
+  // stand after the restart was asked for.
+  Result<std::vector<AppInfo>> Restart(const std::string& glob);
   // The record of the app at a path (prod or stage path).
   Result<store::AppRecord> Find(const std::string& path);
 
@@ -98,6 +111,8 @@ class AppService {
   Result<Live> MakeLive(const store::AppRecord& record, const store::SourceFiles& source);
   AppInfo InfoOf(const Live& live) const;
   void PublishLocked();
+  // The ids of the prod apps that `glob` matches, each followed by its stage twins.
+  std::vector<std::string> MatchProdAndStageLocked(const AppGlob& glob) const;
 
   const Options options_;
   store::Database& db_;
@@ -107,7 +122,7 @@ class AppService {
   SpecResolver& resolver_;
   BackendFactory* factory_;
 
-  std::mutex mu_;  // serialises mutations; guards apps_
+  std::mutex mu_;                     // serialises mutations; guards apps_
   std::map<std::string, Live> apps_;  // by id
 };
 

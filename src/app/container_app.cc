@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <thread>
@@ -65,20 +66,20 @@ class ContainerApp::Lease : public proxy::Activity {
   bool upgraded_ = false;  // the proxy calls from one thread per request
 };
 
-ContainerApp::ContainerApp(ContainerAppDeps deps, ContainerAppSettings settings,
-                           ContainerPlan plan, store::SourceFiles files)
+ContainerApp::ContainerApp(ContainerAppDeps deps, ContainerAppSettings settings, ContainerPlan plan,
+                           store::SourceFiles files)
     : deps_(std::move(deps)),
       settings_(settings),
       plan_(std::move(plan)),
-      files_(std::move(files)) {
+      files_(std::move(files)),
+      backoff_(StartBackoff::Options{settings.first_start_backoff, settings.max_start_backoff}) {
   Touch();
 }
 
 ContainerApp::~ContainerApp() = default;
 
 void ContainerApp::Touch() {
-  last_activity_ns_.store(deps_.clock->Now().time_since_epoch().count(),
-                          std::memory_order_relaxed);
+  last_activity_ns_.store(deps_.clock->Now().time_since_epoch().count(), std::memory_order_relaxed);
 }
 
 proxy::Acquired ContainerApp::MakeAcquiredLocked() {
@@ -93,34 +94,64 @@ proxy::Acquired ContainerApp::MakeAcquiredLocked() {
 
 bool ContainerApp::TryAcquire(proxy::Acquired* out) {
   std::lock_guard lock(mu_);
+  if (state_ == State::kFailed && !retired_) return FailFastLocked(deps_.clock->Now(), out);
   if (state_ != State::kRunning) return false;
   *out = MakeAcquiredLocked();
   Touch();
   return true;
 }
 
+void ContainerApp::BeginStartLocked() {
+  state_ = State::kStarting;
+  phase_ = "starting";
+  ++start_attempts_;
+  deps_.jobs->Post([self = shared_from_this()] { self->StartJob(); });
+}
+
+proxy::Acquired ContainerApp::FailureAnswerLocked(SteadyTime now) {
+  proxy::Acquired a;
+  a.http_status = 503;
+  if (build_failed_) {
+    a.status = Status::Unavailable(
+        "the app failed to start; its build is not tried again until the app changes or "
+        "`berth app restart`: " +
+        error_);
+    return a;
+  }
+  a.retry_after_secs = std::max<int64_t>(backoff_.RemainingSecs(now), 1);
+  a.status =
+      Status::Unavailable("the app failed to start; a request in " +
+                          std::to_string(a.retry_after_secs) + "s or later tries again: " + error_);
+  return a;
+}
+
+bool ContainerApp::FailFastLocked(SteadyTime now, proxy::Acquired* out) {
+  if (!build_failed_ && backoff_.MayStart(now)) return false;
+  *out = FailureAnswerLocked(now);
+  return true;
+}
+
 void ContainerApp::AcquireAsync(std::function<void(proxy::Acquired)> done) {
   proxy::Acquired ready;
+  bool failed_fast = false;
   {
     std::lock_guard lock(mu_);
+    const SteadyTime now = deps_.clock->Now();
     if (retired_) {
       ready.status = Status::NotFound("the app was deleted");
       ready.http_status = 404;
     } else if (state_ == State::kRunning) {
       ready = MakeAcquiredLocked();
+    } else if (state_ == State::kFailed && FailFastLocked(now, &ready)) {
+      failed_fast = true;  // backing off: nothing held, nothing started
     } else {
-      waiters_.push_back(Waiter{std::move(done), deps_.clock->Now() + settings_.start_timeout});
-      if (state_ == State::kStopped || state_ == State::kFailed) {
-        state_ = State::kStarting;
-        phase_ = "starting";
-        error_.clear();
-        deps_.jobs->Post([self = shared_from_this()] { self->StartJob(); });
-      }
+      waiters_.push_back(Waiter{std::move(done), now + settings_.start_timeout});
+      if (state_ == State::kStopped || state_ == State::kFailed) BeginStartLocked();
       // kStarting: the start under way serves us; kStopping: the stop starts it again.
       return;
     }
   }
-  Touch();
+  if (!failed_fast) Touch();
   done(std::move(ready));
 }
 
@@ -138,16 +169,21 @@ bool ContainerApp::RetryAfterConnectFailure(const proxy::Acquired& failed) {
   return true;
 }
 
-void ContainerApp::FinishStart(Status status, int port, const std::string& timing) {
+void ContainerApp::FinishStart(Status status, int port, const std::string& timing,
+                               bool build_failed) {
   std::vector<Waiter> waiters;
   std::vector<proxy::Acquired> results;
+  int64_t attempt = 0, retry_secs = 0;
   {
     std::lock_guard lock(mu_);
     waiters.swap(waiters_);
+    attempt = start_attempts_;
     if (status.ok()) {
       state_ = State::kRunning;
       phase_.clear();
       error_.clear();
+      backoff_.Reset();
+      build_failed_ = false;
       host_port_ = port;
       ++generation_;
       last_check_ = deps_.clock->Now();
@@ -158,19 +194,24 @@ void ContainerApp::FinishStart(Status status, int port, const std::string& timin
         results.back().server_timing = timing;
       }
     } else {
+      const SteadyTime now = deps_.clock->Now();
       state_ = State::kFailed;
       phase_.clear();
       error_ = status.message();
+      backoff_.Failed(now);
+      build_failed_ = build_failed;
+      retry_secs = backoff_.RemainingSecs(now);
+      for (size_t i = 0; i < waiters.size(); ++i) results.push_back(FailureAnswerLocked(now));
     }
   }
   if (!status.ok()) {
-    spdlog::warn("app {}: start failed: {}", plan_.app_id, status.message());
-    for (auto& w : waiters) {
-      proxy::Acquired a;
-      a.status = status;
-      a.http_status = 503;
-      w.done(std::move(a));
-    }
+    // One line per attempt: requests that arrive during the backoff log nothing.
+    std::string next =
+        build_failed ? "the build is not tried again until the app changes or `berth app restart`"
+                     : "no new attempt for " + std::to_string(retry_secs) + "s";
+    spdlog::warn("app {}: start attempt {} failed ({}): {}", plan_.app_id, attempt, next,
+                 status.message());
+    for (size_t i = 0; i < waiters.size(); ++i) waiters[i].done(std::move(results[i]));
     return;
   }
   spdlog::info("app {}: container {} ready on 127.0.0.1:{} ({})", plan_.app_id, plan_.run.name,
@@ -194,7 +235,7 @@ void ContainerApp::StartJob() {
 
   // The restart of a stopped container whose port the engine keeps: the fast path.
   if (container_exists && known_port > 0 && deps_.runtime->Name() == "podman") {
-    auto port = Restart(known_port, t0 + settings_.start_timeout);
+    auto port = RestartStopped(known_port, t0 + settings_.start_timeout);
     if (port.ok()) {
       timing.push_back(TimingEntry("start", Ms(t0, deps_.clock->Now())));
       return FinishStart(Status::Ok(), *port, Join(timing, ", "));
@@ -215,7 +256,7 @@ void ContainerApp::StartJob() {
       }
       std::string log;
       Status s = Build(&log);
-      if (!s.ok()) return fail(s);
+      if (!s.ok()) return FinishStart(std::move(s), 0, "", /*build_failed=*/true);
       timing.push_back(TimingEntry("build", Ms(t0, deps_.clock->Now())));
     }
   }
@@ -244,15 +285,15 @@ void ContainerApp::StartJob() {
   if (!healthy.ok()) {
     std::string tail = LogTail(50);
     deps_.runtime->Stop(plan_.run.name, 0).IgnoreError("the start failed already; said below");
-    return fail(Status::Unavailable(healthy.message() +
-                                    (tail.empty() ? "" : "; container log:\n" + tail)));
+    return fail(
+        Status::Unavailable(healthy.message() + (tail.empty() ? "" : "; container log:\n" + tail)));
   }
   timing.push_back(TimingEntry("health", Ms(t2, deps_.clock->Now())));
   FinishStart(Status::Ok(), *port, Join(timing, ", "));
   RemoveSuperseded();
 }
 
-Result<int> ContainerApp::Restart(int known_port, SteadyTime deadline) {
+Result<int> ContainerApp::RestartStopped(int known_port, SteadyTime deadline) {
   Status started = deps_.runtime->Start(plan_.run.name);
   if (!started.ok()) return started;
   // Confirm the port alongside the probes instead of before them.
@@ -333,9 +374,9 @@ Result<int> ContainerApp::RunOrStart() {
       if (!plan_.build) {
         auto exists = deps_.runtime->ImageExists(plan_.image);
         if (exists.ok() && !*exists) {
-          return Status::Unavailable("image " + plan_.image +
-                                     " is not available locally and could not be pulled: " +
-                                     id.status().message());
+          return Status::Unavailable(
+              "image " + plan_.image +
+              " is not available locally and could not be pulled: " + id.status().message());
         }
       }
       return id.status().WithContext("cannot run container " + plan_.run.name);
@@ -372,8 +413,8 @@ Status ContainerApp::WaitHealthy(int port, SteadyTime deadline,
       if (confirmed > 0) port = confirmed;
     }
     auto left = std::chrono::duration_cast<milliseconds>(deadline - now);
-    auto code = deps_.probe->Get("127.0.0.1", port, plan_.health_path,
-                                 std::min(left, milliseconds(5'000)));
+    auto code =
+        deps_.probe->Get("127.0.0.1", port, plan_.health_path, std::min(left, milliseconds(5'000)));
     if (code.ok()) {
       if (*code >= 200 && *code < 300) return Status::Ok();
       last_error = "health check " + plan_.health_path + " answered " + std::to_string(*code);
@@ -393,8 +434,8 @@ Status ContainerApp::WaitHealthy(int port, SteadyTime deadline,
   }
   return Status::Unavailable(
       "the app did not become healthy within " +
-      std::to_string(std::chrono::duration_cast<std::chrono::seconds>(settings_.start_timeout)
-                         .count()) +
+      std::to_string(
+          std::chrono::duration_cast<std::chrono::seconds>(settings_.start_timeout).count()) +
       "s (" + last_error + ")");
 }
 
@@ -440,7 +481,13 @@ void ContainerApp::Tick() {
       if (ShouldStopIdle(in_flight_.load(), last, now, settings_.idle_timeout)) {
         state_ = State::kStopping;
         phase_ = "stopping";
-        deps_.jobs->Post([self = shared_from_this(), gen = generation_] { self->StopJob(gen); });
+        std::string why =
+            "idle for " +
+            std::to_string(
+                std::chrono::duration_cast<std::chrono::seconds>(settings_.idle_timeout).count()) +
+            "s";
+        deps_.jobs->Post(
+            [self = shared_from_this(), gen = generation_, why] { self->StopJob(gen, why); });
       } else if (!check_running_ && now - last_check_ >= settings_.status_interval) {
         check_running_ = true;
         last_check_ = now;
@@ -467,22 +514,15 @@ void ContainerApp::Tick() {
   }
 }
 
-void ContainerApp::StopJob(uint64_t generation) {
-  spdlog::info("app {}: idle for {}s, stopping container {}", plan_.app_id,
-               std::chrono::duration_cast<std::chrono::seconds>(settings_.idle_timeout).count(),
-               plan_.run.name);
+void ContainerApp::StopJob(uint64_t generation, const std::string& why) {
+  spdlog::info("app {}: {}, stopping container {}", plan_.app_id, why, plan_.run.name);
   Status s = deps_.runtime->Stop(plan_.run.name, settings_.stop_timeout_secs);
   if (!s.ok()) spdlog::warn("app {}: stop failed: {}", plan_.app_id, s.message());
   std::lock_guard lock(mu_);
   if (state_ != State::kStopping || generation_ != generation) return;
   state_ = State::kStopped;
   phase_.clear();
-  if (!waiters_.empty() && !retired_) {
-    // Requests arrived while it stopped: start it again.
-    state_ = State::kStarting;
-    phase_ = "starting";
-    deps_.jobs->Post([self = shared_from_this()] { self->StartJob(); });
-  }
+  if (!waiters_.empty() && !retired_) BeginStartLocked();  // requests arrived meanwhile
 }
 
 void ContainerApp::HealthCheckJob(uint64_t generation, int port) {
@@ -493,10 +533,9 @@ void ContainerApp::HealthCheckJob(uint64_t generation, int port) {
   if (!healthy) {
     auto info = deps_.runtime->Inspect(plan_.run.name);
     dead = !info.ok() || !info->running;
-    problem = dead ? "the container exited" + (info.ok() ? " (exit code " +
-                                                               std::to_string(info->exit_code) +
-                                                               ")"
-                                                         : std::string())
+    problem = dead ? "the container exited" +
+                         (info.ok() ? " (exit code " + std::to_string(info->exit_code) + ")"
+                                    : std::string())
                    : "health check " + plan_.health_path + " failed: " +
                          (code.ok() ? "status " + std::to_string(*code) : code.status().message());
   }
@@ -517,7 +556,7 @@ void ContainerApp::HealthCheckJob(uint64_t generation, int port) {
       restart = !dead;
     }
   }
-  if (restart) StopJob(generation);
+  if (restart) StopJob(generation, "unhealthy");
 }
 
 void ContainerApp::AdoptExisting() {
@@ -582,16 +621,66 @@ ContainerApp::State ContainerApp::state() const {
   return state_;
 }
 
-std::pair<std::string, std::string> ContainerApp::StateText() const {
+void ContainerApp::ResetBackoff() {
   std::lock_guard lock(mu_);
-  switch (state_) {
-    case State::kStopped: return {"stopped", error_};
-    case State::kStarting: return {phase_.empty() ? "starting" : phase_, ""};
-    case State::kRunning: return {"running", ""};
-    case State::kStopping: return {"stopping", ""};
-    case State::kFailed: return {"failed", error_};
+  backoff_.Reset();
+  build_failed_ = false;
+}
+
+void ContainerApp::Restart() {
+  std::lock_guard lock(mu_);
+  backoff_.Reset();
+  build_failed_ = false;
+  if (retired_ || state_ != State::kRunning) return;
+  state_ = State::kStopping;
+  phase_ = "stopping";
+  deps_.jobs->Post(
+      [self = shared_from_this(), gen = generation_] { self->StopJob(gen, "restart requested"); });
+}
+
+void ContainerApp::CarryOverFailedBuild(const ContainerApp& previous) {
+  std::string error;
+  {
+    std::lock_guard lock(previous.mu_);
+    if (!previous.build_failed_ || previous.state_ != State::kFailed || !plan_.build ||
+        previous.plan_.image != plan_.image) {
+      return;
+    }
+    error = previous.error_;
   }
-  return {"unknown", ""};
+  std::lock_guard lock(mu_);
+  if (state_ != State::kStopped) return;
+  state_ = State::kFailed;
+  error_ = std::move(error);
+  build_failed_ = true;
+}
+
+RunState ContainerApp::StateText() const {
+  std::lock_guard lock(mu_);
+  RunState s;
+  s.start_attempts = start_attempts_;
+  switch (state_) {
+    case State::kStopped:
+      s.state = "stopped";
+      s.error = error_;
+      break;
+    case State::kStarting:
+      s.state = phase_.empty() ? "starting" : phase_;
+      break;
+    case State::kRunning:
+      s.state = "running";
+      break;
+    case State::kStopping:
+      s.state = "stopping";
+      break;
+    case State::kFailed:
+      s.state = "failed";
+      s.error = error_;
+      s.build_held = build_failed_;
+      if (!build_failed_) s.retry_in_secs = backoff_.RemainingSecs(deps_.clock->Now());
+      break;
+  }
+  return s;
 }
 
 }  // namespace berth::app

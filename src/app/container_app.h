@@ -4,8 +4,15 @@
 //
 //   stopped --request--> starting (build if needed, run/start, health wait) --> running
 //   running --idle, nothing in flight--> stopping --> stopped (held requests start it again)
-//   starting --failure--> failed (held requests get 503 with the reason; the next retries)
+//   starting --failure--> failed (held requests get 503 with the reason)
+//   failed --request after the backoff--> starting
+//   failed --request during the backoff, or after a failed build--> 503 at once, nothing held
 //   running --died or unhealthy--> stopped (the next request starts it again)
+//
+// Failed starts back off (start_backoff.h): 1 s after the first, doubling per consecutive
+// failure up to container.max_start_backoff_secs. Meanwhile every request gets the 503 at once,
+// with the last failure's reason and a Retry-After header. A failed build is not tried again
+// until the app changes (a new ContainerApp with another image) or the user asks (Restart()).
 //
 // One build and one start at a time however many requests arrive together (single-flight):
 // every transition happens under one mutex, and blocking engine calls run on the JobRunner.
@@ -21,6 +28,8 @@
 
 #include "app/container_plan.h"
 #include "app/health_probe.h"
+#include "app/run_state.h"
+#include "app/start_backoff.h"
 #include "base/clock.h"
 #include "base/thread_pool.h"
 #include "container/runtime.h"
@@ -43,6 +52,8 @@ struct ContainerAppSettings {
   std::chrono::milliseconds status_interval{5'000};
   int stop_timeout_secs = 10;
   int unhealthy_threshold = 3;  // consecutive failed periodic checks before a restart
+  std::chrono::milliseconds first_start_backoff{1'000};  // the wait after one failed start
+  std::chrono::milliseconds max_start_backoff{60'000};   // container.max_start_backoff_secs
 };
 
 // Whether a running container should be stopped now. Pure, for tests.
@@ -74,8 +85,19 @@ class ContainerApp : public proxy::Backend, public std::enable_shared_from_this<
   // its volumes when `volumes`. Blocks; call from a job.
   void Retire(bool volumes);
 
-  // "stopped", "building", "starting", "running", "stopping", "failed", and the last error.
-  std::pair<std::string, std::string> StateText() const;
+  // Forgets the start failures: the backoff, and a failed build (built again at the next
+  // start). The next request starts the app at once. For an update or reload of the app.
+  void ResetBackoff();
+  // `berth app restart`: ResetBackoff(), and a running container is stopped so that the next
+  // request starts it afresh. A start under way goes on.
+  void Restart();
+  // Takes over what `previous` (the app this one replaces) learnt that still holds: a build that
+  // failed with the same image (same inputs) stays failed, without a new attempt.
+  void CarryOverFailedBuild(const ContainerApp& previous);
+
+  // "stopped", "building", "starting", "running", "stopping", "failed", the last error, and
+  // the backoff.
+  RunState StateText() const;
   State state() const;
   const ContainerPlan& plan() const { return plan_; }
   int in_flight() const { return in_flight_.load(); }
@@ -87,8 +109,15 @@ class ContainerApp : public proxy::Backend, public std::enable_shared_from_this<
     SteadyTime deadline;
   };
 
+  // Moves to kStarting and posts StartJob. Requires mu_ held.
+  void BeginStartLocked();
+  // During the backoff, or after a failed build: fills `out` with the 503 and returns true.
+  // Requires mu_ held and state_ == kFailed.
+  bool FailFastLocked(SteadyTime now, proxy::Acquired* out);
+  // The 503 of a failed start, as requests get it at `now`. Requires mu_ held.
+  proxy::Acquired FailureAnswerLocked(SteadyTime now);
   void StartJob();
-  void StopJob(uint64_t generation);
+  void StopJob(uint64_t generation, const std::string& why);
   void HealthCheckJob(uint64_t generation, int port);
   Status Build(std::string* log);
   // Runs or starts the container; returns its host port.
@@ -101,9 +130,11 @@ class ContainerApp : public proxy::Backend, public std::enable_shared_from_this<
   // The restart of a container this app ran before (podman keeps its host port): start it and
   // probe the known port at once, confirming the port with an inspect alongside. Returns
   // NotFound when the container is gone (the caller then runs it anew).
-  Result<int> Restart(int known_port, SteadyTime deadline);
+  Result<int> RestartStopped(int known_port, SteadyTime deadline);
   void RemoveSuperseded();
-  void FinishStart(Status status, int port, const std::string& timing);
+  // Ends a start: releases the held requests. On failure, the backoff begins; `build_failed`
+  // holds the app until it changes or Restart().
+  void FinishStart(Status status, int port, const std::string& timing, bool build_failed = false);
   proxy::Acquired MakeAcquiredLocked();
   void Touch();
   std::string LogTail(int lines);
@@ -128,6 +159,9 @@ class ContainerApp : public proxy::Backend, public std::enable_shared_from_this<
   // What earlier starts learnt, to keep engine calls off the next start's critical path.
   bool image_present_ = false;     // guarded by mu_: the image exists (built or found)
   bool container_exists_ = false;  // guarded by mu_: our container was created
+  StartBackoff backoff_;           // guarded by mu_
+  bool build_failed_ = false;      // guarded by mu_: the build of plan_.image failed
+  int64_t start_attempts_ = 0;     // guarded by mu_
 
   std::atomic<int> in_flight_{0};
   std::atomic<int64_t> last_activity_ns_{0};

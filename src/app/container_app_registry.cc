@@ -18,9 +18,9 @@ std::chrono::milliseconds Seconds(const std::string& text, int fallback) {
 }  // namespace
 
 ContainerAppRegistry::ContainerAppRegistry(Options options,
-                                   std::unique_ptr<container::ContainerRuntime> runtime,
-                                   std::string disabled_reason, const SpecResolver& resolver,
-                                   const Clock& clock)
+                                           std::unique_ptr<container::ContainerRuntime> runtime,
+                                           std::string disabled_reason,
+                                           const SpecResolver& resolver, const Clock& clock)
     : options_(std::move(options)),
       runtime_(std::move(runtime)),
       disabled_reason_(std::move(disabled_reason)),
@@ -30,7 +30,7 @@ ContainerAppRegistry::ContainerAppRegistry(Options options,
 ContainerAppRegistry::~ContainerAppRegistry() { Stop(); }
 
 Result<std::shared_ptr<proxy::Backend>> ContainerAppRegistry::Make(const store::AppRecord& record,
-                                                               const ResolvedApp& resolved) {
+                                                                   const ResolvedApp& resolved) {
   if (!runtime_) return Status::FailedPrecondition(disabled_reason_);
   BERTH_ASSIGN_OR_RETURN(ContainerPlan plan, MakeContainerPlan(record, resolved, options_.home));
   ContainerAppSettings settings;
@@ -40,6 +40,8 @@ Result<std::shared_ptr<proxy::Backend>> ContainerAppRegistry::Make(const store::
       Seconds(resolver_.ConfigValue(record, "container.start_timeout_secs", "180"), 180);
   settings.status_interval =
       Seconds(resolver_.ConfigValue(record, "container.status_check_interval_secs", "5"), 5);
+  settings.max_start_backoff =
+      Seconds(resolver_.ConfigValue(record, "container.max_start_backoff_secs", "60"), 60);
   ContainerAppDeps deps;
   deps.runtime = runtime_.get();
   deps.jobs = &jobs_;
@@ -56,7 +58,12 @@ Result<std::shared_ptr<proxy::Backend>> ContainerAppRegistry::Make(const store::
     slot = app;
     started = monitor_.joinable();
   }
-  if (previous) jobs_.Post([previous] { previous->Retire(false); });
+  if (previous) {
+    // An update or reload: the backoff starts afresh, but a build that failed with the same
+    // inputs is not tried again until they change or `berth app restart`.
+    app->CarryOverFailedBuild(*previous);
+    jobs_.Post([previous] { previous->Retire(false); });
+  }
   if (started) jobs_.Post([app] { app->AdoptExisting(); });
   return std::shared_ptr<proxy::Backend>(app);
 }
@@ -73,10 +80,17 @@ void ContainerAppRegistry::Forget(const store::AppRecord& record) {
   jobs_.Post([app] { app->Retire(false); });
 }
 
-std::pair<std::string, std::string> ContainerAppRegistry::StateOf(const std::string& app_id) {
+RunState ContainerAppRegistry::StateOf(const std::string& app_id) {
   auto app = Find(app_id);
-  if (!app) return {"", ""};
+  if (!app) return RunState{};
   return app->StateText();
+}
+
+void ContainerAppRegistry::Restart(const std::string& app_id) {
+  auto app = Find(app_id);
+  if (!app) return;
+  spdlog::info("app {}: restart requested", app_id);
+  app->Restart();
 }
 
 std::shared_ptr<ContainerApp> ContainerAppRegistry::Find(const std::string& app_id) {
@@ -154,19 +168,22 @@ Result<std::string> ContainerAppRegistry::Logs(const std::string& app_id, int li
   if (!app || !runtime_) return Status::NotFound("the app has no container");
   auto logs = runtime_->Logs(app->plan().run.name, lines);
   if (!logs.ok() && logs.status().code() == Status::Code::kNotFound) {
-    return Status::NotFound("the app's container has not been created yet: it starts on the "
-                            "first request");
+    return Status::NotFound(
+        "the app's container has not been created yet: it starts on the "
+        "first request");
   }
   return logs;
 }
 
-Result<ProcessOptions> ContainerAppRegistry::FollowLogsCommand(const std::string& app_id, int lines) {
+Result<ProcessOptions> ContainerAppRegistry::FollowLogsCommand(const std::string& app_id,
+                                                               int lines) {
   auto app = Find(app_id);
   if (!app || !runtime_) return Status::NotFound("the app has no container");
   auto info = runtime_->Inspect(app->plan().run.name);
   if (!info.ok()) {
-    return Status::NotFound("the app's container has not been created yet: it starts on the "
-                            "first request");
+    return Status::NotFound(
+        "the app's container has not been created yet: it starts on the "
+        "first request");
   }
   return runtime_->FollowLogsCommand(app->plan().run.name, lines);
 }

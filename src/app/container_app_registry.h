@@ -28,13 +28,15 @@ class ContainerAppRegistry : public BackendFactory {
 
   // `runtime` may be null: container apps then fail with `disabled_reason`.
   ContainerAppRegistry(Options options, std::unique_ptr<container::ContainerRuntime> runtime,
-                   std::string disabled_reason, const SpecResolver& resolver, const Clock& clock);
+                       std::string disabled_reason, const SpecResolver& resolver,
+                       const Clock& clock);
   ~ContainerAppRegistry() override;
 
   Result<std::shared_ptr<proxy::Backend>> Make(const store::AppRecord& record,
                                                const ResolvedApp& resolved) override;
   void Forget(const store::AppRecord& record) override;
-  std::pair<std::string, std::string> StateOf(const std::string& app_id) override;
+  RunState StateOf(const std::string& app_id) override;
+  void Restart(const std::string& app_id) override;
 
   // Starts the timers; adopts running containers of known apps (as jobs) and removes
   // containers of this home that belong to no app.

@@ -38,11 +38,12 @@ bool Eventually(const std::function<bool()>& pred) {
 
 class ContainerAppTest : public ::testing::Test {
  protected:
-  std::shared_ptr<ContainerApp> MakeApp(ContainerAppSettings settings = {}) {
+  std::shared_ptr<ContainerApp> MakeApp(ContainerAppSettings settings = {},
+                                        const std::string& image = "berth-app_prd_t:abc") {
     ContainerPlan plan;
     plan.app_id = "app_prd_t";
     plan.build = true;
-    plan.image = "berth-app_prd_t:abc";
+    plan.image = image;
     plan.build_spec.image = plan.image;
     plan.containerfile = "Containerfile";
     plan.container_port = 8080;
@@ -186,18 +187,162 @@ TEST_F(ContainerAppTest, UpgradedTunnelCountsOnlyWhenBytesMove) {
   EXPECT_TRUE(Eventually([&] { return app->state() == ContainerApp::State::kStopped; }));
 }
 
-TEST_F(ContainerAppTest, BuildFailureAnswersEveryHeldRequestAndIsRetried) {
+TEST_F(ContainerAppTest, FailedBuildIsNotRetriedUntilRestart) {
   auto app = MakeApp();
   rt_.build_error = "RUN false: exit status 1";
   proxy::Acquired a = AcquireAndWait(*app);
   EXPECT_EQ(a.http_status, 503);
   EXPECT_NE(a.status.message().find("image build failed"), std::string::npos);
   EXPECT_NE(a.status.message().find("RUN false"), std::string::npos);
-  EXPECT_EQ(app->StateText().first, "failed");
+  EXPECT_NE(a.status.message().find("not tried again until the app changes"), std::string::npos)
+      << a.status.message();
+  EXPECT_EQ(a.retry_after_secs, 0) << "no retry is coming: no Retry-After";
+  RunState st = app->StateText();
+  EXPECT_EQ(st.state, "failed");
+  EXPECT_TRUE(st.build_held);
+  EXPECT_EQ(st.start_attempts, 1);
+  // Same inputs, long after: still the same answer at once, no second build.
   rt_.build_error.clear();
+  clock_.Advance(3600s);
+  a = proxy::Acquired();
+  ASSERT_TRUE(app->TryAcquire(&a)) << "answered at once";
+  EXPECT_EQ(a.http_status, 503);
+  EXPECT_NE(a.status.message().find("RUN false"), std::string::npos);
+  EXPECT_EQ(rt_.Count(rt_.builds), 1);
+  // The user asks: built again.
+  app->Restart();
   a = AcquireAndWait(*app);
-  EXPECT_TRUE(a.status.ok());
+  EXPECT_TRUE(a.status.ok()) << a.status.ToString();
   EXPECT_EQ(rt_.Count(rt_.builds), 2);
+  EXPECT_EQ(app->StateText().start_attempts, 2);
+}
+
+TEST_F(ContainerAppTest, ReplacementWithTheSameImageKeepsAFailedBuild) {
+  auto app = MakeApp();
+  rt_.build_error = "RUN false: exit status 1";
+  EXPECT_EQ(AcquireAndWait(*app).http_status, 503);
+  rt_.build_error.clear();
+  // A reload with the same inputs: the same image, still failed, nothing built.
+  auto same = MakeApp();
+  same->CarryOverFailedBuild(*app);
+  proxy::Acquired a;
+  ASSERT_TRUE(same->TryAcquire(&a));
+  EXPECT_EQ(a.http_status, 503);
+  EXPECT_NE(a.status.message().find("RUN false"), std::string::npos) << a.status.message();
+  EXPECT_EQ(rt_.Count(rt_.builds), 1);
+  EXPECT_TRUE(same->StateText().build_held);
+  // Changed inputs (another image): built at the first request.
+  auto changed = MakeApp({}, "berth-app_prd_t:def");
+  changed->CarryOverFailedBuild(*app);
+  EXPECT_EQ(changed->StateText().state, "stopped");
+  EXPECT_TRUE(AcquireAndWait(*changed).status.ok());
+  EXPECT_EQ(rt_.Count(rt_.builds), 2);
+}
+
+TEST_F(ContainerAppTest, EngineRefusingTheStartBacksOff) {
+  auto app = MakeApp();
+  rt_.run_error = "cannot start: no space left on device";
+  proxy::Acquired a = AcquireAndWait(*app);
+  EXPECT_EQ(a.http_status, 503);
+  EXPECT_NE(a.status.message().find("no space left on device"), std::string::npos);
+  EXPECT_EQ(a.retry_after_secs, 1);
+  EXPECT_EQ(rt_.Count(rt_.runs), 1);
+  // During the backoff: 503 at once, nothing held, nothing started.
+  for (int i = 0; i < 100; ++i) {
+    a = proxy::Acquired();
+    ASSERT_TRUE(app->TryAcquire(&a));
+    EXPECT_EQ(a.http_status, 503);
+  }
+  EXPECT_NE(a.status.message().find("no space left on device"), std::string::npos);
+  EXPECT_NE(a.status.message().find("a request in 1s or later tries again"), std::string::npos)
+      << a.status.message();
+  std::atomic<int> answered{0};
+  app->AcquireAsync([&](proxy::Acquired got) {
+    EXPECT_EQ(got.http_status, 503);
+    ++answered;
+  });
+  EXPECT_EQ(answered, 1) << "the slow path answers at once too";
+  EXPECT_EQ(rt_.Count(rt_.runs), 1);
+  EXPECT_EQ(app->StateText().retry_in_secs, 1);
+  // After 1 s the next request tries again, fails, and waits 2 s.
+  clock_.Advance(1s);
+  a = AcquireAndWait(*app);
+  EXPECT_EQ(rt_.Count(rt_.runs), 2);
+  EXPECT_EQ(a.retry_after_secs, 2);
+  clock_.Advance(1s);
+  EXPECT_EQ(AcquireAndWait(*app).retry_after_secs, 1);
+  EXPECT_EQ(rt_.Count(rt_.runs), 2);
+  clock_.Advance(1s);
+  EXPECT_EQ(AcquireAndWait(*app).retry_after_secs, 4);
+  EXPECT_EQ(rt_.Count(rt_.runs), 3);
+  RunState st = app->StateText();
+  EXPECT_EQ(st.state, "failed");
+  EXPECT_EQ(st.retry_in_secs, 4);
+  EXPECT_EQ(st.start_attempts, 3);
+  // The engine recovers: the start after the wait succeeds and forgets the failures.
+  rt_.run_error.clear();
+  clock_.Advance(4s);
+  ASSERT_TRUE(AcquireAndWait(*app).status.ok());
+  rt_.Kill(app->plan().run.name);
+  app->RetryAfterConnectFailure(proxy::Acquired{.token = 1});
+  rt_.run_error = "refused again";
+  a = AcquireAndWait(*app);
+  EXPECT_EQ(a.http_status, 503);
+  EXPECT_EQ(a.retry_after_secs, 1) << "the schedule starts over after a success";
+}
+
+TEST_F(ContainerAppTest, StartsUnderContinuousDemandFollowTheSchedule) {
+  ContainerAppSettings s;
+  s.max_start_backoff = 60s;
+  auto app = MakeApp(s);
+  rt_.run_error = "refused";
+  // A request every 100 ms for 30 s: starts at 0, 1, 3, 7 and 15 s, not 300.
+  for (int i = 0; i < 300; ++i) {
+    EXPECT_EQ(AcquireAndWait(*app).http_status, 503);
+    clock_.Advance(100ms);
+  }
+  EXPECT_EQ(rt_.Count(rt_.runs), 5);
+  EXPECT_EQ(app->StateText().start_attempts, 5);
+}
+
+TEST_F(ContainerAppTest, MaximumBackoffCapsTheWait) {
+  ContainerAppSettings s;
+  s.max_start_backoff = 3s;
+  auto app = MakeApp(s);
+  rt_.run_error = "refused";
+  for (int64_t want : {1, 2, 3, 3}) {
+    proxy::Acquired a = AcquireAndWait(*app);
+    EXPECT_EQ(a.retry_after_secs, want);
+    clock_.Advance(std::chrono::seconds(want));
+  }
+}
+
+TEST_F(ContainerAppTest, RestartStartsAtOnceWithinTheBackoff) {
+  auto app = MakeApp();
+  rt_.run_error = "refused";
+  for (int i = 0; i < 4; ++i) {  // four failed starts, each after its wait
+    AcquireAndWait(*app);
+    clock_.Advance(app->StateText().retry_in_secs * 1s);
+  }
+  AcquireAndWait(*app);
+  EXPECT_EQ(app->StateText().retry_in_secs, 16);
+  EXPECT_EQ(rt_.Count(rt_.runs), 5);
+  rt_.run_error.clear();
+  app->Restart();
+  EXPECT_EQ(app->StateText().retry_in_secs, 0);
+  ASSERT_TRUE(AcquireAndWait(*app).status.ok()) << "started at once";
+  EXPECT_EQ(rt_.Count(rt_.runs), 6);
+}
+
+TEST_F(ContainerAppTest, RestartStopsARunningContainerAndTheNextRequestStartsIt) {
+  auto app = MakeApp();
+  ASSERT_TRUE(AcquireAndWait(*app).status.ok());
+  app->Restart();
+  ASSERT_TRUE(Eventually([&] { return app->state() == ContainerApp::State::kStopped; }));
+  EXPECT_EQ(rt_.Count(rt_.stops), 1);
+  ASSERT_TRUE(AcquireAndWait(*app).status.ok());
+  EXPECT_EQ(rt_.Count(rt_.starts), 1);
+  EXPECT_EQ(app->StateText().start_attempts, 2);
 }
 
 TEST_F(ContainerAppTest, HeldRequestsTimeOut) {
@@ -256,7 +401,7 @@ TEST_F(ContainerAppTest, PeriodicCheckFindsADeadContainer) {
   clock_.Advance(6s);
   app->Tick();
   ASSERT_TRUE(Eventually([&] { return app->state() == ContainerApp::State::kStopped; }));
-  EXPECT_NE(app->StateText().second.find("exited"), std::string::npos);
+  EXPECT_NE(app->StateText().error.find("exited"), std::string::npos);
 }
 
 }  // namespace

@@ -44,9 +44,7 @@ Status PrintApps(const std::vector<admin::AppInfo>& apps, const std::string& for
   std::vector<std::vector<std::string>> rows = {
       {"PATH", "TYPE", "VERSION", "SPEC", "SOURCE", "STATE"}};
   for (const auto& a : apps) {
-    std::string state = a.state;
-    if (!a.error.empty()) state += ": " + a.error;
-    rows.push_back({a.path, a.type, std::to_string(a.version), a.spec, a.source, state});
+    rows.push_back({a.path, a.type, std::to_string(a.version), a.spec, a.source, a.StateLine()});
   }
   std::fputs(FormatTable(rows).c_str(), stdout);
   return Status::Ok();
@@ -141,6 +139,23 @@ void AddAppCommands(std::vector<Command>& t) {
                                  Client().Call(admin::DeleteAppsRequest{*glob}));
           for (const auto& a : res.apps) {
             if (!a.is_stage) std::printf("Deleted app %s\n", a.path.c_str());
+          }
+          return Status::Ok();
+        };
+      }});
+
+  t.push_back(Command{
+      "app", "restart", "Start apps afresh: forget failed starts, stop running containers",
+      "berth app restart /myapp", [](CLI::App& cmd) -> std::function<Status()> {
+        auto glob = std::make_shared<std::string>();
+        cmd.add_option("glob", *glob, "Apps to restart: all, /path*, domain:**")->required();
+        return [glob]() -> Status {
+          BERTH_ASSIGN_OR_RETURN(admin::AppsResponse res,
+                                 Client().Call(admin::RestartAppsRequest{*glob}));
+          for (const auto& a : res.apps) {
+            if (!a.is_stage) {
+              std::printf("Restarted app %s: the next request starts it\n", a.path.c_str());
+            }
           }
           return Status::Ok();
         };

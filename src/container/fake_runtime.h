@@ -49,15 +49,17 @@ class FakeRuntime : public ContainerRuntime {
     std::unique_lock lock(mu_);
     ++runs;
     cv_.wait(lock, [&] { return !hold_runs; });
+    if (!run_error.empty()) return Status::Unavailable(run_error);
     if (!images.count(spec.image)) return Status::Unavailable("no such image " + spec.image);
     if (containers.count(spec.name)) return Status::AlreadyExists(spec.name);
-    containers[spec.name] = Container{spec.image, true, next_port++, spec.container_port,
-                                      spec.labels};
+    containers[spec.name] =
+        Container{spec.image, true, next_port++, spec.container_port, spec.labels};
     return spec.name + "-id";
   }
   Status Start(const std::string& name) override {
     std::lock_guard lock(mu_);
     ++starts;
+    if (!run_error.empty()) return Status::Unavailable(run_error);
     auto it = containers.find(name);
     if (it == containers.end()) return Status::NotFound(name);
     it->second.running = true;
@@ -135,6 +137,7 @@ class FakeRuntime : public ContainerRuntime {
   bool hold_builds = false;
   bool hold_runs = false;
   std::string build_error;
+  std::string run_error;  // the engine refuses every run and start with this message
   int builds = 0, runs = 0, starts = 0, stops = 0;
   int next_port = 40000;
   std::set<std::string> images;

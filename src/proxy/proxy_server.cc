@@ -258,10 +258,11 @@ std::string ReasonFor(const error_code& ec) {
 template <typename Stream>
 asio::awaitable<bool> WriteSimple(Stream& stream, unsigned version, http::status status,
                                   std::string body, bool keep_alive,
-                                  std::chrono::milliseconds timeout) {
+                                  std::chrono::milliseconds timeout, int64_t retry_after_secs = 0) {
   http::response<http::string_body> res{status, version == 10 ? 10u : 11u};
   res.set(http::field::content_type, "text/plain; charset=utf-8");
   res.set(http::field::cache_control, "no-store");
+  if (retry_after_secs > 0) res.set(http::field::retry_after, std::to_string(retry_after_secs));
   res.body() = std::move(body);
   if (!res.body().empty() && res.body().back() != '\n') res.body().push_back('\n');
   res.keep_alive(keep_alive);
@@ -628,8 +629,9 @@ asio::awaitable<void> ProxyServer::Impl::Session(Worker& w, Stream stream, std::
         status_code = acq.http_status;
         http::status st = http::int_to_status(static_cast<unsigned>(acq.http_status));
         bool k = client_keep_alive && hp.is_done();
-        keep =
-            co_await WriteSimple(stream, version, st, acq.status.message(), k, o.body_timeout) && k;
+        keep = co_await WriteSimple(stream, version, st, acq.status.message(), k, o.body_timeout,
+                                    acq.retry_after_secs) &&
+               k;
         break;
       }
       Activity* activity = acq.activity.get();
@@ -833,9 +835,9 @@ asio::awaitable<void> ProxyServer::Impl::Session(Worker& w, Stream stream, std::
       if (reacquire_failed) {
         status_code = acq.http_status;
         bool k = client_keep_alive && hp.is_done();
-        keep = co_await WriteSimple(stream, version,
-                                    http::int_to_status(static_cast<unsigned>(acq.http_status)),
-                                    acq.status.message(), k, o.body_timeout) &&
+        keep = co_await WriteSimple(
+                   stream, version, http::int_to_status(static_cast<unsigned>(acq.http_status)),
+                   acq.status.message(), k, o.body_timeout, acq.retry_after_secs) &&
                k;
         break;
       }

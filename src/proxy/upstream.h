@@ -12,8 +12,8 @@
 namespace berth::proxy {
 
 struct Upstream {
-  bool tls = false;       // https
-  std::string host;       // name or IP literal
+  bool tls = false;  // https
+  std::string host;  // name or IP literal
   uint16_t port = 0;
   std::string base_path;  // path prefix of the upstream URL, "" for none ("/api" of http://x/api)
 
@@ -40,8 +40,9 @@ class Activity {
 // What a request gets from its app: an upstream plus an activity handle that stays alive (and
 // counts as a request in flight) until the response is done.
 struct Acquired {
-  Status status;           // not ok: the request fails with `http_status` and the message
-  int http_status = 200;   // for failures: 502, 503, 504...
+  Status status;                 // not ok: the request fails with `http_status` and the message
+  int http_status = 200;         // for failures: 502, 503, 504...
+  int64_t retry_after_secs = 0;  // for failures: a Retry-After header when > 0
   Upstream upstream;
   std::shared_ptr<Activity> activity;  // may be null for apps that do not track activity
   std::string server_timing;           // a Server-Timing header value, "" for none

@@ -16,6 +16,9 @@ admin::AppInfo ToProtocol(const app::AppInfo& a) {
   p.source = a.source;
   p.state = a.state;
   p.error = a.error;
+  p.retry_in_secs = a.retry_in_secs;
+  p.build_held = a.build_held;
+  p.start_attempts = a.start_attempts;
   return p;
 }
 
@@ -61,6 +64,12 @@ void AddAppRoutes(AdminApi& api, app::AppService& apps) {
         if (req.glob.empty()) return Status::InvalidArgument("an app glob is required");
         BERTH_ASSIGN_OR_RETURN(auto deleted, apps.Delete(req.glob));
         return AppsResponse(deleted);
+      });
+  api.On<admin::RestartAppsRequest>(
+      [&apps](const admin::RestartAppsRequest& req, const Caller&) -> Result<admin::AppsResponse> {
+        if (req.glob.empty()) return Status::InvalidArgument("an app glob is required");
+        BERTH_ASSIGN_OR_RETURN(auto restarted, apps.Restart(req.glob));
+        return AppsResponse(restarted);
       });
 }
 

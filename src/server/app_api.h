@@ -1,4 +1,5 @@
-// Admin operations on apps: create, list, delete (admin/protocol.h), served by the AppService.
+// Admin operations on apps: create, list, delete, restart (admin/protocol.h), served by the
+// AppService.
 #pragma once
 
 #include "admin/protocol.h"

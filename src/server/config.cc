@@ -1,11 +1,10 @@
 #include "server/config.h"
 
-#include <algorithm>
-
+#include <toml++/toml.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
-#include <toml++/toml.h>
 
 #include "base/files.h"
 #include "base/strings.h"
@@ -22,7 +21,8 @@ namespace {
 void Flatten(const toml::table& table, const std::string& prefix,
              std::map<std::string, const toml::node*>& out) {
   for (const auto& [key, node] : table) {
-    std::string name = prefix.empty() ? std::string(key.str()) : prefix + "." + std::string(key.str());
+    std::string name =
+        prefix.empty() ? std::string(key.str()) : prefix + "." + std::string(key.str());
     if (const toml::table* sub = node.as_table()) {
       Flatten(*sub, name, out);
     } else {
@@ -44,9 +44,9 @@ Result<toml::table> ParseToml(const std::string& text, const std::string& source
   try {
     return toml::parse(text, source);
   } catch (const toml::parse_error& err) {
-    return Status::InvalidArgument(
-        source + ":" + std::to_string(err.source().begin.line) + ":" +
-        std::to_string(err.source().begin.column) + ": " + std::string(err.description()));
+    return Status::InvalidArgument(source + ":" + std::to_string(err.source().begin.line) + ":" +
+                                   std::to_string(err.source().begin.column) + ": " +
+                                   std::string(err.description()));
   }
 }
 
@@ -174,6 +174,10 @@ Result<Config> LoadConfig(const std::string& home_in, const std::string& config_
   if (c.worker_threads < 0) return Status::InvalidArgument("system.worker_threads cannot be negative");
   if (p.max_header_bytes < 1024) {
     return Status::InvalidArgument("proxy.max_header_bytes must be at least 1024");
+  }
+  if (values.at("app_config.container.max_start_backoff_secs")->value<int64_t>().value_or(0) < 1) {
+    return Status::InvalidArgument(
+        "app_config.container.max_start_backoff_secs must be at least 1");
   }
   return c;
 }

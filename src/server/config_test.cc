@@ -27,6 +27,7 @@ TEST(ConfigTest, DefaultsMatchTheReference) {
   EXPECT_EQ(c->cert_location, home + "/config/certs");
   EXPECT_EQ(c->app_config.at("container.idle_shutdown_secs"), "180");
   EXPECT_EQ(c->app_config.at("container.health_url"), "/");
+  EXPECT_EQ(c->app_config.at("container.max_start_backoff_secs"), "60");
   EXPECT_EQ(c->socket_path(), home + "/run/berth.sock");
 }
 
@@ -41,13 +42,29 @@ port = -1
 container.idle_shutdown_secs = 2
 [secret.prop_local]
 file_name = "/etc/x.properties"
-)").ok());
+)")
+                  .ok());
   auto c = LoadConfig(home, "");
   ASSERT_TRUE(c.ok()) << c.status().ToString();
   EXPECT_EQ(c->http.port, 9999);
   EXPECT_EQ(c->https.port, -1);
   EXPECT_EQ(c->app_config.at("container.idle_shutdown_secs"), "2");
   EXPECT_EQ(c->secrets.at("prop_local.file_name"), "/etc/x.properties");
+}
+
+TEST(ConfigTest, StartBackoffOfAtLeastOneSecond) {
+  std::string home = TempDir();
+  ASSERT_TRUE(
+      WriteFileAtomic(home + "/c.toml", "[app_config]\ncontainer.max_start_backoff_secs = 5\n")
+          .ok());
+  auto c = LoadConfig(home, home + "/c.toml");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->app_config.at("container.max_start_backoff_secs"), "5");
+  ASSERT_TRUE(
+      WriteFileAtomic(home + "/d.toml", "[app_config]\ncontainer.max_start_backoff_secs = 0\n")
+          .ok());
+  EXPECT_EQ(LoadConfig(home, home + "/d.toml").status().message(),
+            "app_config.container.max_start_backoff_secs must be at least 1");
 }
 
 TEST(ConfigTest, UnknownKeySuggests) {
