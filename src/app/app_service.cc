@@ -163,7 +163,8 @@ Result<std::vector<AppInfo>> AppService::Create(const CreateRequest& req) {
   // Load and resolve before writing anything: an unknown spec, a missing param or a broken
   // spec file leaves no rows.
   BERTH_ASSIGN_OR_RETURN(store::SourceFiles source,
-                         LoadSource(req.source, req.metadata.branch, req.metadata.commit));
+                         LoadSource(req.source, req.metadata.branch, req.metadata.commit,
+                                    options_.source_limits));
   BERTH_ASSIGN_OR_RETURN(Live prod_live, MakeLive(prod, source));
   BERTH_ASSIGN_OR_RETURN(Live stage_live, MakeLive(stage, source));
 

@@ -14,6 +14,7 @@
 #include "app/glob.h"
 #include "app/resolved_app.h"
 #include "app/run_state.h"
+#include "app/source_loader.h"
 #include "app/spec_resolver.h"
 #include "base/status.h"
 #include "proxy/route_table.h"
@@ -74,6 +75,7 @@ class AppService {
   struct Options {
     std::string default_domain = "localhost";
     SecurityPolicy security;  // checked for every container app, at create and at load
+    SourceLimits source_limits;
   };
 
   // `factory` serves container apps; without one, only apps with fixed URLs can be served.

@@ -96,8 +96,11 @@ Result<store::SourceFiles> ReadFolder(const std::string& dir, const SourceLimits
         }
         total += static_cast<size_t>(st.st_size);
         if (total > limits.max_bytes) {
-          return Status::InvalidArgument("source " + dir + " is larger than " +
-                                         std::to_string(limits.max_bytes >> 20) + " MiB");
+          return Status::InvalidArgument(
+              "source " + dir + " is larger than system.max_source_bytes (" +
+              (limits.max_bytes >= (1u << 20) ? std::to_string(limits.max_bytes >> 20) + " MiB"
+                                              : std::to_string(limits.max_bytes) + " bytes") +
+              ")");
         }
         BERTH_ASSIGN_OR_RETURN(std::string content, ReadFile(a));
         out[r] = store::SourceFile{std::move(content), static_cast<int>(st.st_mode & 0777)};

@@ -10,7 +10,7 @@ namespace berth::app {
 
 struct SourceLimits {
   size_t max_files = 20000;
-  size_t max_bytes = 512u * 1024 * 1024;
+  size_t max_bytes = 100u * 1024 * 1024;  // system.max_source_bytes
 };
 
 // A git source split into what to clone and the folder inside it.

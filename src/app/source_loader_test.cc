@@ -48,6 +48,11 @@ TEST(SourceLoaderTest, ReadsFolderWithModesSkippingGit) {
   EXPECT_FALSE(ReadFolder(dir + "/missing").ok());
   auto limited = ReadFolder(dir, SourceLimits{1, 1 << 20});
   EXPECT_FALSE(limited.ok());
+  auto too_big = ReadFolder(dir, SourceLimits{100, 20});
+  ASSERT_FALSE(too_big.ok());
+  EXPECT_EQ(too_big.status().message(),
+            "source " + dir + " is larger than system.max_source_bytes (20 bytes)");
+  EXPECT_TRUE(ReadFolder(dir, SourceLimits{100, 30}).ok());
 }
 
 TEST(SourceLoaderTest, ClonesLocalGitRepository) {

@@ -105,6 +105,10 @@ Result<Config> LoadConfig(const std::string& home_in, const std::string& config_
   c.container_command = values.at("system.container_command")->value<std::string>().value_or("");
   c.default_domain = ToLower(str("system.default_domain"));
   c.worker_threads = num("system.worker_threads");
+  c.max_source_bytes = values.at("system.max_source_bytes")->value<int64_t>().value_or(0);
+  if (c.max_source_bytes < 1) {
+    return Status::InvalidArgument("system.max_source_bytes must be at least 1");
+  }
   c.http = {str("http.host"), num("http.port")};
   c.https = {str("https.host"), num("https.port")};
   c.cert_location = str("https.cert_location");

@@ -40,6 +40,7 @@ struct Config {
   std::string container_command;
   std::string default_domain;
   int worker_threads = 0;
+  int64_t max_source_bytes = 100 << 20;
 
   ListenerConfig http;
   ListenerConfig https;

@@ -179,6 +179,7 @@ Status Server::Start() {
     app::AppService::Options app_options;
     app_options.default_domain = c.default_domain;
     app_options.security = {c.security.allowed_mounts, c.security.allowed_container_args};
+    app_options.source_limits.max_bytes = static_cast<size_t>(c.max_source_bytes);
     im.apps = std::make_unique<app::AppService>(std::move(app_options),
                                                 *im.db, im.router, *im.resolver,
                                                 im.containers.get());
