@@ -24,8 +24,10 @@
 #include "proxy/connect_gate.h"
 #include "proxy/header_transform.h"
 #include "proxy/http_head.h"
+#include "proxy/relay.h"
 #include "proxy/request_check.h"
 #include "proxy/timed_stream.h"
+#include "proxy/upstream_pool.h"
 
 namespace berth::proxy {
 
@@ -37,90 +39,6 @@ using beast::error_code;
 using namespace asio::experimental::awaitable_operators;
 
 namespace {
-
-constexpr auto kToken = asio::as_tuple(asio::use_awaitable);
-constexpr size_t kRelayBufferBytes = 64 * 1024;
-
-// Every socket is a TimedStream: tcp_stream's timeouts without its per-operation timer waits.
-using TlsStream = beast::ssl_stream<TimedStream>;
-
-// ---------------------------------------------------------------------------------------------
-// Upstream connections and the per-thread keep-alive pool.
-
-struct UpstreamConn {
-  std::variant<TimedStream, TlsStream> stream;
-  beast::flat_buffer buffer;
-  std::chrono::steady_clock::time_point idle_since;
-  bool reused = false;
-
-  template <typename Fn>
-  decltype(auto) Visit(Fn&& fn) {
-    return std::visit(std::forward<Fn>(fn), stream);
-  }
-  tcp::socket& socket() {
-    return Visit([](auto& s) -> tcp::socket& { return beast::get_lowest_layer(s).socket(); });
-  }
-};
-
-// Idle upstream connections of one worker thread, keyed by upstream. Touched only on that
-// thread, so it needs no lock.
-class UpstreamPool {
- public:
-  UpstreamPool(size_t max_idle, std::chrono::milliseconds max_age)
-      : max_idle_(max_idle), max_age_(max_age) {}
-
-  // An idle connection to `key`, or null. With `probe`, one the upstream has visibly closed
-  // is skipped (a syscall per take); without, a request that finds its connection dead is
-  // retried on a new one, which only requests without a body can afford.
-  std::unique_ptr<UpstreamConn> Take(const std::string& key, bool probe) {
-    auto it = idle_.find(key);
-    if (it == idle_.end()) return nullptr;
-    auto& list = it->second;
-    auto now = std::chrono::steady_clock::now();
-    while (!list.empty()) {
-      std::unique_ptr<UpstreamConn> c = std::move(list.back());
-      list.pop_back();
-      if (now - c->idle_since < max_age_ && c->buffer.size() == 0 && (!probe || LooksOpen(*c))) {
-        c->reused = true;
-        return c;
-      }
-    }
-    return nullptr;
-  }
-
-  void Put(const std::string& key, std::unique_ptr<UpstreamConn> c) {
-    if (max_idle_ == 0) return;
-    auto& list = idle_[key];
-    if (list.size() >= max_idle_) list.pop_front();
-    c->idle_since = std::chrono::steady_clock::now();
-    list.push_back(std::move(c));
-  }
-
-  // Closes connections idle for longer than max_age.
-  void Sweep() {
-    auto now = std::chrono::steady_clock::now();
-    for (auto it = idle_.begin(); it != idle_.end();) {
-      auto& list = it->second;
-      while (!list.empty() && now - list.front()->idle_since >= max_age_) list.pop_front();
-      it = list.empty() ? idle_.erase(it) : std::next(it);
-    }
-  }
-
-  void Clear() { idle_.clear(); }
-
- private:
-  // A pooled connection the upstream closed shows EOF (or an error) to a non-blocking peek;
-  // unread bytes mean the upstream sent something unexpected, so it is not reusable either.
-  static bool LooksOpen(UpstreamConn& c) {
-    char byte;
-    ssize_t n = ::recv(c.socket().native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
-    return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
-  }
-
-  const size_t max_idle_;
-  const std::chrono::milliseconds max_age_;
-  std::unordered_map<std::string, std::deque<std::unique_ptr<UpstreamConn>>> idle_;
-};
 
 // ---------------------------------------------------------------------------------------------
 // Workers and sessions.
@@ -220,29 +138,6 @@ struct ProxyServer::Impl {
 
 namespace {
 
-void SetNoDelay(tcp::socket& s) {
-  error_code ec;
-  s.set_option(tcp::no_delay(true), ec);
-}
-
-template <typename Stream>
-tcp::socket& SocketOf(Stream& s) {
-  return beast::get_lowest_layer(s).socket();
-}
-
-template <typename Stream>
-void ExpiresAfter(Stream& s, std::chrono::milliseconds d) {
-  beast::get_lowest_layer(s).expires_after(d);
-}
-
-template <typename Stream>
-void CloseStream(Stream& s) {
-  error_code ec;
-  SocketOf(s).close(ec);
-}
-
-bool IsTimeout(const error_code& ec) { return ec == beast::error::timeout; }
-
 std::string ReasonFor(const error_code& ec) {
   if (ec == asio::error::connection_refused) return "connection refused";
   if (ec == asio::error::connection_reset) return "connection reset by upstream";
@@ -269,160 +164,6 @@ asio::awaitable<bool> WriteSimple(Stream& stream, unsigned version, http::status
   res.prepare_payload();
   ExpiresAfter(stream, timeout);
   auto [ec, n] = co_await http::async_write(stream, res, kToken);
-  co_return !ec;
-}
-
-// Relays a message from `in`, whose head `p` has parsed, to `out`, each byte as soon as it
-// arrives: the head as it now stands in p.get() (the caller has transformed it) goes out at once
-// when no body byte is buffered yet, else together with the first piece of body; then every
-// piece of body as soon as a read returns it (a server-sent event is not held back to fill a
-// buffer). With `chunked_out` the body is framed as chunks here (the head says chunked), and the
-// trailers of a chunked input follow the last chunk, only those IsForwardableTrailer allows;
-// trailers never reach the head, which is computed before the body is read. `head` is scratch
-// space, `buf` holds kRelayBufferBytes.
-struct RelayResult {
-  error_code ec;
-  bool read_failed = false;  // the error happened reading `in`
-  uint64_t bytes = 0;
-};
-
-template <bool isRequest>
-void AppendTrailers(const http::message<isRequest, http::buffer_body>& m, size_t head_fields,
-                    std::string* out) {
-  size_t i = 0;
-  for (const auto& f : m) {
-    if (i++ < head_fields) continue;
-    if (!IsForwardableTrailer(f.name_string())) continue;
-    out->append(f.name_string());
-    out->append(": ");
-    out->append(f.value());
-    out->append("\r\n");
-  }
-}
-
-template <bool isRequest, typename In, typename Out>
-asio::awaitable<RelayResult> Relay(In& in, beast::flat_buffer& in_buf,
-                                   http::parser<isRequest, http::buffer_body>& p, Out& out,
-                                   bool chunked_out, std::string& head, char* buf,
-                                   std::chrono::milliseconds timeout, Activity* activity) {
-  RelayResult r;
-  auto& m = p.get();
-  head.clear();
-  AppendHead(m.base(), &head);
-  const auto head_fields = static_cast<size_t>(std::distance(m.begin(), m.end()));
-  bool head_sent = false;
-  char size_line[24];
-  std::string last_chunk;
-  while (true) {
-    size_t n = 0;
-    if (!p.is_done()) {
-      if (!head_sent && in_buf.size() == 0) {
-        // No body byte is here yet: the head goes out now, not with the first piece of body.
-        ExpiresAfter(out, timeout);
-        auto [ec, wn] = co_await asio::async_write(out, asio::buffer(head), kToken);
-        if (ec) {
-          r.ec = ec;
-          co_return r;
-        }
-        head_sent = true;
-      }
-      m.body().data = buf;
-      m.body().size = kRelayBufferBytes;
-      ExpiresAfter(in, timeout);
-      auto [ec, rn] = co_await http::async_read_some(in, in_buf, p, kToken);
-      if (ec == http::error::need_buffer) ec = {};
-      if (ec) {
-        r.ec = ec;
-        r.read_failed = true;
-        co_return r;
-      }
-      n = kRelayBufferBytes - m.body().size;
-      r.bytes += n;
-    }
-    const bool done = p.is_done();
-    std::array<asio::const_buffer, 5> pieces;
-    size_t count = 0;
-    if (!head_sent) pieces[count++] = asio::buffer(head);
-    if (n > 0) {
-      if (chunked_out) {
-        int len = std::snprintf(size_line, sizeof(size_line), "%zx\r\n", n);
-        pieces[count++] = asio::buffer(size_line, static_cast<size_t>(len));
-      }
-      pieces[count++] = asio::buffer(buf, n);
-      if (chunked_out) pieces[count++] = asio::buffer("\r\n", 2);
-    }
-    if (done && chunked_out) {
-      last_chunk = "0\r\n";
-      if (m.chunked()) AppendTrailers(m, head_fields, &last_chunk);
-      last_chunk += "\r\n";
-      pieces[count++] = asio::buffer(last_chunk);
-    }
-    if (count > 0) {
-      ExpiresAfter(out, timeout);
-      auto [ec, wn] = co_await asio::async_write(
-          out, std::span<const asio::const_buffer>(pieces.data(), count), kToken);
-      if (ec) {
-        r.ec = ec;
-        co_return r;
-      }
-      head_sent = true;
-      if (activity) activity->Touch();
-    }
-    if (done) break;
-  }
-  co_return r;
-}
-
-// Completes with true when the client closes its connection (a peek after the socket turns
-// readable finds EOF or an error); then it also cancels `upstream`'s pending operations, so a
-// request the client gave up on stops waiting for its answer. Bytes from the client (a
-// pipelined request) leave it waiting until it is cancelled (false).
-asio::awaitable<bool> ClientClosed(tcp::socket& client, tcp::socket& upstream) {
-  auto [ec] = co_await client.async_wait(tcp::socket::wait_read, kToken);
-  if (!ec) {
-    char byte;
-    ssize_t n = ::recv(client.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
-    if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)) {
-      error_code cec;
-      upstream.cancel(cec);
-      co_return true;
-    }
-    asio::steady_timer forever(client.get_executor(), asio::steady_timer::duration::max());
-    co_await forever.async_wait(kToken);
-  }
-  co_return false;
-}
-
-// Copies bytes from `from` to `to` until either side fails or closes, then closes both.
-template <typename From, typename To>
-asio::awaitable<void> Pump(From& from, To& to, std::chrono::milliseconds idle, Activity* activity) {
-  std::unique_ptr<char[]> buf(new char[16 * 1024]);
-  while (true) {
-    ExpiresAfter(from, idle);
-    auto [rec, n] = co_await from.async_read_some(asio::buffer(buf.get(), 16 * 1024), kToken);
-    if (rec || n == 0) break;
-    ExpiresAfter(to, idle);
-    auto [wec, m] = co_await asio::async_write(to, asio::buffer(buf.get(), n), kToken);
-    if (wec) break;
-    if (activity) activity->Touch();
-  }
-  CloseStream(from);
-  CloseStream(to);
-}
-
-// Relays raw bytes both ways until either side closes or stays idle too long.
-template <typename A, typename B>
-asio::awaitable<void> Tunnel(A& a, B& b, std::chrono::milliseconds idle, Activity* activity) {
-  co_await (Pump(a, b, idle, activity) && Pump(b, a, idle, activity));
-}
-
-template <typename Stream>
-asio::awaitable<bool> WriteBuffered(Stream& s, beast::flat_buffer& b,
-                                    std::chrono::milliseconds timeout) {
-  if (b.size() == 0) co_return true;
-  ExpiresAfter(s, timeout);
-  auto [ec, n] = co_await asio::async_write(s, b.data(), kToken);
-  b.consume(b.size());
   co_return !ec;
 }
 
@@ -571,8 +312,8 @@ asio::awaitable<void> ProxyServer::Impl::Session(Worker& w, Stream stream, std::
     const std::string raw_target(req.target());
     RequestVerdict verdict = CheckRequest(req);
     const std::string& target = verdict.target;
-    const std::string client_host = verdict.status ? std::string(req[http::field::host])
-                                                   : verdict.host;
+    const std::string client_host =
+        verdict.status ? std::string(req[http::field::host]) : verdict.host;
     const std::string via = (version == 10 ? "1.0 " : "1.1 ") + via_pseudonym;
     int status_code = 0;
     uint64_t bytes_out = 0;
@@ -584,8 +325,8 @@ asio::awaitable<void> ProxyServer::Impl::Session(Worker& w, Stream stream, std::
       if (verdict.status) {
         // Broken framing or target: answer and close, since what follows cannot be trusted.
         status_code = static_cast<int>(verdict.status);
-        co_await WriteSimple(stream, version, http::int_to_status(verdict.status),
-                             verdict.reason, false, o.body_timeout);
+        co_await WriteSimple(stream, version, http::int_to_status(verdict.status), verdict.reason,
+                             false, o.body_timeout);
         keep = false;
         break;
       }
@@ -776,7 +517,8 @@ asio::awaitable<void> ProxyServer::Impl::Session(Worker& w, Stream stream, std::
         if (sent.ec) {
           uec = sent.ec;
           failed_phase = sent.read_failed ? Phase::kReadRequestBody : Phase::kSendRequest;
-          if (sent.read_failed && uec.category() == http::make_error_code(http::error::bad_chunk).category() &&
+          if (sent.read_failed &&
+              uec.category() == http::make_error_code(http::error::bad_chunk).category() &&
               uec != http::error::end_of_stream && uec != http::error::partial_message) {
             failed_phase = Phase::kBadRequestBody;  // the body broke HTTP's framing
           }
@@ -942,9 +684,9 @@ asio::awaitable<void> ProxyServer::Impl::Session(Worker& w, Stream stream, std::
                     .count();
       char dur[32];
       std::snprintf(dur, sizeof(dur), "%.1fms", ms);
-      o.access_log(client_ip + " \"" + method + " " + NormalizeHost(client_host) + raw_target + "\" " +
-                   std::to_string(status_code) + " " + std::to_string(bytes_out) + " " + dur +
-                   " app=" + (app_id.empty() ? "-" : app_id));
+      o.access_log(client_ip + " \"" + method + " " + NormalizeHost(client_host) + raw_target +
+                   "\" " + std::to_string(status_code) + " " + std::to_string(bytes_out) + " " +
+                   dur + " app=" + (app_id.empty() ? "-" : app_id));
     }
     if (!keep) break;
   }
