@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
+#include <cstring>
 
 #include "appspec/starlark/ast.h"
 #include "appspec/starlark/interpreter.h"
@@ -35,13 +37,21 @@ Result<bool> SequenceEqual(Interpreter& interp, const std::vector<Value>& x,
 Result<bool> EqualDepth(Interpreter& interp, Value a, Value b, int depth) {
   if (depth > kMaxValueDepth) return TooDeep();
   BERTH_RETURN_IF_ERROR(interp.Charge(1));
-  if (a.type() != b.type()) return false;
+  if (a.type() != b.type()) {
+    if (a.is(Type::kFloat) && b.is_int())
+      return !std::isnan(a.float_value()) && CompareIntFloat(b, a.float_value()) == 0;
+    if (b.is(Type::kFloat) && a.is_int())
+      return !std::isnan(b.float_value()) && CompareIntFloat(a, b.float_value()) == 0;
+    return false;
+  }
   switch (a.type()) {
     case Type::kNone:
       return true;
     case Type::kBool:
     case Type::kInt:
       return a.int_value() == b.int_value();
+    case Type::kFloat:
+      return a.float_value() == b.float_value();
     default:
       break;
   }
@@ -50,6 +60,18 @@ Result<bool> EqualDepth(Interpreter& interp, Value a, Value b, int depth) {
     case Type::kString:
       BERTH_RETURN_IF_ERROR(interp.Charge(static_cast<int64_t>(a.str().size() / 64)));
       return a.str() == b.str();
+    case Type::kBytes:
+      return a.bytes() == b.bytes();
+    case Type::kBigInt:
+      return BigInt::Compare(a.bigint(), b.bigint()) == 0;
+    case Type::kRange: {
+      RangeObj* x = static_cast<RangeObj*>(a.object());
+      RangeObj* y = static_cast<RangeObj*>(b.object());
+      int64_t n = x->Length();
+      if (n != y->Length()) return false;
+      if (n == 0) return true;
+      return x->start == y->start && (n == 1 || x->step == y->step);
+    }
     case Type::kList:
       return SequenceEqual(interp, a.list()->items, b.list()->items, depth);
     case Type::kTuple:
@@ -86,11 +108,36 @@ Result<bool> EqualDepth(Interpreter& interp, Value a, Value b, int depth) {
 Result<int> CompareDepth(Interpreter& interp, Value a, Value b, int depth) {
   if (depth > kMaxValueDepth) return TooDeep();
   BERTH_RETURN_IF_ERROR(interp.Charge(1));
+  if ((a.is_int() || a.is(Type::kFloat)) && (b.is_int() || b.is(Type::kFloat)) &&
+      a.type() != b.type()) {
+    if (a.is(Type::kFloat) && b.is(Type::kFloat)) {
+    } else if (a.is(Type::kFloat)) {
+      return -CompareIntFloat(b, a.float_value());
+    } else if (b.is(Type::kFloat)) {
+      return CompareIntFloat(a, b.float_value());
+    } else {
+      BigInt x = a.is(Type::kInt) ? BigInt(a.int_value()) : a.bigint();
+      BigInt y = b.is(Type::kInt) ? BigInt(b.int_value()) : b.bigint();
+      return BigInt::Compare(x, y);
+    }
+  }
   if (a.type() == b.type()) {
     switch (a.type()) {
       case Type::kBool:
       case Type::kInt:
         return a.int_value() < b.int_value() ? -1 : a.int_value() > b.int_value() ? 1 : 0;
+      case Type::kBigInt:
+        return BigInt::Compare(a.bigint(), b.bigint());
+      case Type::kFloat: {
+        double x = a.float_value(), y = b.float_value();
+        // NaN sorts after every other value and equals itself here, as in starlark-go.
+        if (std::isnan(x) || std::isnan(y)) return std::isnan(x) ? (std::isnan(y) ? 0 : 1) : -1;
+        return x < y ? -1 : x > y ? 1 : 0;
+      }
+      case Type::kBytes: {
+        int c = a.bytes().compare(b.bytes());
+        return c < 0 ? -1 : c > 0 ? 1 : 0;
+      }
       case Type::kString: {
         int c = a.str().compare(b.str());
         return c < 0 ? -1 : c > 0 ? 1 : 0;
@@ -123,6 +170,24 @@ Result<uint64_t> HashDepth(Interpreter& interp, Value v, int depth) {
       return v.bool_value() ? 0x54ULL : 0x46ULL;
     case Type::kInt:
       return Mix(0x696e74ULL, static_cast<uint64_t>(v.int_value()));
+    case Type::kBigInt:
+      return v.bigint().Hash();
+    case Type::kFloat: {
+      double d = v.float_value();
+      // An integral float hashes as the equal int does.
+      if (std::isfinite(d) && d == std::trunc(d)) {
+        BigInt b = BigInt::FromDouble(d);
+        if (std::optional<int64_t> i = b.ToInt64()) {
+          return Mix(0x696e74ULL, static_cast<uint64_t>(*i));
+        }
+        return b.Hash();
+      }
+      uint64_t bits;
+      std::memcpy(&bits, &d, sizeof bits);
+      return Mix(0x666c74ULL, bits);
+    }
+    case Type::kBytes:
+      return Mix(0x62797465ULL, std::hash<std::string>{}(v.bytes()));
     case Type::kString:
       BERTH_RETURN_IF_ERROR(interp.Charge(static_cast<int64_t>(v.str().size() / 64)));
       return std::hash<std::string>{}(v.str());
@@ -158,8 +223,20 @@ class Printer {
         return Put(v.bool_value() ? "True" : "False");
       case Type::kInt:
         return Put(std::to_string(v.int_value()));
+      case Type::kBigInt:
+        return Put(v.bigint().ToString());
+      case Type::kFloat:
+        return Put(FormatFloat(v.float_value()));
       case Type::kString:
         return Put(Quote(v.str()));
+      case Type::kBytes:
+        return Put(QuoteBytes(v.bytes()));
+      case Type::kRange: {
+        RangeObj* r = static_cast<RangeObj*>(v.object());
+        if (r->step != 1) return Put(fmt::format("range({}, {}, {})", r->start, r->stop, r->step));
+        if (r->start != 0) return Put(fmt::format("range({}, {})", r->start, r->stop));
+        return Put(fmt::format("range({})", r->stop));
+      }
       case Type::kFunction:
         return Put(fmt::format("<function {}>", v.function()->name()));
       case Type::kBuiltin:
@@ -241,6 +318,21 @@ class Printer {
 }  // namespace
 
 const std::string& Value::str() const { return static_cast<StringObj*>(obj_)->value; }
+const BigInt& Value::bigint() const { return static_cast<BigIntObj*>(obj_)->value; }
+const std::string& Value::bytes() const { return static_cast<BytesObj*>(obj_)->value; }
+
+int64_t RangeObj::Length() const {
+  // Computed in 128 bits so no range overflows.
+  __int128 n;
+  if (step > 0) {
+    n = stop > start ? (static_cast<__int128>(stop) - start + step - 1) / step : 0;
+  } else {
+    n = start > stop
+            ? (static_cast<__int128>(start) - stop - step - 1) / -static_cast<__int128>(step)
+            : 0;
+  }
+  return n > INT64_MAX ? INT64_MAX : static_cast<int64_t>(n);
+}
 ListObj* Value::list() const { return static_cast<ListObj*>(obj_); }
 TupleObj* Value::tuple() const { return static_cast<TupleObj*>(obj_); }
 DictObj* Value::dict() const { return static_cast<DictObj*>(obj_); }
@@ -250,11 +342,13 @@ StructObj* Value::struct_value() const { return static_cast<StructObj*>(obj_); }
 
 Status ListObj::CheckMutable() const {
   if (frozen()) return Status::InvalidArgument("cannot modify a frozen list");
+  if (iterating > 0) return Status::InvalidArgument("cannot modify a list during iteration");
   return Status::Ok();
 }
 
 Status DictObj::CheckMutable() const {
   if (frozen()) return Status::InvalidArgument("cannot modify a frozen dict");
+  if (iterating > 0) return Status::InvalidArgument("cannot modify a dict during iteration");
   return Status::Ok();
 }
 
@@ -367,9 +461,16 @@ std::string TypeName(Value v) {
     case Type::kBool:
       return "bool";
     case Type::kInt:
+    case Type::kBigInt:
       return "int";
+    case Type::kFloat:
+      return "float";
     case Type::kString:
       return "string";
+    case Type::kBytes:
+      return "bytes";
+    case Type::kRange:
+      return "range";
     case Type::kList:
       return "list";
     case Type::kTuple:
@@ -393,8 +494,16 @@ bool Truth(Value v) {
     case Type::kBool:
     case Type::kInt:
       return v.int_value() != 0;
+    case Type::kBigInt:
+      return true;
+    case Type::kFloat:
+      return v.float_value() != 0;
     case Type::kString:
       return !v.str().empty();
+    case Type::kBytes:
+      return !v.bytes().empty();
+    case Type::kRange:
+      return static_cast<RangeObj*>(v.object())->Length() != 0;
     case Type::kList:
       return !v.list()->items.empty();
     case Type::kTuple:
@@ -450,6 +559,102 @@ std::string Quote(std::string_view s) {
   }
   out += '"';
   return out;
+}
+
+std::string QuoteBytes(std::string_view s) {
+  std::string out = "b\"";
+  for (char c : s) {
+    unsigned char u = static_cast<unsigned char>(c);
+    switch (c) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      default:
+        if (u < 0x20 || u >= 0x7f) {
+          out += fmt::format("\\x{:02x}", u);
+        } else {
+          out += c;
+        }
+    }
+  }
+  out += '"';
+  return out;
+}
+
+std::string FormatFloat(double d, char conv) {
+  if (std::isnan(d)) return "nan";
+  if (std::isinf(d)) return d > 0 ? "+inf" : "-inf";
+  switch (conv) {
+    case 'e':
+      return fmt::format("{:.6e}", d);
+    case 'E':
+      return fmt::format("{:.6E}", d);
+    case 'f':
+    case 'F':
+      return fmt::format("{:.6f}", d);
+    default:
+      break;
+  }
+  // The shortest round-tripping digits (fmt's default), then laid out as Go's %g does.
+  std::string s = fmt::format("{}", d);
+  std::string sign;
+  if (s[0] == '-') {
+    sign = "-";
+    s.erase(0, 1);
+  }
+  size_t e = s.find_first_of("eE");
+  std::string mant = s.substr(0, e);
+  int exp = e == std::string::npos ? 0 : std::stoi(s.substr(e + 1));
+  // mant is "ddd", "ddd.ddd" or "0.000ddd": collect the digits and where the point goes.
+  size_t dot = mant.find('.');
+  int point = static_cast<int>(dot == std::string::npos ? mant.size() : dot);
+  std::string digits;
+  for (char c : mant) {
+    if (c != '.') digits += c;
+  }
+  size_t lead = 0;
+  while (lead + 1 < digits.size() && digits[lead] == '0') ++lead;
+  digits.erase(0, lead);
+  point -= static_cast<int>(lead);
+  while (digits.size() > 1 && digits.back() == '0') digits.pop_back();
+  exp += point - 1;  // the exponent of the first digit
+  std::string out = sign;
+  if (exp < -4 || exp >= 6) {
+    out += digits[0];
+    if (digits.size() > 1) out += "." + digits.substr(1);
+    out += fmt::format("e{}{:02d}", exp < 0 ? '-' : '+', exp < 0 ? -exp : exp);
+    return out;
+  }
+  if (exp < 0) {
+    out += "0." + std::string(static_cast<size_t>(-exp - 1), '0') + digits;
+  } else if (static_cast<size_t>(exp) + 1 >= digits.size()) {
+    out += digits + std::string(static_cast<size_t>(exp) + 1 - digits.size(), '0') + ".0";
+  } else {
+    out += digits.substr(0, exp + 1) + "." + digits.substr(exp + 1);
+  }
+  return out;
+}
+
+int CompareIntFloat(Value i, double f) {
+  if (std::isnan(f)) return -1;
+  if (std::isinf(f)) return f > 0 ? -1 : 1;
+  BigInt x = i.is(Type::kInt) ? BigInt(i.int_value()) : i.bigint();
+  double fl = std::floor(f);
+  int c = BigInt::Compare(x, BigInt::FromDouble(fl));
+  if (c != 0) return c;
+  return fl == f ? 0 : -1;
 }
 
 }  // namespace berth::starlark
