@@ -24,8 +24,8 @@ constexpr Keyword kKeywords[] = {
 
 // Python keywords that Starlark reserves or that this subset leaves out.
 constexpr const char* kReserved[] = {
-    "as",     "assert", "async", "await",    "class", "del", "except", "finally", "from",
-    "global", "import", "is",    "nonlocal", "raise", "try", "while",  "with",    "yield",
+    "as", "class",    "del",   "except", "finally", "from", "global", "import",
+    "is", "nonlocal", "raise", "try",    "while",   "with", "yield",
 };
 
 constexpr int kMaxIndentDepth = 100;
