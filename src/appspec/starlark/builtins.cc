@@ -200,10 +200,23 @@ Result<Value> HashFn(Interpreter& interp, const Args& args) {
     return args.ErrorAt(0, fmt::format("hash: got {}, want string or bytes", TypeName(x)));
   }
   // The hash Java's String.hashCode gives, over the bytes, as starlark-go documents it.
-  const std::string& s = x.is(Type::kString) ? x.str() : x.bytes();
-  int32_t h = 0;
-  for (unsigned char c : s) h = static_cast<int32_t>(31 * static_cast<uint32_t>(h) + c);
-  return Value::Int(h);
+  // Over UTF-16 code units for a string, as Java does; over the bytes for bytes.
+  uint32_t h = 0;
+  if (x.is(Type::kBytes)) {
+    for (unsigned char c : x.bytes()) h = 31 * h + c;
+  } else {
+    for (const std::string& c : SplitUtf8(x.str())) {
+      uint32_t cp = DecodeUtf8(c);
+      if (cp >= 0x10000) {
+        cp -= 0x10000;
+        h = 31 * h + (0xD800 + (cp >> 10));
+        h = 31 * h + (0xDC00 + (cp & 0x3FF));
+      } else {
+        h = 31 * h + cp;
+      }
+    }
+  }
+  return Value::Int(static_cast<int32_t>(h));
 }
 
 Result<Value> Dir(Interpreter& interp, const Args& args) {
@@ -481,7 +494,8 @@ Result<Value> MinMax(Interpreter& interp, const Args& args, bool want_max) {
   }
   const auto& p = args.positional();
   if (p.empty())
-    return Status::InvalidArgument(fmt::format("{}: needs at least one argument", args.fn_name()));
+    return Status::InvalidArgument(
+        fmt::format("{} requires at least one positional argument", args.fn_name()));
   std::vector<Value> items;
   if (p.size() == 1) {
     BERTH_ASSIGN_OR_RETURN(items, Elements(interp, args, 0, p[0]));

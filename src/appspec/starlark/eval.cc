@@ -439,8 +439,7 @@ Result<Value> Evaluator::EvalIdent(const IdentExpr& e) {
     auto it = env->vars.find(e.name);
     if (it != env->vars.end()) return it->second;
     if (env->def == nullptr) continue;
-    return Err(e.pos, fmt::format("{} variable \"{}\" is used before it is assigned",
-                                  env == frame_->env.get() ? "local" : "enclosing", e.name));
+    return Err(e.pos, fmt::format("local variable {} referenced before assignment", e.name));
   }
   const ModuleEnv& m = *frame_->module;
   if (auto it = m.globals.find(e.name); it != m.globals.end()) return it->second;

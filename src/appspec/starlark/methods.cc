@@ -130,9 +130,13 @@ Result<Value> StrFormat(Interpreter& interp, const Args& args) {
 }
 
 Result<Value> StrAffix(Interpreter& interp, const Args& args, bool prefix) {
-  Value x;
-  BERTH_RETURN_IF_ERROR(args.Unpack({{prefix ? "prefix" : "suffix", &x}}));
-  const std::string& s = args.self().str();
+  Value x, start_v, end_v;
+  BERTH_RETURN_IF_ERROR(
+      args.Unpack({{prefix ? "prefix" : "suffix", &x}, {"start?", &start_v}, {"end?", &end_v}}));
+  const std::string& whole = args.self().str();
+  size_t start, end;
+  BERTH_RETURN_IF_ERROR(Bounds(args, start_v, end_v, whole.size(), &start, &end));
+  std::string s = end >= start ? whole.substr(start, end - start) : std::string();
   std::vector<Value> options;
   if (x.is(Type::kTuple)) {
     options = x.tuple()->items;
@@ -597,10 +601,12 @@ Result<Value> ListExtend(Interpreter& interp, const Args& args) {
 }
 
 Result<Value> ListIndex(Interpreter& interp, const Args& args) {
-  Value x;
-  BERTH_RETURN_IF_ERROR(args.Unpack({{"x", &x}}));
+  Value x, start_v, end_v;
+  BERTH_RETURN_IF_ERROR(args.Unpack({{"x", &x}, {"start?", &start_v}, {"end?", &end_v}}));
   const auto& items = args.self().list()->items;
-  for (size_t i = 0; i < items.size(); ++i) {
+  size_t start, end;
+  BERTH_RETURN_IF_ERROR(Bounds(args, start_v, end_v, items.size(), &start, &end));
+  for (size_t i = start; i < end && i < items.size(); ++i) {
     BERTH_ASSIGN_OR_RETURN(bool eq, Equal(interp, items[i], x));
     if (eq) return Value::Int(static_cast<int64_t>(i));
   }

@@ -92,6 +92,14 @@ Result<bool> Contains(Interpreter& interp, Value container, Value x) {
       return Status::InvalidArgument(
           fmt::format("'in bytes' requires bytes or int as left operand, not {}", TypeName(x)));
     case Type::kRange: {
+      if (x.is(Type::kFloat) && x.float_value() == std::trunc(x.float_value()) &&
+          std::fabs(x.float_value()) < 9e18) {
+        x = Value::Int(static_cast<int64_t>(x.float_value()));
+      }
+      if (!x.is_int() && !x.is(Type::kFloat)) {
+        return Status::InvalidArgument(
+            fmt::format("'in <range>' requires integer as left operand, not {}", TypeName(x)));
+      }
       if (!x.is(Type::kInt)) return false;
       auto* r = static_cast<RangeObj*>(container.object());
       int64_t n = r->Length();

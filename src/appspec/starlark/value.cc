@@ -51,7 +51,9 @@ Result<bool> EqualDepth(Interpreter& interp, Value a, Value b, int depth) {
     case Type::kInt:
       return a.int_value() == b.int_value();
     case Type::kFloat:
-      return a.float_value() == b.float_value();
+      // Floats are totally ordered: NaN equals NaN (unlike IEEE), as in starlark-go.
+      return a.float_value() == b.float_value() ||
+             (std::isnan(a.float_value()) && std::isnan(b.float_value()));
     default:
       break;
   }
