@@ -88,8 +88,7 @@ Result<Value> ParseInt(Interpreter& interp, std::string_view s, int64_t base) {
 
 Result<Value> IntFn(Interpreter& interp, const Args& args) {
   Value x, base_v;
-  BERTH_RETURN_IF_ERROR(args.Unpack({{"x?", &x}, {"base?", &base_v}}));
-  if (args.positional().empty() && args.named().empty()) return Value::Int(0);
+  BERTH_RETURN_IF_ERROR(args.Unpack({{"x", &x}, {"base?", &base_v}}));
   if (!base_v.is_none()) {
     if (!x.is(Type::kString))
       return args.Error("base", "int: can't convert non-string with explicit base");
@@ -200,10 +199,11 @@ Result<Value> HashFn(Interpreter& interp, const Args& args) {
     return args.ErrorAt(0, fmt::format("hash: got {}, want string or bytes", TypeName(x)));
   }
   // The hash Java's String.hashCode gives, over the bytes, as starlark-go documents it.
-  // Over UTF-16 code units for a string, as Java does; over the bytes for bytes.
+  // Over UTF-16 code units for a string, as Java does; FNV-1a over the bytes for bytes.
   uint32_t h = 0;
   if (x.is(Type::kBytes)) {
-    for (unsigned char c : x.bytes()) h = 31 * h + c;
+    BERTH_ASSIGN_OR_RETURN(uint64_t fnv, Hash(interp, x));
+    return Value::Int(static_cast<int64_t>(fnv));
   } else {
     for (const std::string& c : SplitUtf8(x.str())) {
       uint32_t cp = DecodeUtf8(c);
@@ -267,7 +267,7 @@ Result<Value> BytesFn(Interpreter& interp, const Args& args) {
   Value x;
   BERTH_RETURN_IF_ERROR(args.Unpack({{"x", &x}}));
   if (x.is(Type::kBytes)) return x;
-  if (x.is(Type::kString)) return interp.NewBytes(x.str());
+  if (x.is(Type::kString)) return interp.NewBytes(ValidUtf8(x.str()));
   Result<std::vector<Value>> items = Iterate(interp, x);
   if (!items.ok()) {
     return args.ErrorAt(
@@ -481,7 +481,7 @@ Result<Value> Print(Interpreter& interp, const Args& args) {
 
 Result<Value> Fail(Interpreter& interp, const Args& args) {
   BERTH_ASSIGN_OR_RETURN(std::string msg, JoinArgs(interp, args));
-  return Status::InvalidArgument(msg);
+  return Status::InvalidArgument("fail: " + msg);
 }
 
 Result<Value> MinMax(Interpreter& interp, const Args& args, bool want_max) {

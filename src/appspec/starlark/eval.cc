@@ -219,6 +219,13 @@ Status Evaluator::ExecAugAssign(const AugAssignStmt& s) {
       l->items.insert(l->items.end(), add.begin(), add.end());
       return cur;
     }
+    if (s.op == BinaryOp::kBitOr && cur.is(Type::kDict) && rhs.is(Type::kDict)) {
+      // x |= y updates a dict in place.
+      for (const auto& [k, v] : rhs.dict()->Items()) {
+        BERTH_RETURN_IF_ERROR(Locate(s.pos, cur.dict()->Set(interp_, k, v)));
+      }
+      return cur;
+    }
     Result<Value> r = Binary(interp_, s.op, cur, rhs);
     if (!r.ok()) return Locate(s.pos, r.status());
     return r;

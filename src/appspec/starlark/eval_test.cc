@@ -248,7 +248,7 @@ TEST(StarlarkEvalTest, Errors) {
        "t.star:3:6: f() accepts at most 1 positional argument (2 given)"},
       {"def f():\n  return g()\ndef g():\n  return f()\nr = f()",
        "t.star:4:10: function f called recursively (recursion is not allowed)"},
-      {"fail('bad', 'thing')", "t.star:1:1: bad thing"},
+      {"fail('bad', 'thing')", "t.star:1:1: fail: bad thing"},
       {"def f():\n  x = x + 1\nf()", "t.star:2:7: local variable x referenced before assignment"},
       {"a, b = [1, 2, 3]", "t.star:1:1: too many values to unpack (got 3, want 2)"},
       {"for x in 'abc':\n  pass", "t.star:1:10: string value is not iterable"},

@@ -386,15 +386,16 @@ Result<Value> Binary(Interpreter& interp, BinaryOp op, Value x, Value y) {
       Value seq = x, n = y;
       if (x.is(Type::kInt)) std::swap(seq, n);
       if (!n.is(Type::kInt)) break;
-      if (seq.is(Type::kString)) {
+      if (seq.is(Type::kString) || seq.is(Type::kBytes)) {
+        const std::string& unit = seq.is(Type::kString) ? seq.str() : seq.bytes();
         int64_t count = n.int_value() < 0 ? 0 : n.int_value();
-        BERTH_ASSIGN_OR_RETURN(int64_t total,
-                               MulInt(static_cast<int64_t>(seq.str().size()), count));
+        BERTH_ASSIGN_OR_RETURN(int64_t total, MulInt(static_cast<int64_t>(unit.size()), count));
         BERTH_RETURN_IF_ERROR(interp.Charge(total / 16));
         std::string out;
         out.reserve(total);
-        for (int64_t i = 0; i < count; ++i) out += seq.str();
-        return interp.NewString(std::move(out));
+        for (int64_t i = 0; i < count; ++i) out += unit;
+        return seq.is(Type::kString) ? interp.NewString(std::move(out))
+                                     : interp.NewBytes(std::move(out));
       }
       if (seq.is(Type::kList)) {
         BERTH_ASSIGN_OR_RETURN(auto items, Repeat(interp, seq.list()->items, n.int_value()));
@@ -472,7 +473,7 @@ Result<Value> GetIndex(Interpreter& interp, Value x, Value key) {
     case Type::kBytes: {
       BERTH_ASSIGN_OR_RETURN(int64_t i,
                              ResolveIndex(key, static_cast<int64_t>(x.bytes().size()), "bytes"));
-      return Value::Int(static_cast<unsigned char>(x.bytes()[i]));
+      return interp.NewBytes(std::string(1, x.bytes()[i]));
     }
     case Type::kRange: {
       auto* r = static_cast<RangeObj*>(x.object());

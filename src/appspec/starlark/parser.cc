@@ -787,6 +787,19 @@ Result<ExprPtr> Parser::Subscript(ExprPtr object, Pos pos) {
   ExprPtr lo;
   if (Kind() != Tok::kColon) {
     BERTH_ASSIGN_OR_RETURN(lo, Test());
+    if (Kind() == Tok::kComma) {
+      // x[a, b]: an unparenthesized tuple index.
+      auto t = std::make_unique<SequenceExpr>(ExprKind::kTuple, lo->pos);
+      t->elems.push_back(std::move(lo));
+      while (Accept(Tok::kComma)) {
+        if (Kind() == Tok::kRBracket) break;
+        BERTH_ASSIGN_OR_RETURN(ExprPtr y, Test());
+        t->elems.push_back(std::move(y));
+      }
+      BERTH_RETURN_IF_ERROR(FinishAll(t.get(), t->elems));
+      lo = std::move(t);
+      if (Kind() != Tok::kRBracket) return Unexpected("']'");
+    }
     if (Accept(Tok::kRBracket)) {
       auto e = std::make_unique<IndexExpr>(pos);
       e->object = std::move(object);
@@ -838,7 +851,11 @@ Status Parser::Clauses(ComprehensionExpr* c, Tok close) {
       BERTH_ASSIGN_OR_RETURN(clause.expr, Or());
     } else if (Accept(Tok::kIf)) {
       clause.is_for = false;
-      BERTH_ASSIGN_OR_RETURN(clause.expr, Or());
+      if (Kind() == Tok::kLambda) {
+        BERTH_ASSIGN_OR_RETURN(clause.expr, Lambda());
+      } else {
+        BERTH_ASSIGN_OR_RETURN(clause.expr, Or());
+      }
     } else {
       return Unexpected(fmt::format("'for', 'if' or {}", TokName(close)));
     }

@@ -8,6 +8,7 @@
 
 #include "appspec/starlark/ast.h"
 #include "appspec/starlark/interpreter.h"
+#include "appspec/starlark/utf8.h"
 
 namespace berth::starlark {
 namespace {
@@ -188,8 +189,11 @@ Result<uint64_t> HashDepth(Interpreter& interp, Value v, int depth) {
       std::memcpy(&bits, &d, sizeof bits);
       return Mix(0x666c74ULL, bits);
     }
-    case Type::kBytes:
-      return Mix(0x62797465ULL, std::hash<std::string>{}(v.bytes()));
+    case Type::kBytes: {
+      uint32_t h = 2166136261u;  // FNV-1a, as starlark-go hashes bytes
+      for (unsigned char c : v.bytes()) h = (h ^ c) * 16777619u;
+      return h;
+    }
     case Type::kString:
       BERTH_RETURN_IF_ERROR(interp.Charge(static_cast<int64_t>(v.str().size() / 64)));
       return std::hash<std::string>{}(v.str());
@@ -242,6 +246,10 @@ class Printer {
       case Type::kFunction:
         return Put(fmt::format("<function {}>", v.function()->name()));
       case Type::kBuiltin:
+        if (!v.builtin()->self.is_none()) {
+          return Put(fmt::format("<built-in method {} of {} value>", v.builtin()->name,
+                                 TypeName(v.builtin()->self)));
+        }
         return Put(fmt::format("<built-in function {}>", v.builtin()->name));
       default:
         break;
@@ -529,6 +537,7 @@ Result<std::string> Repr(Interpreter& interp, Value v) {
 
 Result<std::string> Str(Interpreter& interp, Value v) {
   if (v.is(Type::kString)) return v.str();
+  if (v.is(Type::kBytes)) return ValidUtf8(v.bytes());
   return Repr(interp, v);
 }
 
@@ -563,32 +572,59 @@ std::string Quote(std::string_view s) {
   return out;
 }
 
+std::string ValidUtf8(std::string_view s) {
+  std::string out;
+  for (const std::string& c : SplitUtf8(s)) {
+    uint32_t cp = DecodeUtf8(c);
+    bool bad = cp == 0xFFFD || (cp >= 0xD800 && cp < 0xE000);
+    out += bad ? EncodeUtf8(0xFFFD) : c;
+  }
+  return out;
+}
+
 std::string QuoteBytes(std::string_view s) {
   std::string out = "b\"";
-  for (char c : s) {
-    unsigned char u = static_cast<unsigned char>(c);
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      default:
-        if (u < 0x20 || u >= 0x7f) {
-          out += fmt::format("\\x{:02x}", u);
-        } else {
-          out += c;
-        }
+  for (const std::string& piece : SplitUtf8(s)) {
+    uint32_t cp = DecodeUtf8(piece);
+    if (piece.size() > 1) {
+      // A valid multi-byte sequence: printable code points as they are, others as \u.
+      bool bad = (cp == 0xFFFD && piece != "\xef\xbf\xbd") || (cp >= 0xD800 && cp < 0xE000);
+      bool hidden = (cp >= 0x80 && cp < 0xA0) || (cp >= 0x200B && cp <= 0x200F) ||
+                    (cp >= 0x2028 && cp <= 0x202E) || cp == 0xFEFF;
+      if (!bad && !hidden) {
+        out += piece;
+        continue;
+      }
+      if (!bad) {
+        out += cp > 0xFFFF ? fmt::format("\\U{:08x}", cp) : fmt::format("\\u{:04x}", cp);
+        continue;
+      }
+    }
+    for (char c : piece) {
+      unsigned char u = static_cast<unsigned char>(c);
+      switch (c) {
+        case '"':
+          out += "\\\"";
+          break;
+        case '\\':
+          out += "\\\\";
+          break;
+        case '\n':
+          out += "\\n";
+          break;
+        case '\t':
+          out += "\\t";
+          break;
+        case '\r':
+          out += "\\r";
+          break;
+        default:
+          if (u < 0x20 || u >= 0x7f) {
+            out += fmt::format("\\x{:02x}", u);
+          } else {
+            out += c;
+          }
+      }
     }
   }
   out += '"';

@@ -267,6 +267,8 @@ Result<std::string> Repr(Interpreter& interp, Value v);
 Result<std::string> Str(Interpreter& interp, Value v);
 // A string quoted the way repr shows it.
 std::string Quote(std::string_view s);
+// s with every invalid UTF-8 sequence replaced by U+FFFD (what str(bytes) gives).
+std::string ValidUtf8(std::string_view s);
 // A bytes value as repr shows it: b"..." with non-printable bytes as \x escapes.
 std::string QuoteBytes(std::string_view s);
 
