@@ -212,7 +212,7 @@ Status Evaluator::ExecAugAssign(const AugAssignStmt& s) {
     if (s.op == BinaryOp::kPlus && cur.is(Type::kList) && rhs.is(Type::kList)) {
       // x += y extends a list in place.
       ListObj* l = cur.list();
-      BERTH_RETURN_IF_ERROR(Locate(s.pos, l->CheckMutable()));
+      BERTH_RETURN_IF_ERROR(Locate(s.pos, l->CheckMutable("apply += to")));
       BERTH_RETURN_IF_ERROR(
           Locate(s.pos, interp_.Charge(static_cast<int64_t>(rhs.list()->items.size()))));
       std::vector<Value> add = rhs.list()->items;

@@ -196,6 +196,17 @@ TEST(StarlarkLanguageTest, BitwiseOperators) {
   });
 }
 
+TEST(StarlarkLanguageTest, MutationWhileIteratingAndDuplicateKeys) {
+  Check({
+      {"l = [1, 2]\nfor x in l:\n  l.append(x)",
+       "error: t.star:3:5: cannot append to list during iteration"},
+      {"d = {1: 2}\nfor k in d:\n  d[k + 1] = 0",
+       "error: t.star:3:4: cannot insert into hash table during iteration"},
+      {"r = {1: 2, 1: 3}", "error: t.star:1:12: duplicate key: 1"},
+      {"l = [1, 2]\nfor x in l:\n  pass\nl.append(3)\nr = l", "[1, 2, 3]"},
+  });
+}
+
 TEST(StarlarkLanguageTest, Bytes) {
   CheckExprs({
       {"b'abc'", "b\"abc\""},

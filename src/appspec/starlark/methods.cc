@@ -584,7 +584,7 @@ Result<Value> ListAppend(Interpreter& interp, const Args& args) {
   Value x;
   BERTH_RETURN_IF_ERROR(args.Unpack({{"x", &x}}));
   ListObj* l = args.self().list();
-  BERTH_RETURN_IF_ERROR(l->CheckMutable());
+  BERTH_RETURN_IF_ERROR(l->CheckMutable("append to"));
   l->items.push_back(x);
   return Value::None();
 }
@@ -593,7 +593,7 @@ Result<Value> ListExtend(Interpreter& interp, const Args& args) {
   Value x;
   BERTH_RETURN_IF_ERROR(args.Unpack({{"iterable", &x}}));
   ListObj* l = args.self().list();
-  BERTH_RETURN_IF_ERROR(l->CheckMutable());
+  BERTH_RETURN_IF_ERROR(l->CheckMutable("extend"));
   Result<std::vector<Value>> items = Iterate(interp, x);
   if (!items.ok()) return args.ErrorAt(0, "extend: " + items.status().message());
   l->items.insert(l->items.end(), items->begin(), items->end());
@@ -619,7 +619,7 @@ Result<Value> ListInsert(Interpreter& interp, const Args& args) {
   BERTH_RETURN_IF_ERROR(args.Unpack({{"index", &i_v}, {"x", &x}}));
   if (!i_v.is(Type::kInt)) return args.Error("index", "insert: index must be an int");
   ListObj* l = args.self().list();
-  BERTH_RETURN_IF_ERROR(l->CheckMutable());
+  BERTH_RETURN_IF_ERROR(l->CheckMutable("insert into"));
   int64_t n = static_cast<int64_t>(l->items.size());
   int64_t i = i_v.int_value();
   if (i < 0) i = std::max<int64_t>(0, i + n);
@@ -633,7 +633,7 @@ Result<Value> ListPop(Interpreter& interp, const Args& args) {
   Value i_v = Value::Int(-1);
   BERTH_RETURN_IF_ERROR(args.Unpack({{"index?", &i_v}}));
   ListObj* l = args.self().list();
-  BERTH_RETURN_IF_ERROR(l->CheckMutable());
+  BERTH_RETURN_IF_ERROR(l->CheckMutable("pop from"));
   if (!i_v.is(Type::kInt)) return args.Error("index", "pop: index must be an int");
   int64_t n = static_cast<int64_t>(l->items.size());
   int64_t i = i_v.int_value();
@@ -651,7 +651,7 @@ Result<Value> ListRemove(Interpreter& interp, const Args& args) {
   Value x;
   BERTH_RETURN_IF_ERROR(args.Unpack({{"x", &x}}));
   ListObj* l = args.self().list();
-  BERTH_RETURN_IF_ERROR(l->CheckMutable());
+  BERTH_RETURN_IF_ERROR(l->CheckMutable("remove from"));
   for (size_t i = 0; i < l->items.size(); ++i) {
     BERTH_ASSIGN_OR_RETURN(bool eq, Equal(interp, l->items[i], x));
     if (eq) {
@@ -665,7 +665,7 @@ Result<Value> ListRemove(Interpreter& interp, const Args& args) {
 Result<Value> ListClear(Interpreter& interp, const Args& args) {
   BERTH_RETURN_IF_ERROR(args.Unpack({}));
   ListObj* l = args.self().list();
-  BERTH_RETURN_IF_ERROR(l->CheckMutable());
+  BERTH_RETURN_IF_ERROR(l->CheckMutable("clear"));
   l->items.clear();
   return Value::None();
 }
@@ -710,7 +710,7 @@ Result<Value> DictUpdate(Interpreter& interp, const Args& args) {
   if (args.positional().size() > 1)
     return args.ErrorAt(1, "update: at most one positional argument");
   DictObj* d = args.self().dict();
-  BERTH_RETURN_IF_ERROR(d->CheckMutable());
+  BERTH_RETURN_IF_ERROR(d->CheckMutable("insert into"));
   if (!args.positional().empty()) {
     Value src = args.positional()[0];
     if (src.is(Type::kDict)) {
@@ -745,7 +745,7 @@ Result<Value> DictPop(Interpreter& interp, const Args& args) {
 Result<Value> DictPopitem(Interpreter& interp, const Args& args) {
   BERTH_RETURN_IF_ERROR(args.Unpack({}));
   DictObj* d = args.self().dict();
-  BERTH_RETURN_IF_ERROR(d->CheckMutable());
+  BERTH_RETURN_IF_ERROR(d->CheckMutable("delete from"));
   if (d->size() == 0) return Status::InvalidArgument("popitem: empty dict");
   Value key = d->Keys().front();
   BERTH_ASSIGN_OR_RETURN(std::optional<Value> v, d->Pop(interp, key));

@@ -495,7 +495,7 @@ Result<Value> GetIndex(Interpreter& interp, Value x, Value key) {
 
 Status SetIndex(Interpreter& interp, Value x, Value key, Value value) {
   if (x.is(Type::kList)) {
-    BERTH_RETURN_IF_ERROR(x.list()->CheckMutable());
+    BERTH_RETURN_IF_ERROR(x.list()->CheckMutable("assign to element of"));
     BERTH_ASSIGN_OR_RETURN(int64_t i,
                            ResolveIndex(key, static_cast<int64_t>(x.list()->items.size()), "list"));
     x.list()->items[i] = value;

@@ -350,15 +350,19 @@ FunctionObj* Value::function() const { return static_cast<FunctionObj*>(obj_); }
 BuiltinObj* Value::builtin() const { return static_cast<BuiltinObj*>(obj_); }
 StructObj* Value::struct_value() const { return static_cast<StructObj*>(obj_); }
 
-Status ListObj::CheckMutable() const {
+Status ListObj::CheckMutable(std::string_view op) const {
   if (frozen()) return Status::InvalidArgument("cannot modify a frozen list");
-  if (iterating > 0) return Status::InvalidArgument("cannot modify a list during iteration");
+  if (iterating > 0) {
+    return Status::InvalidArgument(fmt::format("cannot {} list during iteration", op));
+  }
   return Status::Ok();
 }
 
-Status DictObj::CheckMutable() const {
+Status DictObj::CheckMutable(std::string_view op) const {
   if (frozen()) return Status::InvalidArgument("cannot modify a frozen dict");
-  if (iterating > 0) return Status::InvalidArgument("cannot modify a dict during iteration");
+  if (iterating > 0) {
+    return Status::InvalidArgument(fmt::format("cannot {} hash table during iteration", op));
+  }
   return Status::Ok();
 }
 
@@ -379,7 +383,7 @@ Result<std::optional<Value>> DictObj::Get(Interpreter& interp, Value key) const 
 }
 
 Status DictObj::Set(Interpreter& interp, Value key, Value value) {
-  BERTH_RETURN_IF_ERROR(CheckMutable());
+  BERTH_RETURN_IF_ERROR(CheckMutable("insert into"));
   BERTH_ASSIGN_OR_RETURN(uint64_t h, Hash(interp, key));
   BERTH_ASSIGN_OR_RETURN(std::optional<size_t> i, Find(interp, key, h));
   if (i) {
@@ -393,7 +397,7 @@ Status DictObj::Set(Interpreter& interp, Value key, Value value) {
 }
 
 Result<std::optional<Value>> DictObj::Pop(Interpreter& interp, Value key) {
-  BERTH_RETURN_IF_ERROR(CheckMutable());
+  BERTH_RETURN_IF_ERROR(CheckMutable("delete from"));
   BERTH_ASSIGN_OR_RETURN(uint64_t h, Hash(interp, key));
   BERTH_ASSIGN_OR_RETURN(std::optional<size_t> i, Find(interp, key, h));
   if (!i) return std::optional<Value>();
@@ -412,7 +416,7 @@ Result<std::optional<Value>> DictObj::Pop(Interpreter& interp, Value key) {
 }
 
 Status DictObj::Clear() {
-  BERTH_RETURN_IF_ERROR(CheckMutable());
+  BERTH_RETURN_IF_ERROR(CheckMutable("clear"));
   entries_.clear();
   index_.clear();
   live_ = 0;

@@ -155,8 +155,9 @@ class RangeObj : public Object {
 class ListObj : public Object {
  public:
   explicit ListObj(std::vector<Value> v) : Object(Type::kList), items(std::move(v)) {}
-  // Fails when the list is frozen or being iterated over.
-  Status CheckMutable() const;
+  // Fails when the list is frozen or being iterated over; `op` names the mutation for the
+  // message ("append to", "assign to element of", ...).
+  Status CheckMutable(std::string_view op = "modify") const;
   std::vector<Value> items;
   int iterating = 0;  // loops over this list in progress
 };
@@ -184,8 +185,8 @@ class DictObj : public Object {
   // A snapshot of the entries in insertion order.
   std::vector<std::pair<Value, Value>> Items() const;
   std::vector<Value> Keys() const;
-  // Fails when the dict is frozen or being iterated over.
-  Status CheckMutable() const;
+  // Fails when the dict is frozen or being iterated over; `op` as for ListObj.
+  Status CheckMutable(std::string_view op = "modify") const;
   int iterating = 0;  // loops over this dict in progress
 
  private:
