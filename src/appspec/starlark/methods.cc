@@ -480,6 +480,9 @@ Result<Value> StrRsplit(Interpreter& interp, const Args& args) {
 Result<Value> StrSplitlines(Interpreter& interp, const Args& args) {
   Value keep = Value::Bool(false);
   BERTH_RETURN_IF_ERROR(args.Unpack({{"keepends?", &keep}}));
+  if (!keep.is(Type::kBool)) {
+    return args.ErrorAt(0, fmt::format("splitlines: got {}, want bool", TypeName(keep)));
+  }
   const std::string& s = args.self().str();
   std::vector<Value> out;
   size_t i = 0;

@@ -77,6 +77,8 @@ Result<bool> Contains(Interpreter& interp, Value container, Value x) {
       return false;
     }
     case Type::kDict: {
+      // An unhashable value is in no dict.
+      if (x.is(Type::kList) || x.is(Type::kDict)) return false;
       BERTH_ASSIGN_OR_RETURN(std::optional<Value> v, container.dict()->Get(interp, x));
       return v.has_value();
     }
@@ -719,7 +721,11 @@ Result<Value> FormatPercent(Interpreter& interp, const std::string& format, Valu
           out += digits;
           break;
         }
-        if (!v.is(Type::kInt) && !v.is(Type::kBool)) {
+        if (v.is(Type::kBool)) {
+          return Status::InvalidArgument(
+              fmt::format("%{} format: cannot convert bool to int", conv));
+        }
+        if (!v.is(Type::kInt)) {
           return Status::InvalidArgument(
               fmt::format("%{} format requires an int, not {}", conv, TypeName(v)));
         }
