@@ -230,7 +230,7 @@ TEST(StarlarkLanguageTest, Bytes) {
       {"b'hi'.elems()", "[104, 105]"},
       {"{b'k': 1}[b'k']", "1"},
       {"b'a' == 'a'", "False"},
-      {"b'abc'[3]", "error: t.star:1:11: index 3 out of range: bytes has 3 elements"},
+      {"b'abc'[3]", "error: t.star:1:11: bytes index 3 out of range [-3:2]"},
   });
 }
 

@@ -643,7 +643,7 @@ Result<Value> ListPop(Interpreter& interp, const Args& args) {
   if (i < 0) i += n;
   if (i < 0 || i >= n)
     return Status::InvalidArgument(
-        fmt::format("pop: index {} out of range (list has {} elements)", i_v.int_value(), n));
+        fmt::format("pop: index {} out of range [{}:{}]", i_v.int_value(), -n, n - 1));
   BERTH_RETURN_IF_ERROR(interp.Charge(n / 16));
   Value v = l->items[i];
   l->items.erase(l->items.begin() + i);

@@ -127,8 +127,12 @@ Result<int64_t> ResolveIndex(Value key, int64_t len, std::string_view what) {
   int64_t orig = i;
   if (i < 0) i += len;
   if (i < 0 || i >= len) {
-    return Status::InvalidArgument(fmt::format("index {} out of range: {} has {} element{}", orig,
-                                               what, len, len == 1 ? "" : "s"));
+    if (len == 0) {
+      return Status::InvalidArgument(
+          fmt::format("{} index {} out of range: empty {}", what, orig, what));
+    }
+    return Status::InvalidArgument(
+        fmt::format("{} index {} out of range [{}:{}]", what, orig, -len, len - 1));
   }
   return i;
 }
