@@ -215,6 +215,8 @@ TEST(StarlarkLanguageTest, Bytes) {
       {"b'abc'[1]", "b\"b\""},
       {"b'abc'[-1]", "b\"c\""},
       {"b'ab' * 2", "b\"abab\""},
+      {"'abc' * (1 << 40)", "error: t.star:1:11: repeat count 1099511627776 too large"},
+      {"[1, 2] * (1 << 29)", "error: t.star:1:12: excessive repeat (2 * 536870912 elements)"},
       {"str(b'h\\xc3\\xa9')", "\"hé\""},
       {"b'h\\xc3\\xa9'", "b\"hé\""},
       {"hash(b'')", "2166136261"},

@@ -392,6 +392,17 @@ Result<Value> Binary(Interpreter& interp, BinaryOp op, Value x, Value y) {
       Value seq = x, n = y;
       if (x.is(Type::kInt)) std::swap(seq, n);
       if (!n.is(Type::kInt)) break;
+      if (Result<int64_t> len = Length(seq); len.ok() && *len > 0 && n.int_value() > 0) {
+        // Refuse results no budget could pay for before charging for them.
+        constexpr int64_t kMaxRepeat = int64_t{1} << 30;
+        if (n.int_value() >= kMaxRepeat) {
+          return Status::InvalidArgument(fmt::format("repeat count {} too large", n.int_value()));
+        }
+        if (*len * n.int_value() >= kMaxRepeat) {
+          return Status::InvalidArgument(
+              fmt::format("excessive repeat ({} * {} elements)", *len, n.int_value()));
+        }
+      }
       if (seq.is(Type::kString) || seq.is(Type::kBytes)) {
         const std::string& unit = seq.is(Type::kString) ? seq.str() : seq.bytes();
         int64_t count = n.int_value() < 0 ? 0 : n.int_value();
