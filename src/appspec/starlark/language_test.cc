@@ -276,6 +276,9 @@ TEST(StarlarkLanguageTest, StringMethods) {
       {"'hé'.codepoint_ords()", "[104, 233]"},
       {"'hé'.elem_ords()", "[104, 195, 169]"},
       {"'ab'.elems()", "[\"a\", \"b\"]"},
+      {"' x\\n'.strip('')", "\"x\""},
+      {"'%c%c' % (65, 0x3b1)", "\"Aα\""},
+      {"'é'[:1]", "\"\\xc3\""},
       {"'abc'.index('z')", "error: t.star:1:11: index: substring not found"},
       {"'a'.partition('')", "error: t.star:1:19: partition: empty separator"},
   });

@@ -257,7 +257,7 @@ Result<Value> StrStripImpl(Interpreter& interp, const Args& args, bool left, boo
   Value chars_v;
   BERTH_RETURN_IF_ERROR(args.Unpack({{"chars?", &chars_v}}));
   std::string chars;
-  bool ws = chars_v.is_none();
+  bool ws = chars_v.is_none() || (chars_v.is(Type::kString) && chars_v.str().empty());
   if (!ws) {
     BERTH_ASSIGN_OR_RETURN(chars, StringArg(args, "chars", chars_v));
   }

@@ -6,6 +6,7 @@
 #include <limits>
 
 #include "appspec/starlark/interpreter.h"
+#include "appspec/starlark/utf8.h"
 
 namespace berth::starlark {
 namespace {
@@ -759,12 +760,19 @@ Result<Value> FormatPercent(Interpreter& interp, const std::string& format, Valu
         break;
       }
       case 'c':
-        if (v.is(Type::kString) && v.str().size() == 1) {
+        if (v.is(Type::kString)) {
+          if (SplitUtf8(v.str()).size() != 1) {
+            return Status::InvalidArgument("%c format requires a single-character string");
+          }
           out += v.str();
-        } else if (v.is(Type::kInt) && v.int_value() >= 0 && v.int_value() < 128) {
-          out += static_cast<char>(v.int_value());
+        } else if (v.is(Type::kInt)) {
+          if (v.int_value() < 0 || v.int_value() > 0x10FFFF) {
+            return Status::InvalidArgument("%c format requires a valid Unicode code point");
+          }
+          out += EncodeUtf8(static_cast<uint32_t>(v.int_value()));
         } else {
-          return Status::InvalidArgument("%c requires a single character or an int in 0..127");
+          return Status::InvalidArgument(fmt::format(
+              "%c format requires int or single-character string, not {}", TypeName(v)));
         }
         break;
       default:

@@ -546,34 +546,8 @@ Result<std::string> Str(Interpreter& interp, Value v) {
 }
 
 std::string Quote(std::string_view s) {
-  std::string out = "\"";
-  for (char c : s) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
-          out += fmt::format("\\x{:02x}", static_cast<unsigned char>(c));
-        } else {
-          out += c;
-        }
-    }
-  }
-  out += '"';
-  return out;
+  // The rules of bytes: printable text as it is, other code points as \u, invalid UTF-8 as \x.
+  return QuoteBytes(s).substr(1);
 }
 
 std::string ValidUtf8(std::string_view s) {
