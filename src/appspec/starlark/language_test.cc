@@ -279,6 +279,12 @@ TEST(StarlarkLanguageTest, StringMethods) {
       {"' x\\n'.strip('')", "\"x\""},
       {"'%c%c' % (65, 0x3b1)", "\"Aα\""},
       {"'é'[:1]", "\"\\xc3\""},
+      {"'{a}'.format(b=1)",
+       "error: t.star:1:11: format: keyword a not found (did you mean \"b\"?)"},
+      {"'{0}{1}'.format(1)",
+       "error: t.star:1:14: format: tuple index out of range (index 1, 1 arguments)"},
+      {"'{a.b}'.format(1)",
+       "error: t.star:1:13: format: syntax x.y is not supported in replacement fields"},
       {"'abc'.index('z')", "error: t.star:1:11: index: substring not found"},
       {"'a'.partition('')", "error: t.star:1:19: partition: empty separator"},
   });

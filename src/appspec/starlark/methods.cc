@@ -104,21 +104,29 @@ Result<Value> StrFormat(Interpreter& interp, const Args& args) {
                            [](char d) { return std::isdigit(static_cast<unsigned char>(d)); })) {
       if (used_auto) return Status::InvalidArgument("format: cannot mix {} and {0}");
       used_manual = true;
-      if (field.size() > 9) return Status::InvalidArgument("format: index out of range");
+      if (field.size() > 9) return Status::InvalidArgument("format: tuple index out of range");
       size_t n = std::stoul(field);
       if (n >= args.positional().size()) {
-        return Status::InvalidArgument(fmt::format("format: index {} out of range ({} arguments)",
-                                                   n, args.positional().size()));
+        return Status::InvalidArgument(
+            fmt::format("format: tuple index out of range (index {}, {} arguments)", n,
+                        args.positional().size()));
       }
       v = args.positional()[n];
     } else {
+      if (field.find('.') != std::string::npos) {
+        return Status::InvalidArgument("format: syntax x.y is not supported in replacement fields");
+      }
+      if (field.find('[') != std::string::npos) {
+        return Status::InvalidArgument(
+            "format: syntax a[i] is not supported in replacement fields");
+      }
       auto it = std::find_if(args.named().begin(), args.named().end(),
                              [&](const auto& kv) { return kv.first == field; });
       if (it == args.named().end()) {
         std::vector<std::string> names;
         for (const auto& kv : args.named()) names.push_back(kv.first);
         return Status::InvalidArgument(
-            fmt::format("format: no keyword argument \"{}\"{}", field, DidYouMean(field, names)));
+            fmt::format("format: keyword {} not found{}", field, DidYouMean(field, names)));
       }
       v = it->second;
     }
