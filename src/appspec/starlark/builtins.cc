@@ -71,8 +71,7 @@ Result<Value> ParseInt(Interpreter& interp, std::string_view s, int64_t base) {
     if (s.size() > 1 && s[0] == '0') {
       bool zeros = s.find_first_not_of('0') == std::string_view::npos;
       if (!zeros) {
-        return Status::InvalidArgument(
-            fmt::format("int: invalid literal with base 0: {}", Quote(orig)));
+        return Status::InvalidArgument(fmt::format("int: invalid literal with base 0: {}", orig));
       }
     }
     b = 10;
@@ -80,7 +79,7 @@ Result<Value> ParseInt(Interpreter& interp, std::string_view s, int64_t base) {
   std::optional<BigInt> v = BigInt::Parse(s, static_cast<int>(b));
   if (!v) {
     return Status::InvalidArgument(
-        fmt::format("int: invalid literal with base {}: {}", base, Quote(orig)));
+        fmt::format("int: invalid literal with base {}: {}", base, orig));
   }
   BERTH_RETURN_IF_ERROR(interp.Charge(static_cast<int64_t>(s.size() / 16)));
   return interp.NewInt(neg ? BigInt::Neg(*v) : *v);

@@ -670,7 +670,7 @@ Result<Value> Evaluator::CallFunction(FunctionObj* fn, std::vector<Value> args, 
     if (set[k] || p.kind != Param::Kind::kNormal) continue;
     if (!p.default_value) {
       return Status::InvalidArgument(
-          fmt::format("{}() missing required argument \"{}\"", def.name, p.name));
+          fmt::format("function {} missing 1 argument ({})", def.name, p.name));
     }
     locals[p.name] = fn->defaults[k];
   }

@@ -69,7 +69,7 @@ TEST(StarlarkLanguageTest, LambdaAndClosures) {
        "error: t.star:2:15: local variable y referenced before assignment"},
       {"def f(a, *, b):\n  pass\nf(1, 2)",
        "error: t.star:3:6: f() accepts at most 1 positional argument (2 given)"},
-      {"def f(a, *, b):\n  pass\nf(1)", "error: t.star:3:1: f() missing required argument \"b\""},
+      {"def f(a, *, b):\n  pass\nf(1)", "error: t.star:3:1: function f missing 1 argument (b)"},
       {"r = lambda: return",
        "error: t.star:1:13: syntax error: expected an expression, got 'return'"},
   });
