@@ -521,7 +521,9 @@ Result<Value> StrPieces(Interpreter& interp, const Args& args, bool bytes, bool 
       out.push_back(ords ? Value::Int(DecodeUtf8(c)) : interp.NewString(c));
     }
   }
-  return interp.NewList(std::move(out));
+  std::string method = std::string(bytes ? "elem" : "codepoint") + (ords ? "_ords" : "s");
+  return Value(interp.New<PiecesObj>(args.self(), std::move(method),
+                                     bytes ? "string.elems" : "string.codepoints", std::move(out)));
 }
 Result<Value> StrElems(Interpreter& i, const Args& a) { return StrPieces(i, a, true, false); }
 Result<Value> StrElemOrds(Interpreter& i, const Args& a) { return StrPieces(i, a, true, true); }
@@ -582,7 +584,7 @@ Result<Value> BytesElems(Interpreter& interp, const Args& args) {
   BERTH_RETURN_IF_ERROR(args.Unpack({}));
   std::vector<Value> out;
   for (char c : args.self().bytes()) out.push_back(Value::Int(static_cast<unsigned char>(c)));
-  return interp.NewList(std::move(out));
+  return Value(interp.New<PiecesObj>(args.self(), "elems", "bytes.elems", std::move(out)));
 }
 
 constexpr Method kBytesMethods[] = {

@@ -506,6 +506,9 @@ Result<Value> GetIndex(Interpreter& interp, Value x, Value key) {
       }
       return *v;
     }
+    case Type::kPieces:
+      return Status::InvalidArgument(
+          fmt::format("unhandled index operation {}[{}]", TypeName(x), TypeName(key)));
     default:
       return Status::InvalidArgument(fmt::format("{} value is not indexable", TypeName(x)));
   }
@@ -612,6 +615,11 @@ Result<std::vector<Value>> Iterate(Interpreter& interp, Value x) {
     case Type::kDict:
       BERTH_RETURN_IF_ERROR(interp.Charge(static_cast<int64_t>(x.dict()->size())));
       return x.dict()->Keys();
+    case Type::kPieces: {
+      const auto& items = static_cast<PiecesObj*>(x.object())->items;
+      BERTH_RETURN_IF_ERROR(interp.Charge(static_cast<int64_t>(items.size())));
+      return items;
+    }
     case Type::kRange: {
       auto* r = static_cast<RangeObj*>(x.object());
       int64_t n = r->Length();

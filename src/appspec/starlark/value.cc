@@ -243,6 +243,11 @@ class Printer {
         if (r->start != 0) return Put(fmt::format("range({}, {})", r->start, r->stop));
         return Put(fmt::format("range({})", r->stop));
       }
+      case Type::kPieces: {
+        auto* p = static_cast<PiecesObj*>(v.object());
+        BERTH_RETURN_IF_ERROR(Print(p->source, depth + 1));
+        return Put("." + p->method + "()");
+      }
       case Type::kFunction:
         return Put(fmt::format("<function {}>", v.function()->name()));
       case Type::kBuiltin:
@@ -485,6 +490,8 @@ std::string TypeName(Value v) {
       return "bytes";
     case Type::kRange:
       return "range";
+    case Type::kPieces:
+      return static_cast<PiecesObj*>(v.object())->type_name;
     case Type::kList:
       return "list";
     case Type::kTuple:

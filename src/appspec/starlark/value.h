@@ -36,6 +36,7 @@ enum class Type : uint8_t {
   kBigInt,  // an int beyond 64 bits; its Starlark type is "int" too
   kBytes,
   kRange,
+  kPieces,  // s.elems(), s.codepoints() and the like: iterable, not indexable
   kList,
   kTuple,
   kDict,
@@ -150,6 +151,22 @@ class RangeObj : public Object {
   int64_t Length() const;
   int64_t At(int64_t i) const { return start + i * step; }
   const int64_t start, stop, step;
+};
+
+// The result of elems(), elem_ords(), codepoints() or codepoint_ords(): an iterable over the
+// pieces of a string or bytes, with no len() and no indexing.
+class PiecesObj : public Object {
+ public:
+  PiecesObj(Value src, std::string m, std::string t, std::vector<Value> v)
+      : Object(Type::kPieces),
+        source(src),
+        method(std::move(m)),
+        type_name(std::move(t)),
+        items(std::move(v)) {}
+  const Value source;
+  const std::string method;     // as repr shows it: "elems", "codepoint_ords", ...
+  const std::string type_name;  // "string.elems", "string.codepoints", "bytes.elems"
+  const std::vector<Value> items;
 };
 
 class ListObj : public Object {
