@@ -6,8 +6,8 @@
 #include <string_view>
 #include <vector>
 
-#include "base/status.h"
 #include "appspec/starlark/value.h"
+#include "base/status.h"
 
 namespace berth::starlark {
 

@@ -4,10 +4,12 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
 
+#include "appspec/starlark/bigint.h"
 #include "appspec/starlark/source.h"
 
 namespace berth::starlark {
@@ -15,7 +17,9 @@ namespace berth::starlark {
 enum class ExprKind {
   kIdent,
   kInt,
+  kFloat,
   kString,
+  kBytes,
   kConst,  // None, True, False
   kList,
   kTuple,
@@ -28,6 +32,7 @@ enum class ExprKind {
   kIndex,
   kSlice,
   kDot,
+  kLambda,
 };
 
 struct Expr {
@@ -47,10 +52,18 @@ struct IdentExpr : Expr {
 struct IntExpr : Expr {
   IntExpr(Pos p, int64_t v) : Expr(ExprKind::kInt, p), value(v) {}
   int64_t value;
+  std::optional<BigInt> big;  // the value of a literal beyond 64 bits
 };
 
+struct FloatExpr : Expr {
+  FloatExpr(Pos p, double v) : Expr(ExprKind::kFloat, p), value(v) {}
+  double value;
+};
+
+// A string, or a bytes literal (kind kBytes).
 struct StringExpr : Expr {
-  StringExpr(Pos p, std::string v) : Expr(ExprKind::kString, p), value(std::move(v)) {}
+  StringExpr(Pos p, std::string v, bool bytes = false)
+      : Expr(bytes ? ExprKind::kBytes : ExprKind::kString, p), value(std::move(v)) {}
   std::string value;
 };
 
@@ -85,7 +98,7 @@ struct ComprehensionExpr : Expr {
   std::vector<Clause> clauses;
 };
 
-enum class UnaryOp { kNot, kMinus, kPlus };
+enum class UnaryOp { kNot, kMinus, kPlus, kInvert };
 
 struct UnaryExpr : Expr {
   UnaryExpr(Pos p, UnaryOp o, ExprPtr x)
@@ -111,6 +124,11 @@ enum class BinaryOp {
   kSlash,
   kSlashSlash,
   kPercent,
+  kBitAnd,
+  kBitOr,
+  kBitXor,
+  kShl,
+  kShr,
 };
 const char* BinaryOpName(BinaryOp op);
 
@@ -210,11 +228,12 @@ struct ForStmt : Stmt {
   Block body;
 };
 
+// A parameter. A kNormal parameter after a kStar one (named or the bare `*`) is keyword-only.
 struct Param {
   enum class Kind { kNormal, kStar, kStarStar };
   Kind kind = Kind::kNormal;
   Pos pos;
-  std::string name;
+  std::string name;       // empty for the bare `*`
   ExprPtr default_value;  // may be null
 };
 
@@ -224,7 +243,14 @@ struct DefStmt : Stmt {
   std::vector<Param> params;
   Block body;
   // Every name bound in the body (parameters, assignment and loop targets): these are local.
+  // Other names resolve in the enclosing functions' locals (a closure), then the globals.
   std::set<std::string> locals;
+};
+
+// lambda params: body. The body is held as a DefStmt whose block is `return body`.
+struct LambdaExpr : Expr {
+  explicit LambdaExpr(Pos p) : Expr(ExprKind::kLambda, p) {}
+  std::unique_ptr<DefStmt> def;
 };
 
 struct ReturnStmt : Stmt {

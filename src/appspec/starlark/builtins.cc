@@ -4,10 +4,13 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
+#include <cstdlib>
 
 #include "appspec/starlark/args.h"
 #include "appspec/starlark/interpreter.h"
 #include "appspec/starlark/operators.h"
+#include "appspec/starlark/utf8.h"
 
 namespace berth::starlark {
 namespace {
@@ -35,77 +38,248 @@ Result<Value> ReprFn(Interpreter& interp, const Args& args) {
   return interp.NewString(std::move(s));
 }
 
-Result<int64_t> ParseInt(std::string_view s, int64_t base) {
+// Parses an int literal as int(s, base) does: optional sign, a 0x/0o/0b prefix (required to
+// match a base of 16/8/2 if given; base 0 infers the base from it), digits.
+Result<Value> ParseInt(Interpreter& interp, std::string_view s, int64_t base) {
   std::string_view orig = s;
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\n'))
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\n')) {
     s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\n'))
+  }
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\n')) {
     s.remove_suffix(1);
+  }
   bool neg = false;
   if (!s.empty() && (s[0] == '+' || s[0] == '-')) {
     neg = s[0] == '-';
     s.remove_prefix(1);
   }
+  int64_t b = base;
   auto prefixed = [&](char lower) {
-    return s.size() > 2 && s[0] == '0' && (s[1] == lower || s[1] == lower - 32);
+    return s.size() >= 2 && s[0] == '0' && (s[1] == lower || s[1] == lower - 32);
   };
-  if ((base == 0 || base == 16) && prefixed('x')) {
-    base = 16;
+  if ((b == 0 || b == 16) && prefixed('x')) {
+    b = 16;
     s.remove_prefix(2);
-  } else if ((base == 0 || base == 8) && prefixed('o')) {
-    base = 8;
+  } else if ((b == 0 || b == 8) && prefixed('o')) {
+    b = 8;
     s.remove_prefix(2);
-  } else if ((base == 0 || base == 2) && prefixed('b')) {
-    base = 2;
+  } else if ((b == 0 || b == 2) && prefixed('b')) {
+    b = 2;
     s.remove_prefix(2);
-  } else if (base == 0) {
-    base = 10;
+  } else if (b == 0) {
+    // Base 0 without a prefix is decimal, and then a leading zero is ambiguous.
+    if (s.size() > 1 && s[0] == '0') {
+      bool zeros = s.find_first_not_of('0') == std::string_view::npos;
+      if (!zeros) {
+        return Status::InvalidArgument(fmt::format("int: invalid literal with base 0: {}", orig));
+      }
+    }
+    b = 10;
   }
-  auto invalid = [&] {
+  std::optional<BigInt> v = BigInt::Parse(s, static_cast<int>(b));
+  if (!v) {
     return Status::InvalidArgument(
-        fmt::format("int: invalid literal with base {}: {}", base, Quote(orig)));
-  };
-  if (s.empty()) return invalid();
-  uint64_t v = 0;
-  for (char c : s) {
-    int d = c >= '0' && c <= '9'   ? c - '0'
-            : c >= 'a' && c <= 'z' ? c - 'a' + 10
-            : c >= 'A' && c <= 'Z' ? c - 'A' + 10
-                                   : 99;
-    if (d >= base) return invalid();
-    if (v > (UINT64_MAX - d) / static_cast<uint64_t>(base))
-      return Status::InvalidArgument("int: value out of range (ints are 64-bit)");
-    v = v * base + d;
+        fmt::format("int: invalid literal with base {}: {}", base, orig));
   }
-  if (neg ? v > static_cast<uint64_t>(INT64_MAX) + 1 : v > static_cast<uint64_t>(INT64_MAX)) {
-    return Status::InvalidArgument("int: value out of range (ints are 64-bit)");
-  }
-  return neg ? static_cast<int64_t>(0 - v) : static_cast<int64_t>(v);
+  BERTH_RETURN_IF_ERROR(interp.Charge(static_cast<int64_t>(s.size() / 16)));
+  return interp.NewInt(neg ? BigInt::Neg(*v) : *v);
 }
 
 Result<Value> IntFn(Interpreter& interp, const Args& args) {
-  Value x = Value::Int(0), base_v;
-  BERTH_RETURN_IF_ERROR(args.Unpack({{"x?", &x}, {"base?", &base_v}}));
+  Value x, base_v;
+  BERTH_RETURN_IF_ERROR(args.Unpack({{"x", &x}, {"base?", &base_v}}));
   if (!base_v.is_none()) {
-    if (!x.is(Type::kString)) return args.Error("base", "int: base is only allowed for a string");
+    if (!x.is(Type::kString))
+      return args.Error("base", "int: can't convert non-string with explicit base");
     if (!base_v.is(Type::kInt) ||
         (base_v.int_value() != 0 && (base_v.int_value() < 2 || base_v.int_value() > 36))) {
-      return args.Error("base", "int: base must be 0 or an int in 2..36");
+      return args.Error("base", "int: base must be an integer >= 2 && <= 36");
     }
   }
   switch (x.type()) {
     case Type::kInt:
+    case Type::kBigInt:
       return x;
     case Type::kBool:
       return Value::Int(x.bool_value() ? 1 : 0);
+    case Type::kFloat: {
+      double d = x.float_value();
+      if (std::isnan(d)) return args.ErrorAt(0, "int: cannot convert float NaN to integer");
+      if (std::isinf(d)) return args.ErrorAt(0, "int: cannot convert float infinity to integer");
+      return interp.NewInt(BigInt::FromDouble(d));
+    }
     case Type::kString: {
-      Result<int64_t> v = ParseInt(x.str(), base_v.is_none() ? 10 : base_v.int_value());
+      Result<Value> v = ParseInt(interp, x.str(), base_v.is_none() ? 10 : base_v.int_value());
       if (!v.ok()) return args.ErrorAt(0, v.status().message());
-      return Value::Int(*v);
+      return *v;
     }
     default:
       return args.ErrorAt(0, fmt::format("int: cannot convert {} to int", TypeName(x)));
   }
+}
+
+// Parses a float as float(s) does: decimal or exponent form, or inf/infinity/nan in any case.
+std::optional<double> ParseFloat(std::string_view s) {
+  std::string t(s);
+  std::string lower;
+  for (char c : t) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  std::string_view body = lower;
+  bool neg = false;
+  if (!body.empty() && (body[0] == '+' || body[0] == '-')) {
+    neg = body[0] == '-';
+    body.remove_prefix(1);
+  }
+  if (body == "inf" || body == "infinity") return neg ? -HUGE_VAL : HUGE_VAL;
+  if (body == "nan") return std::nan("");
+  if (body.empty()) return std::nullopt;
+  bool digit = false;
+  for (char c : body) {
+    if (c >= '0' && c <= '9') {
+      digit = true;
+    } else if (c != '.' && c != 'e' && c != '+' && c != '-') {
+      return std::nullopt;
+    }
+  }
+  if (!digit) return std::nullopt;
+  char* end = nullptr;
+  double d = std::strtod(t.c_str(), &end);
+  if (end != t.c_str() + t.size()) return std::nullopt;
+  return d;
+}
+
+Result<Value> FloatFn(Interpreter& interp, const Args& args) {
+  Value x = Value::Float(0);
+  BERTH_RETURN_IF_ERROR(args.Unpack({{"x?", &x}}));
+  switch (x.type()) {
+    case Type::kFloat:
+      return x;
+    case Type::kBool:
+      return Value::Float(x.bool_value() ? 1 : 0);
+    case Type::kInt:
+    case Type::kBigInt: {
+      Result<double> d = ToFloat(x);
+      if (!d.ok()) return args.ErrorAt(0, "float: " + d.status().message());
+      return Value::Float(*d);
+    }
+    case Type::kString: {
+      std::optional<double> d = ParseFloat(x.str());
+      if (!d) return args.ErrorAt(0, fmt::format("float: invalid float literal: {}", x.str()));
+      if (std::isinf(*d)) {
+        std::string lower;
+        for (char c : x.str())
+          lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        if (lower.find("inf") == std::string::npos) {
+          return args.ErrorAt(0, "float: floating-point number too large");
+        }
+      }
+      return Value::Float(*d);
+    }
+    default:
+      return args.ErrorAt(0, fmt::format("float: cannot convert {} to float", TypeName(x)));
+  }
+}
+
+Result<Value> Abs(Interpreter& interp, const Args& args) {
+  Value x;
+  BERTH_RETURN_IF_ERROR(args.Unpack({{"x", &x}}));
+  if (x.is(Type::kFloat)) return Value::Float(std::fabs(x.float_value()));
+  if (x.is_int()) {
+    if (x.is(Type::kInt) && x.int_value() >= 0) return x;
+    if (x.is(Type::kBigInt) && !x.bigint().negative()) return x;
+    return Unary(interp, UnaryOp::kMinus, x);
+  }
+  return args.ErrorAt(0, fmt::format("abs: got {}, want int or float", TypeName(x)));
+}
+
+Result<Value> HashFn(Interpreter& interp, const Args& args) {
+  Value x;
+  BERTH_RETURN_IF_ERROR(args.Unpack({{"x", &x}}));
+  if (!x.is(Type::kString) && !x.is(Type::kBytes)) {
+    return args.ErrorAt(0, fmt::format("hash: got {}, want string or bytes", TypeName(x)));
+  }
+  // The hash Java's String.hashCode gives, over the bytes, as starlark-go documents it.
+  // Over UTF-16 code units for a string, as Java does; FNV-1a over the bytes for bytes.
+  uint32_t h = 0;
+  if (x.is(Type::kBytes)) {
+    BERTH_ASSIGN_OR_RETURN(uint64_t fnv, Hash(interp, x));
+    return Value::Int(static_cast<int64_t>(fnv));
+  } else {
+    for (const std::string& c : SplitUtf8(x.str())) {
+      uint32_t cp = DecodeUtf8(c);
+      if (cp >= 0x10000) {
+        cp -= 0x10000;
+        h = 31 * h + (0xD800 + (cp >> 10));
+        h = 31 * h + (0xDC00 + (cp & 0x3FF));
+      } else {
+        h = 31 * h + cp;
+      }
+    }
+  }
+  return Value::Int(static_cast<int32_t>(h));
+}
+
+Result<Value> Dir(Interpreter& interp, const Args& args) {
+  Value x;
+  BERTH_RETURN_IF_ERROR(args.Unpack({{"x", &x}}));
+  std::vector<std::string> names = AttrNames(x);
+  std::sort(names.begin(), names.end());
+  std::vector<Value> out;
+  for (const std::string& n : names) out.push_back(interp.NewString(n));
+  return interp.NewList(std::move(out));
+}
+
+Result<Value> Chr(Interpreter& interp, const Args& args) {
+  Value x;
+  BERTH_RETURN_IF_ERROR(args.Unpack({{"i", &x}}));
+  if (!x.is(Type::kInt)) return args.ErrorAt(0, fmt::format("chr: got {}, want int", TypeName(x)));
+  int64_t cp = x.int_value();
+  if (cp < 0)
+    return args.ErrorAt(0, fmt::format("chr: Unicode code point {} out of range (<0)", cp));
+  if (cp > 0x10FFFF) {
+    return args.ErrorAt(0,
+                        fmt::format("chr: Unicode code point U+{:X} out of range (>0x10FFFF)", cp));
+  }
+  return interp.NewString(EncodeUtf8(static_cast<uint32_t>(cp)));
+}
+
+Result<Value> Ord(Interpreter& interp, const Args& args) {
+  Value x;
+  BERTH_RETURN_IF_ERROR(args.Unpack({{"s", &x}}));
+  if (x.is(Type::kBytes)) {
+    if (x.bytes().size() != 1) {
+      return args.ErrorAt(0, fmt::format("ord: bytes has length {}, want 1", x.bytes().size()));
+    }
+    return Value::Int(static_cast<unsigned char>(x.bytes()[0]));
+  }
+  if (!x.is(Type::kString)) {
+    return args.ErrorAt(0, fmt::format("ord: got {}, want string", TypeName(x)));
+  }
+  std::vector<std::string> chars = SplitUtf8(x.str());
+  if (chars.size() != 1) {
+    return args.ErrorAt(
+        0, fmt::format("ord: string encodes {} Unicode code points, want 1", chars.size()));
+  }
+  return Value::Int(DecodeUtf8(chars[0]));
+}
+
+Result<Value> BytesFn(Interpreter& interp, const Args& args) {
+  Value x;
+  BERTH_RETURN_IF_ERROR(args.Unpack({{"x", &x}}));
+  if (x.is(Type::kBytes)) return x;
+  if (x.is(Type::kString)) return interp.NewBytes(ValidUtf8(x.str()));
+  Result<std::vector<Value>> items = Iterate(interp, x);
+  if (!items.ok()) {
+    return args.ErrorAt(
+        0, fmt::format("bytes: got {}, want string, bytes, or iterable of ints", TypeName(x)));
+  }
+  std::string out;
+  for (Value v : *items) {
+    if (!v.is(Type::kInt) || v.int_value() < 0 || v.int_value() > 255) {
+      return args.ErrorAt(0, "bytes: element out of range 0..255 or not an int");
+    }
+    out.push_back(static_cast<char>(v.int_value()));
+  }
+  return interp.NewBytes(std::move(out));
 }
 
 Result<Value> BoolFn(Interpreter& interp, const Args& args) {
@@ -165,8 +339,10 @@ Result<Value> Range(Interpreter& interp, const Args& args) {
     return Status::InvalidArgument("range: takes 1 to 3 int arguments");
   for (size_t i = 0; i < p.size(); ++i) {
     if (!p[i].is(Type::kInt))
-      return args.ErrorAt(static_cast<int>(i),
-                          fmt::format("range: arguments must be ints, not {}", TypeName(p[i])));
+      return args.ErrorAt(
+          static_cast<int>(i),
+          fmt::format("range: got {} for parameter {}, want int", TypeName(p[i]),
+                      i == 0 ? (p.size() == 1 ? "stop" : "start") : (i == 1 ? "stop" : "step")));
   }
   int64_t start = 0, stop, step = 1;
   if (p.size() == 1) {
@@ -176,16 +352,8 @@ Result<Value> Range(Interpreter& interp, const Args& args) {
     stop = p[1].int_value();
     if (p.size() == 3) step = p[2].int_value();
   }
-  if (step == 0) return args.ErrorAt(2, "range: step cannot be zero");
-  __int128 n = 0;
-  if (step > 0 && stop > start) n = ((__int128)stop - start - 1) / step + 1;
-  if (step < 0 && stop < start) n = ((__int128)start - stop - 1) / -(__int128)step + 1;
-  BERTH_RETURN_IF_ERROR(interp.Charge(n > INT64_MAX / 2 ? INT64_MAX / 2 : static_cast<int64_t>(n)));
-  std::vector<Value> out;
-  out.reserve(static_cast<size_t>(n));
-  __int128 v = start;
-  for (__int128 i = 0; i < n; ++i, v += step) out.push_back(Value::Int(static_cast<int64_t>(v)));
-  return interp.NewList(std::move(out));
+  if (step == 0) return args.ErrorAt(2, "range: step argument must not be zero");
+  return Value(interp.New<RangeObj>(start, stop, step));
 }
 
 Result<Value> Enumerate(Interpreter& interp, const Args& args) {
@@ -312,7 +480,7 @@ Result<Value> Print(Interpreter& interp, const Args& args) {
 
 Result<Value> Fail(Interpreter& interp, const Args& args) {
   BERTH_ASSIGN_OR_RETURN(std::string msg, JoinArgs(interp, args));
-  return Status::InvalidArgument(msg);
+  return Status::InvalidArgument("fail: " + msg);
 }
 
 Result<Value> MinMax(Interpreter& interp, const Args& args, bool want_max) {
@@ -325,7 +493,8 @@ Result<Value> MinMax(Interpreter& interp, const Args& args, bool want_max) {
   }
   const auto& p = args.positional();
   if (p.empty())
-    return Status::InvalidArgument(fmt::format("{}: needs at least one argument", args.fn_name()));
+    return Status::InvalidArgument(
+        fmt::format("{} requires at least one positional argument", args.fn_name()));
   std::vector<Value> items;
   if (p.size() == 1) {
     BERTH_ASSIGN_OR_RETURN(items, Elements(interp, args, 0, p[0]));
@@ -385,28 +554,16 @@ struct Builtin {
 };
 
 constexpr Builtin kBuiltins[] = {
-    {"all", All},
-    {"any", Any},
-    {"bool", BoolFn},
-    {"dict", DictFn},
-    {"enumerate", Enumerate},
-    {"fail", Fail},
-    {"getattr", GetAttrFn},
-    {"hasattr", HasAttr},
-    {"int", IntFn},
-    {"len", Len},
-    {"list", ListFn},
-    {"max", Max},
-    {"min", Min},
-    {"print", Print},
-    {"range", Range},
-    {"repr", ReprFn},
-    {"reversed", Reversed},
-    {"sorted", Sorted},
-    {"str", StrFn},
-    {"tuple", TupleFn},
-    {"type", TypeFn},
-    {"zip", Zip},
+    {"abs", Abs},         {"all", All},       {"any", Any},
+    {"bool", BoolFn},     {"bytes", BytesFn}, {"chr", Chr},
+    {"dict", DictFn},     {"dir", Dir},       {"enumerate", Enumerate},
+    {"fail", Fail},       {"float", FloatFn}, {"getattr", GetAttrFn},
+    {"hasattr", HasAttr}, {"hash", HashFn},   {"int", IntFn},
+    {"len", Len},         {"list", ListFn},   {"max", Max},
+    {"min", Min},         {"ord", Ord},       {"print", Print},
+    {"range", Range},     {"repr", ReprFn},   {"reversed", Reversed},
+    {"sorted", Sorted},   {"str", StrFn},     {"tuple", TupleFn},
+    {"type", TypeFn},     {"zip", Zip},
 };
 
 }  // namespace

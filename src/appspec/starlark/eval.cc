@@ -17,6 +17,25 @@ namespace {
 constexpr int kMaxEvalDepth = 400;
 constexpr size_t kMaxCallDepth = 100;
 
+// Marks a list or dict as being iterated over for the guard's lifetime, so that mutating it
+// inside the loop fails.
+class IterationGuard {
+ public:
+  explicit IterationGuard(Value v) : v_(v) {
+    if (v_.is(Type::kList)) ++v_.list()->iterating;
+    if (v_.is(Type::kDict)) ++v_.dict()->iterating;
+  }
+  ~IterationGuard() {
+    if (v_.is(Type::kList)) --v_.list()->iterating;
+    if (v_.is(Type::kDict)) --v_.dict()->iterating;
+  }
+  IterationGuard(const IterationGuard&) = delete;
+  IterationGuard& operator=(const IterationGuard&) = delete;
+
+ private:
+  Value v_;
+};
+
 }  // namespace
 
 class Evaluator::DepthGuard {
@@ -128,6 +147,7 @@ Status Evaluator::ExecFor(const ForStmt& s, Flow* flow) {
   BERTH_ASSIGN_OR_RETURN(Value iterable, Eval(*s.iterable));
   Result<std::vector<Value>> items = Iterate(interp_, iterable);
   if (!items.ok()) return Locate(s.iterable->pos, items.status());
+  IterationGuard iterating(iterable);
   for (Value v : *items) {
     BERTH_RETURN_IF_ERROR(Locate(s.pos, interp_.Charge(1)));
     BERTH_RETURN_IF_ERROR(Assign(*s.target, v, false));
@@ -141,7 +161,7 @@ Status Evaluator::ExecFor(const ForStmt& s, Flow* flow) {
   return Status::Ok();
 }
 
-Status Evaluator::ExecDef(const DefStmt& s) {
+Result<Value> Evaluator::MakeFunction(const DefStmt& s) {
   std::vector<Value> defaults;
   for (const Param& p : s.params) {
     Value d;
@@ -150,8 +170,23 @@ Status Evaluator::ExecDef(const DefStmt& s) {
     }
     defaults.push_back(d);
   }
-  auto* fn = interp_.New<FunctionObj>(&s, frame_->module, std::move(defaults));
-  return Bind(s.name, Value(fn), false);
+  std::shared_ptr<Env> env = frame_->env;
+  if (!frame_->scopes.empty()) {
+    // Comprehension variables in scope here: capture their current values.
+    auto snapshot = std::make_shared<Env>();
+    for (const NamedValues& scope : frame_->scopes) {
+      for (const auto& [n, v] : scope) snapshot->vars[n] = v;
+    }
+    snapshot->parent = std::move(env);
+    env = std::move(snapshot);
+  }
+  auto* fn = interp_.New<FunctionObj>(&s, frame_->module, std::move(defaults), std::move(env));
+  return Value(fn);
+}
+
+Status Evaluator::ExecDef(const DefStmt& s) {
+  BERTH_ASSIGN_OR_RETURN(Value fn, MakeFunction(s));
+  return Bind(s.name, fn, false);
 }
 
 Status Evaluator::ExecLoad(const LoadStmt& s) {
@@ -177,11 +212,18 @@ Status Evaluator::ExecAugAssign(const AugAssignStmt& s) {
     if (s.op == BinaryOp::kPlus && cur.is(Type::kList) && rhs.is(Type::kList)) {
       // x += y extends a list in place.
       ListObj* l = cur.list();
-      BERTH_RETURN_IF_ERROR(Locate(s.pos, l->CheckMutable()));
+      BERTH_RETURN_IF_ERROR(Locate(s.pos, l->CheckMutable("apply += to")));
       BERTH_RETURN_IF_ERROR(
           Locate(s.pos, interp_.Charge(static_cast<int64_t>(rhs.list()->items.size()))));
       std::vector<Value> add = rhs.list()->items;
       l->items.insert(l->items.end(), add.begin(), add.end());
+      return cur;
+    }
+    if (s.op == BinaryOp::kBitOr && cur.is(Type::kDict) && rhs.is(Type::kDict)) {
+      // x |= y updates a dict in place.
+      for (const auto& [k, v] : rhs.dict()->Items()) {
+        BERTH_RETURN_IF_ERROR(Locate(s.pos, cur.dict()->Set(interp_, k, v)));
+      }
       return cur;
     }
     Result<Value> r = Binary(interp_, s.op, cur, rhs);
@@ -224,7 +266,7 @@ Status Evaluator::Bind(const std::string& name, Value v, bool comprehension) {
     return Status::Ok();
   }
   if (frame_->def != nullptr) {
-    frame_->locals[name] = v;
+    frame_->env->vars[name] = v;
   } else {
     frame_->module->Set(name, v);
   }
@@ -255,7 +297,7 @@ Status Evaluator::Assign(const Expr& target, Value v, bool comprehension) {
       if (items->size() != seq.elems.size()) {
         return Err(target.pos,
                    fmt::format("{} values to unpack (got {}, want {})",
-                               items->size() > seq.elems.size() ? "too many" : "not enough",
+                               items->size() > seq.elems.size() ? "too many" : "too few",
                                items->size(), seq.elems.size()));
       }
       for (size_t i = 0; i < items->size(); ++i) {
@@ -275,10 +317,17 @@ Result<Value> Evaluator::Eval(const Expr& e) {
   switch (e.kind) {
     case ExprKind::kIdent:
       return EvalIdent(static_cast<const IdentExpr&>(e));
-    case ExprKind::kInt:
-      return Value::Int(static_cast<const IntExpr&>(e).value);
+    case ExprKind::kInt: {
+      const auto& i = static_cast<const IntExpr&>(e);
+      if (i.big) return interp_.NewInt(*i.big);
+      return Value::Int(i.value);
+    }
+    case ExprKind::kFloat:
+      return Value::Float(static_cast<const FloatExpr&>(e).value);
     case ExprKind::kString:
       return interp_.NewString(static_cast<const StringExpr&>(e).value);
+    case ExprKind::kBytes:
+      return interp_.NewBytes(static_cast<const StringExpr&>(e).value);
     case ExprKind::kConst:
       switch (static_cast<const ConstExpr&>(e).which) {
         case ConstExpr::Which::kNone:
@@ -307,6 +356,12 @@ Result<Value> Evaluator::Eval(const Expr& e) {
       for (const auto& [k, v] : d.entries) {
         BERTH_ASSIGN_OR_RETURN(Value key, Eval(*k));
         BERTH_ASSIGN_OR_RETURN(Value value, Eval(*v));
+        Result<std::optional<Value>> old = dict->Get(interp_, key);
+        if (!old.ok()) return Locate(k->pos, old.status());
+        if (*old) {
+          BERTH_ASSIGN_OR_RETURN(std::string r, Repr(interp_, key));
+          return Err(k->pos, fmt::format("duplicate key: {}", r));
+        }
         BERTH_RETURN_IF_ERROR(Locate(k->pos, dict->Set(interp_, key, value)));
       }
       return Value(dict);
@@ -356,6 +411,8 @@ Result<Value> Evaluator::Eval(const Expr& e) {
     }
     case ExprKind::kDot:
       return EvalDot(static_cast<const DotExpr&>(e));
+    case ExprKind::kLambda:
+      return MakeFunction(*static_cast<const LambdaExpr&>(e).def);
   }
   return Err(e.pos, "unknown expression");
 }
@@ -365,8 +422,12 @@ std::vector<std::string> Evaluator::VisibleNames() const {
   for (const NamedValues& scope : frame_->scopes) {
     for (const auto& [n, v] : scope) names.push_back(n);
   }
-  if (frame_->def != nullptr) {
-    names.insert(names.end(), frame_->def->locals.begin(), frame_->def->locals.end());
+  for (const Env* env = frame_->env.get(); env != nullptr; env = env->parent.get()) {
+    if (env->def != nullptr) {
+      names.insert(names.end(), env->def->locals.begin(), env->def->locals.end());
+    } else {
+      for (const auto& [n, v] : env->vars) names.push_back(n);
+    }
   }
   names.insert(names.end(), frame_->module->order.begin(), frame_->module->order.end());
   for (const auto& [n, v] : frame_->module->predeclared) names.push_back(n);
@@ -380,12 +441,12 @@ Result<Value> Evaluator::EvalIdent(const IdentExpr& e) {
       if (n == e.name) return v;
     }
   }
-  if (frame_->def != nullptr && frame_->def->locals.count(e.name) != 0) {
-    auto it = frame_->locals.find(e.name);
-    if (it == frame_->locals.end()) {
-      return Err(e.pos, fmt::format("local variable \"{}\" is used before it is assigned", e.name));
-    }
-    return it->second;
+  for (const Env* env = frame_->env.get(); env != nullptr; env = env->parent.get()) {
+    if (env->def != nullptr && env->def->locals.count(e.name) == 0) continue;
+    auto it = env->vars.find(e.name);
+    if (it != env->vars.end()) return it->second;
+    if (env->def == nullptr) continue;
+    return Err(e.pos, fmt::format("local variable {} referenced before assignment", e.name));
   }
   const ModuleEnv& m = *frame_->module;
   if (auto it = m.globals.find(e.name); it != m.globals.end()) return it->second;
@@ -441,6 +502,7 @@ Status Evaluator::Clause(const ComprehensionExpr& e, size_t i, Value result) {
   BERTH_ASSIGN_OR_RETURN(Value iterable, Eval(*c.expr));
   Result<std::vector<Value>> items = Iterate(interp_, iterable);
   if (!items.ok()) return Locate(c.expr->pos, items.status());
+  IterationGuard iterating(iterable);
   for (Value v : *items) {
     BERTH_RETURN_IF_ERROR(Locate(e.pos, interp_.Charge(1)));
     BERTH_RETURN_IF_ERROR(Assign(*c.target, v, true));
@@ -544,26 +606,32 @@ Result<Value> Evaluator::CallFunction(FunctionObj* fn, std::vector<Value> args, 
   Frame frame;
   frame.module = fn->module;
   frame.def = &def;
+  frame.env = std::make_shared<Env>();
+  frame.env->def = &def;
+  frame.env->parent = fn->env;
+  auto& locals = frame.env->vars;
   std::vector<bool> set(def.params.size(), false);
   const Param* star = nullptr;
   const Param* starstar = nullptr;
-  size_t normal = 0;
-  for (const Param& p : def.params) {
-    if (p.kind == Param::Kind::kNormal) ++normal;
+  std::vector<size_t> positional;  // indices of the parameters that take positional arguments
+  for (size_t k = 0; k < def.params.size(); ++k) {
+    const Param& p = def.params[k];
+    if (p.kind == Param::Kind::kNormal && star == nullptr) positional.push_back(k);
     if (p.kind == Param::Kind::kStar) star = &p;
     if (p.kind == Param::Kind::kStarStar) starstar = &p;
   }
+  bool takes_varargs = star != nullptr && !star->name.empty();
   std::vector<Value> extra;
   for (size_t i = 0; i < args.size(); ++i) {
-    if (i < normal) {
-      frame.locals[def.params[i].name] = args[i];
-      set[i] = true;
-    } else if (star != nullptr) {
+    if (i < positional.size()) {
+      locals[def.params[positional[i]].name] = args[i];
+      set[positional[i]] = true;
+    } else if (takes_varargs) {
       extra.push_back(args[i]);
     } else {
       return blame(static_cast<int>(i),
                    fmt::format("{}() accepts at most {} positional argument{} ({} given)", def.name,
-                               normal, normal == 1 ? "" : "s", args.size()));
+                               positional.size(), positional.size() == 1 ? "" : "s", args.size()));
     }
   }
   DictObj* kw = starstar != nullptr ? interp_.NewDict() : nullptr;
@@ -571,32 +639,43 @@ Result<Value> Evaluator::CallFunction(FunctionObj* fn, std::vector<Value> args, 
     int index = static_cast<int>(args.size() + j);
     const auto& [name, v] = kwargs[j];
     size_t k = 0;
-    while (k < normal && def.params[k].name != name) ++k;
-    if (k < normal) {
+    while (k < def.params.size() &&
+           (def.params[k].kind != Param::Kind::kNormal || def.params[k].name != name)) {
+      ++k;
+    }
+    if (k < def.params.size()) {
       if (set[k])
         return blame(index,
                      fmt::format("{}() got multiple values for argument \"{}\"", def.name, name));
-      frame.locals[name] = v;
+      locals[name] = v;
       set[k] = true;
     } else if (kw != nullptr) {
+      BERTH_ASSIGN_OR_RETURN(std::optional<Value> dup, kw->Get(interp_, interp_.NewString(name)));
+      if (dup) {
+        return blame(index,
+                     fmt::format("{}() got multiple values for argument \"{}\"", def.name, name));
+      }
       BERTH_RETURN_IF_ERROR(kw->Set(interp_, interp_.NewString(name), v));
     } else {
       std::vector<std::string> names;
-      for (size_t n = 0; n < normal; ++n) names.push_back(def.params[n].name);
+      for (const Param& p : def.params) {
+        if (p.kind == Param::Kind::kNormal) names.push_back(p.name);
+      }
       return blame(index,
                    fmt::format("unknown keyword argument \"{}\"{}", name, DidYouMean(name, names)));
     }
   }
-  for (size_t k = 0; k < normal; ++k) {
-    if (set[k]) continue;
-    if (!def.params[k].default_value) {
+  for (size_t k = 0; k < def.params.size(); ++k) {
+    const Param& p = def.params[k];
+    if (set[k] || p.kind != Param::Kind::kNormal) continue;
+    if (!p.default_value) {
       return Status::InvalidArgument(
-          fmt::format("{}() missing required argument \"{}\"", def.name, def.params[k].name));
+          fmt::format("function {} missing 1 argument ({})", def.name, p.name));
     }
-    frame.locals[def.params[k].name] = fn->defaults[k];
+    locals[p.name] = fn->defaults[k];
   }
-  if (star != nullptr) frame.locals[star->name] = interp_.NewTuple(std::move(extra));
-  if (starstar != nullptr) frame.locals[starstar->name] = Value(kw);
+  if (takes_varargs) locals[star->name] = interp_.NewTuple(std::move(extra));
+  if (starstar != nullptr) locals[starstar->name] = Value(kw);
 
   DepthGuard guard(this);
   if (guard.too_deep()) return Status::InvalidArgument("evaluation is nested too deeply");

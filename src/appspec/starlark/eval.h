@@ -6,10 +6,10 @@
 #include <unordered_map>
 #include <vector>
 
-#include "base/status.h"
 #include "appspec/starlark/ast.h"
 #include "appspec/starlark/interpreter.h"
 #include "appspec/starlark/value.h"
+#include "base/status.h"
 
 namespace berth::starlark {
 
@@ -27,6 +27,15 @@ struct ModuleEnv {
       globals[name] = v;
     }
   }
+};
+
+// The variables of one function call. A nested def or lambda keeps its enclosing call's Env
+// alive and sees later assignments to it, as closures do. An Env with def == null is a snapshot
+// of comprehension variables, where every name in `vars` is bound.
+struct Env {
+  const DefStmt* def = nullptr;
+  std::unordered_map<std::string, Value> vars;
+  std::shared_ptr<Env> parent;
 };
 
 class Evaluator {
@@ -48,8 +57,8 @@ class Evaluator {
   enum class Flow { kNormal, kBreak, kContinue, kReturn };
   struct Frame {
     ModuleEnv* module = nullptr;
-    const DefStmt* def = nullptr;  // null at the top level of a file
-    std::unordered_map<std::string, Value> locals;
+    const DefStmt* def = nullptr;     // null at the top level of a file
+    std::shared_ptr<Env> env;         // the locals; null at the top level of a file
     std::vector<NamedValues> scopes;  // comprehension variables, innermost last
     Value ret;
   };
@@ -62,6 +71,7 @@ class Evaluator {
   Result<Flow> Exec(const Stmt& s);
   Status ExecFor(const ForStmt& s, Flow* flow);
   Status ExecDef(const DefStmt& s);
+  Result<Value> MakeFunction(const DefStmt& s);
   Status ExecLoad(const LoadStmt& s);
   Status ExecAugAssign(const AugAssignStmt& s);
   Status Assign(const Expr& target, Value v, bool comprehension);

@@ -114,9 +114,9 @@ TEST(StarlarkEvalTest, Expressions) {
       {"list((1, 2))", "[1, 2]"},
       {"tuple([1])", "(1,)"},
       {"dict([('a', 1)], b=2)", "{\"a\": 1, \"b\": 2}"},
-      {"range(3)", "[0, 1, 2]"},
-      {"range(1, 10, 4)", "[1, 5, 9]"},
-      {"range(5, 0, -2)", "[5, 3, 1]"},
+      {"list(range(3))", "[0, 1, 2]"},
+      {"list(range(1, 10, 4))", "[1, 5, 9]"},
+      {"list(range(5, 0, -2))", "[5, 3, 1]"},
       {"enumerate(['a', 'b'], 1)", "[(1, \"a\"), (2, \"b\")]"},
       {"sorted([3, 1, 2])", "[1, 2, 3]"},
       {"sorted(['b', 'a'], reverse=True)", "[\"b\", \"a\"]"},
@@ -231,14 +231,11 @@ TEST(StarlarkEvalTest, Errors) {
       {"port = 1\nr = prot", "t.star:2:5: undefined name \"prot\" (did you mean \"port\"?)"},
       {"r = 1 + 'a'", "t.star:1:7: unsupported operand types for +: int and string"},
       {"r = 1 < 'a'", "t.star:1:7: unsupported comparison: int < string"},
-      {"r = 9223372036854775807 + 1", "t.star:1:25: integer overflow (ints are 64-bit)"},
-      {"r = 3037000500 * 3037000500", "t.star:1:16: integer overflow (ints are 64-bit)"},
-      {"r = -9223372036854775807 - 2", "t.star:1:26: integer overflow (ints are 64-bit)"},
       {"r = 1 // 0", "t.star:1:7: integer division by zero"},
       {"r = 1 % 0", "t.star:1:7: integer modulo by zero"},
-      {"r = 1 / 2",
-       "t.star:1:7: the / operator is not supported (no floats); use // for integer division"},
-      {"r = [1][5]", "t.star:1:8: index 5 out of range: list has 1 element"},
+      {"r = 1 / 0", "t.star:1:7: floating-point division by zero"},
+      {"r = [1][5]", "t.star:1:8: list index 5 out of range [-1:0]"},
+      {"r = [][0]", "t.star:1:7: list index 0 out of range: empty list"},
       {"r = {}['k']", "t.star:1:7: key \"k\" not in dict"},
       {"r = {[]: 1}", "t.star:1:6: unhashable type: list"},
       {"r = len(1)", "t.star:1:9: len: int value has no len()"},
@@ -247,22 +244,20 @@ TEST(StarlarkEvalTest, Errors) {
        "t.star:1:9: string has no attribute \"splt\" (did you mean \"split\"?)"},
       {"def f(port):\n  pass\nf(prot=1)",
        "t.star:3:3: unknown keyword argument \"prot\" (did you mean \"port\"?)"},
-      {"def f(a):\n  pass\nf()", "t.star:3:1: f() missing required argument \"a\""},
+      {"def f(a):\n  pass\nf()", "t.star:3:1: function f missing 1 argument (a)"},
       {"def f(a):\n  pass\nf(1, 2)",
        "t.star:3:6: f() accepts at most 1 positional argument (2 given)"},
       {"def f():\n  return g()\ndef g():\n  return f()\nr = f()",
        "t.star:4:10: function f called recursively (recursion is not allowed)"},
-      {"fail('bad', 'thing')", "t.star:1:1: bad thing"},
-      {"def f():\n  x = x + 1\nf()",
-       "t.star:2:7: local variable \"x\" is used before it is assigned"},
+      {"fail('bad', 'thing')", "t.star:1:1: fail: bad thing"},
+      {"def f():\n  x = x + 1\nf()", "t.star:2:7: local variable x referenced before assignment"},
       {"a, b = [1, 2, 3]", "t.star:1:1: too many values to unpack (got 3, want 2)"},
       {"for x in 'abc':\n  pass", "t.star:1:10: string value is not iterable"},
       {"r = 1\nr.x = 2", "t.star:2:3: cannot assign to a field: structs and modules are immutable"},
       {"r = '%s %s' % (1,)", "t.star:1:13: not enough arguments for format string"},
       {"r = '%d' % 'x'", "t.star:1:10: %d format requires an int, not string"},
       {"r = 'x'()", "t.star:1:8: string value is not callable"},
-      {"r = int('abc')", "t.star:1:9: int: invalid literal with base 10: \"abc\""},
-      {"r = int('99999999999999999999')", "t.star:1:9: int: value out of range (ints are 64-bit)"},
+      {"r = int('abc')", "t.star:1:9: int: invalid literal with base 10: abc"},
       {"r = sorted([1, 'a'])", "t.star:1:5: sorted: cannot compare string with int"},
       {"r = '{}'.format()", "t.star:1:10: format: not enough arguments for {} number 0"},
       {"r = [1][::0]", "t.star:1:8: slice step cannot be zero"},
@@ -275,8 +270,6 @@ TEST(StarlarkEvalTest, Errors) {
       {"if 1:\n    a = 1\n  b = 2",
        "t.star:3:3: unindent does not match any outer indentation level"},
       {"while True:\n  pass", "t.star:1:1: 'while' loops are not supported in Starlark; use 'for'"},
-      {"r = 1.5", "t.star:1:5: floating-point numbers are not supported"},
-      {"r = 99999999999999999999", "t.star:1:5: integer literal too large (ints are 64-bit)"},
       {"r = 'abc\n",
        "t.star:1:5: unterminated string literal (use triple quotes for multi-line strings)"},
       {"r = '\\q'", "t.star:1:6: invalid escape sequence \\q"},
@@ -284,8 +277,6 @@ TEST(StarlarkEvalTest, Errors) {
        "t.star:1:11: comparison operators cannot be chained; use parentheses or 'and'"},
       {"return 1", "t.star:1:1: 'return' outside a function"},
       {"break", "t.star:1:1: 'break' outside a loop"},
-      {"def f():\n  def g():\n    pass",
-       "t.star:2:3: nested def is not supported; define functions at top level"},
       {"def f(a=1, b):\n  pass",
        "t.star:1:12: parameter b without a default follows one with a default"},
       {"f(a=1, 2)", "t.star:1:8: positional argument follows keyword argument"},
@@ -330,11 +321,11 @@ TEST(StarlarkEvalTest, StepLimitStopsRunawayLoops) {
   EXPECT_NE(got.find("evaluation step limit exceeded (100000 steps)"), std::string::npos) << got;
   got = RunSnippet("s = 'x'\nfor i in range(64):\n  s = s + s", 100'000);
   EXPECT_NE(got.find("step limit exceeded"), std::string::npos) << got;
-  got = RunSnippet("r = range(1000000000000)", 100'000);
+  got = RunSnippet("r = list(range(1000000000000))", 100'000);
   EXPECT_NE(got.find("step limit exceeded"), std::string::npos) << got;
   got = RunSnippet("r = 'x' * 100000000000", 100'000);
-  EXPECT_NE(got.find("step limit exceeded"), std::string::npos) << got;
-  got = RunSnippet("r = [1] * 100000000000", 100'000);
+  EXPECT_NE(got.find("repeat count 100000000000 too large"), std::string::npos) << got;
+  got = RunSnippet("r = [1] * 100000000", 100'000);
   EXPECT_NE(got.find("step limit exceeded"), std::string::npos) << got;
 }
 

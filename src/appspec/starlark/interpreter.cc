@@ -74,6 +74,11 @@ Result<Value> Interpreter::Call(Value fn, std::vector<Value> args, NamedValues k
 }
 
 Value Interpreter::NewString(std::string s) { return Value(New<StringObj>(std::move(s))); }
+Value Interpreter::NewBytes(std::string s) { return Value(New<BytesObj>(std::move(s))); }
+Value Interpreter::NewInt(BigInt v) {
+  if (std::optional<int64_t> i = v.ToInt64()) return Value::Int(*i);
+  return Value(New<BigIntObj>(std::move(v)));
+}
 Value Interpreter::NewList(std::vector<Value> items) {
   return Value(New<ListObj>(std::move(items)));
 }

@@ -19,9 +19,9 @@
 #include <string>
 #include <vector>
 
-#include "base/status.h"
 #include "appspec/starlark/args.h"
 #include "appspec/starlark/value.h"
+#include "base/status.h"
 
 namespace berth::starlark {
 
@@ -65,6 +65,9 @@ class Interpreter {
 
   // Values owned by this interpreter.
   Value NewString(std::string s);
+  Value NewBytes(std::string s);
+  // An int: inline when it fits in 64 bits, else a big int.
+  Value NewInt(BigInt v);
   Value NewList(std::vector<Value> items);
   Value NewTuple(std::vector<Value> items);
   DictObj* NewDict();

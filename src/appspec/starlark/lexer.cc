@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <cmath>
+#include <cstdlib>
 #include <cstring>
 
 namespace berth::starlark {
@@ -15,19 +17,25 @@ constexpr Keyword kKeywords[] = {
     {"and", Tok::kAnd},   {"break", Tok::kBreak},   {"continue", Tok::kContinue},
     {"def", Tok::kDef},   {"elif", Tok::kElif},     {"else", Tok::kElse},
     {"for", Tok::kFor},   {"if", Tok::kIf},         {"in", Tok::kIn},
-    {"load", Tok::kLoad}, {"not", Tok::kNot},       {"or", Tok::kOr},
-    {"pass", Tok::kPass}, {"return", Tok::kReturn}, {"None", Tok::kNone},
-    {"True", Tok::kTrue}, {"False", Tok::kFalse},
+    {"load", Tok::kLoad}, {"lambda", Tok::kLambda}, {"not", Tok::kNot},
+    {"or", Tok::kOr},     {"pass", Tok::kPass},     {"return", Tok::kReturn},
+    {"None", Tok::kNone}, {"True", Tok::kTrue},     {"False", Tok::kFalse},
 };
 
 // Python keywords that Starlark reserves or that this subset leaves out.
 constexpr const char* kReserved[] = {
-    "as",      "assert", "async",  "await",  "class", "del",    "except",
-    "finally", "from",   "global", "import", "is",    "lambda", "nonlocal",
-    "raise",   "try",    "while",  "with",   "yield",
+    "as", "class",    "del",   "except", "finally", "from", "global", "import",
+    "is", "nonlocal", "raise", "try",    "while",   "with", "yield",
 };
 
 constexpr int kMaxIndentDepth = 100;
+
+int HexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
 
 class Lexer {
  public:
@@ -50,8 +58,8 @@ class Lexer {
 
   Status Indentation();
   Status Number();
-  Status String(Pos start, bool raw);
-  Status Escape(std::string* out, Pos start);
+  Status String(Pos start, bool raw, bool bytes = false);
+  Status Escape(std::string* out, Pos start, bool bytes);
 
   const SourceFile& file_;
   const std::string& src_;
@@ -107,45 +115,67 @@ Status Lexer::Number() {
   if (Peek() == '0' && (Peek(1) == 'o' || Peek(1) == 'O')) base = 8;
   if (Peek() == '0' && (Peek(1) == 'b' || Peek(1) == 'B')) base = 2;
   if (base != 10) i_ += 2;
-  uint64_t value = 0;
-  bool overflow = false;
   size_t digits_start = i_;
-  while (true) {
-    char c = Peek();
-    int d;
-    if (c >= '0' && c <= '9') {
-      d = c - '0';
-    } else if (c >= 'a' && c <= 'f') {
-      d = c - 'a' + 10;
-    } else if (c >= 'A' && c <= 'F') {
-      d = c - 'A' + 10;
-    } else {
-      break;
+  auto is_digit = [](char c) { return c >= '0' && c <= '9'; };
+  if (base == 10) {
+    while (is_digit(Peek())) ++i_;
+    bool is_float = false;
+    if (Peek() == '.') {
+      is_float = true;
+      ++i_;
+      while (is_digit(Peek())) ++i_;
     }
-    if (d >= base) {
-      if (base == 10 && (c == 'e' || c == 'E')) {
-        return Error(pos, "floating-point numbers are not supported");
+    if (Peek() == 'e' || Peek() == 'E') {
+      size_t save = i_;
+      ++i_;
+      if (Peek() == '+' || Peek() == '-') ++i_;
+      if (!is_digit(Peek())) {
+        i_ = save;
+        return Error(pos, "invalid float literal: missing exponent digits");
       }
-      return Error(Here(), fmt::format("invalid digit '{}' in base-{} literal", c, base));
+      while (is_digit(Peek())) ++i_;
+      is_float = true;
     }
-    if (value > (UINT64_MAX - d) / base) overflow = true;
-    value = value * base + d;
-    ++i_;
+    if (is_float) {
+      if (std::isalpha(static_cast<unsigned char>(Peek())) || Peek() == '_') {
+        return Error(Here(), "invalid character in float literal");
+      }
+      std::string text = src_.substr(start, i_ - start);
+      Token t{Tok::kFloat, pos, text, 0};
+      t.fvalue = std::strtod(text.c_str(), nullptr);
+      if (std::isinf(t.fvalue)) return Error(pos, "floating-point literal too large");
+      tokens_.push_back(std::move(t));
+      return Status::Ok();
+    }
+  } else {
+    while (HexValue(Peek()) >= 0 && HexValue(Peek()) < base) ++i_;
+    if (HexValue(Peek()) >= 0 && base != 16) {
+      return Error(Here(), fmt::format("invalid digit '{}' in base-{} literal", Peek(), base));
+    }
   }
   if (i_ == digits_start) return Error(pos, "missing digits in integer literal");
-  if (Peek() == '.' || Peek() == 'e' || Peek() == 'E' || Peek() == 'j') {
-    return Error(pos, "floating-point numbers are not supported");
-  }
   if (std::isalpha(static_cast<unsigned char>(Peek())) || Peek() == '_') {
     return Error(Here(), "invalid character in integer literal");
   }
   if (base == 10 && src_[start] == '0' && i_ - start > 1) {
-    return Error(pos, "leading zeros are not allowed in integer literals (use 0o for octal)");
+    bool all_zero = true;
+    for (size_t k = start; k < i_; ++k) all_zero &= src_[k] == '0';
+    if (!all_zero) {
+      return Error(pos, "leading zeros are not allowed in integer literals (use 0o for octal)");
+    }
   }
-  if (overflow || value > static_cast<uint64_t>(INT64_MAX)) {
-    return Error(pos, "integer literal too large (ints are 64-bit)");
+  std::string digits = src_.substr(digits_start, i_ - digits_start);
+  uint64_t value = 0;
+  bool big = false;
+  for (char c : digits) {
+    int d = HexValue(c);
+    if (value > (static_cast<uint64_t>(INT64_MAX) - d) / base) big = true;
+    if (big) break;
+    value = value * base + d;
   }
-  Token t{Tok::kInt, pos, src_.substr(start, i_ - start), static_cast<int64_t>(value)};
+  Token t{Tok::kInt, pos, big ? digits : src_.substr(start, i_ - start),
+          big ? base : static_cast<int64_t>(value)};
+  t.big = big;
   tokens_.push_back(std::move(t));
   return Status::Ok();
 }
@@ -168,15 +198,8 @@ void AppendUtf8(std::string* out, uint32_t cp) {
   }
 }
 
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 // Decodes the escape sequence after a backslash at i_ (i_ points at the backslash).
-Status Lexer::Escape(std::string* out, Pos start) {
+Status Lexer::Escape(std::string* out, Pos start, bool bytes) {
   Pos pos = Here();
   ++i_;  // the backslash
   char c = Peek();
@@ -224,7 +247,7 @@ Status Lexer::Escape(std::string* out, Pos start) {
       int h = HexValue(Peek(1)), l = HexValue(Peek(2));
       if (h < 0 || l < 0) return Error(pos, "invalid escape sequence: \\x needs two hex digits");
       int v = h * 16 + l;
-      if (v > 127) return Error(pos, "non-ASCII \\x escape; use \\u for Unicode");
+      if (v > 127 && !bytes) return Error(pos, "non-ASCII \\x escape; use \\u for Unicode");
       out->push_back(static_cast<char>(v));
       i_ += 3;
       return Status::Ok();
@@ -254,7 +277,9 @@ Status Lexer::Escape(std::string* out, Pos start) {
           ++i_;
           ++k;
         }
-        if (v > 127) return Error(pos, "non-ASCII octal escape; use \\u for Unicode");
+        if (v > 255 || (v > 127 && !bytes)) {
+          return Error(pos, "non-ASCII octal escape; use \\u for Unicode");
+        }
         out->push_back(static_cast<char>(v));
         return Status::Ok();
       }
@@ -265,7 +290,7 @@ Status Lexer::Escape(std::string* out, Pos start) {
   return Status::Ok();
 }
 
-Status Lexer::String(Pos start, bool raw) {
+Status Lexer::String(Pos start, bool raw, bool bytes) {
   char quote = Peek();
   bool triple = Peek(1) == quote && Peek(2) == quote;
   i_ += triple ? 3 : 1;
@@ -314,13 +339,13 @@ Status Lexer::String(Pos start, bool raw) {
         }
         continue;
       }
-      BERTH_RETURN_IF_ERROR(Escape(&value, start));
+      BERTH_RETURN_IF_ERROR(Escape(&value, start, bytes));
       continue;
     }
     value.push_back(c);
     ++i_;
   }
-  tokens_.push_back(Token{Tok::kString, start, std::move(value), 0});
+  tokens_.push_back(Token{bytes ? Tok::kBytes : Tok::kString, start, std::move(value), 0});
   return Status::Ok();
 }
 
@@ -376,6 +401,23 @@ Result<std::vector<Token>> Lexer::Run() {
         BERTH_RETURN_IF_ERROR(String(pos, /*raw=*/true));
         continue;
       }
+      if ((c == 'b' || c == 'B') && (Peek(1) == '"' || Peek(1) == '\'')) {
+        ++i_;
+        BERTH_RETURN_IF_ERROR(String(pos, /*raw=*/false, /*bytes=*/true));
+        continue;
+      }
+      if ((c == 'b' || c == 'B') && (Peek(1) == 'r' || Peek(1) == 'R') &&
+          (Peek(2) == '"' || Peek(2) == '\'')) {
+        i_ += 2;
+        BERTH_RETURN_IF_ERROR(String(pos, /*raw=*/true, /*bytes=*/true));
+        continue;
+      }
+      if ((c == 'r' || c == 'R') && (Peek(1) == 'b' || Peek(1) == 'B') &&
+          (Peek(2) == '"' || Peek(2) == '\'')) {
+        i_ += 2;
+        BERTH_RETURN_IF_ERROR(String(pos, /*raw=*/true, /*bytes=*/true));
+        continue;
+      }
       size_t start = i_;
       while (std::isalnum(static_cast<unsigned char>(Peek())) || Peek() == '_') ++i_;
       std::string word = src_.substr(start, i_ - start);
@@ -393,7 +435,7 @@ Result<std::vector<Token>> Lexer::Run() {
       tokens_.push_back(Token{kind, pos, kind == Tok::kIdent ? std::move(word) : std::string(), 0});
       continue;
     }
-    if (c >= '0' && c <= '9') {
+    if ((c >= '0' && c <= '9') || (c == '.' && Peek(1) >= '0' && Peek(1) <= '9')) {
       BERTH_RETURN_IF_ERROR(Number());
       continue;
     }
@@ -404,9 +446,26 @@ Result<std::vector<Token>> Lexer::Run() {
     auto two = [&](char a, char b) { return c == a && Peek(1) == b; };
     Tok kind;
     int len = 1;
-    if (c == '/' && Peek(1) == '/' && Peek(2) == '=') {
+    auto three = [&](char a, char b, char d) { return c == a && Peek(1) == b && Peek(2) == d; };
+    if (three('/', '/', '=')) {
       kind = Tok::kSlashSlashEq;
       len = 3;
+    } else if (three('<', '<', '=')) {
+      kind = Tok::kLtLtEq, len = 3;
+    } else if (three('>', '>', '=')) {
+      kind = Tok::kGtGtEq, len = 3;
+    } else if (two('<', '<')) {
+      kind = Tok::kLtLt, len = 2;
+    } else if (two('>', '>')) {
+      kind = Tok::kGtGt, len = 2;
+    } else if (two('/', '=')) {
+      kind = Tok::kSlashEq, len = 2;
+    } else if (two('&', '=')) {
+      kind = Tok::kAmpEq, len = 2;
+    } else if (two('|', '=')) {
+      kind = Tok::kPipeEq, len = 2;
+    } else if (two('^', '=')) {
+      kind = Tok::kCaretEq, len = 2;
     } else if (two('/', '/')) {
       kind = Tok::kSlashSlash, len = 2;
     } else if (two('*', '*')) {
@@ -483,6 +542,18 @@ Result<std::vector<Token>> Lexer::Run() {
         case '%':
           kind = Tok::kPercent;
           break;
+        case '&':
+          kind = Tok::kAmp;
+          break;
+        case '|':
+          kind = Tok::kPipe;
+          break;
+        case '^':
+          kind = Tok::kCaret;
+          break;
+        case '~':
+          kind = Tok::kTilde;
+          break;
         default: {
           unsigned char u = static_cast<unsigned char>(c);
           if (u >= 0x20 && u < 0x7f) return Error(pos, fmt::format("unexpected character '{}'", c));
@@ -515,8 +586,12 @@ const char* TokName(Tok kind) {
       return "identifier";
     case Tok::kInt:
       return "integer";
+    case Tok::kFloat:
+      return "float";
     case Tok::kString:
       return "string";
+    case Tok::kBytes:
+      return "bytes";
     case Tok::kLParen:
       return "'('";
     case Tok::kRParen:
@@ -549,6 +624,18 @@ const char* TokName(Tok kind) {
       return "'//='";
     case Tok::kPercentEq:
       return "'%='";
+    case Tok::kSlashEq:
+      return "'/='";
+    case Tok::kAmpEq:
+      return "'&='";
+    case Tok::kPipeEq:
+      return "'|='";
+    case Tok::kCaretEq:
+      return "'^='";
+    case Tok::kLtLtEq:
+      return "'<<='";
+    case Tok::kGtGtEq:
+      return "'>>='";
     case Tok::kEq:
       return "'=='";
     case Tok::kNe:
@@ -575,6 +662,18 @@ const char* TokName(Tok kind) {
       return "'//'";
     case Tok::kPercent:
       return "'%'";
+    case Tok::kAmp:
+      return "'&'";
+    case Tok::kPipe:
+      return "'|'";
+    case Tok::kCaret:
+      return "'^'";
+    case Tok::kTilde:
+      return "'~'";
+    case Tok::kLtLt:
+      return "'<<'";
+    case Tok::kGtGt:
+      return "'>>'";
     case Tok::kAnd:
       return "'and'";
     case Tok::kBreak:
@@ -593,6 +692,8 @@ const char* TokName(Tok kind) {
       return "'if'";
     case Tok::kIn:
       return "'in'";
+    case Tok::kLambda:
+      return "'lambda'";
     case Tok::kLoad:
       return "'load'";
     case Tok::kNot:

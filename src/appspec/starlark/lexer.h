@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "base/status.h"
 #include "appspec/starlark/source.h"
+#include "base/status.h"
 
 namespace berth::starlark {
 
@@ -18,7 +18,9 @@ enum class Tok {
   kDedent,
   kIdent,
   kInt,
+  kFloat,
   kString,
+  kBytes,
   // Punctuation.
   kLParen,
   kRParen,
@@ -36,6 +38,12 @@ enum class Tok {
   kStarEq,
   kSlashSlashEq,
   kPercentEq,
+  kSlashEq,
+  kAmpEq,
+  kPipeEq,
+  kCaretEq,
+  kLtLtEq,
+  kGtGtEq,
   kEq,
   kNe,
   kLt,
@@ -49,6 +57,12 @@ enum class Tok {
   kSlash,
   kSlashSlash,
   kPercent,
+  kAmp,
+  kPipe,
+  kCaret,
+  kTilde,
+  kLtLt,
+  kGtGt,
   // Keywords.
   kAnd,
   kBreak,
@@ -59,6 +73,7 @@ enum class Tok {
   kFor,
   kIf,
   kIn,
+  kLambda,
   kLoad,
   kNot,
   kOr,
@@ -76,7 +91,9 @@ struct Token {
   Tok kind = Tok::kEof;
   Pos pos;
   std::string text;   // the name of an identifier, the decoded value of a string
-  int64_t value = 0;  // the value of an int
+  int64_t value = 0;  // the value of an int that fits in 64 bits
+  bool big = false;   // an int literal beyond 64 bits: its digits are in text
+  double fvalue = 0;  // the value of a float
 };
 
 // Splits a file into tokens, ending with kEof. Errors carry "file:line:col: message" and a caret.

@@ -9,6 +9,7 @@
 #include "appspec/starlark/interpreter.h"
 #include "appspec/starlark/operators.h"
 #include "appspec/starlark/suggest.h"
+#include "appspec/starlark/utf8.h"
 
 namespace berth::starlark {
 namespace {
@@ -103,21 +104,29 @@ Result<Value> StrFormat(Interpreter& interp, const Args& args) {
                            [](char d) { return std::isdigit(static_cast<unsigned char>(d)); })) {
       if (used_auto) return Status::InvalidArgument("format: cannot mix {} and {0}");
       used_manual = true;
-      if (field.size() > 9) return Status::InvalidArgument("format: index out of range");
+      if (field.size() > 9) return Status::InvalidArgument("format: tuple index out of range");
       size_t n = std::stoul(field);
       if (n >= args.positional().size()) {
-        return Status::InvalidArgument(fmt::format("format: index {} out of range ({} arguments)",
-                                                   n, args.positional().size()));
+        return Status::InvalidArgument(
+            fmt::format("format: tuple index out of range (index {}, {} arguments)", n,
+                        args.positional().size()));
       }
       v = args.positional()[n];
     } else {
+      if (field.find('.') != std::string::npos) {
+        return Status::InvalidArgument("format: syntax x.y is not supported in replacement fields");
+      }
+      if (field.find('[') != std::string::npos) {
+        return Status::InvalidArgument(
+            "format: syntax a[i] is not supported in replacement fields");
+      }
       auto it = std::find_if(args.named().begin(), args.named().end(),
                              [&](const auto& kv) { return kv.first == field; });
       if (it == args.named().end()) {
         std::vector<std::string> names;
         for (const auto& kv : args.named()) names.push_back(kv.first);
         return Status::InvalidArgument(
-            fmt::format("format: no keyword argument \"{}\"{}", field, DidYouMean(field, names)));
+            fmt::format("format: keyword {} not found{}", field, DidYouMean(field, names)));
       }
       v = it->second;
     }
@@ -129,9 +138,13 @@ Result<Value> StrFormat(Interpreter& interp, const Args& args) {
 }
 
 Result<Value> StrAffix(Interpreter& interp, const Args& args, bool prefix) {
-  Value x;
-  BERTH_RETURN_IF_ERROR(args.Unpack({{prefix ? "prefix" : "suffix", &x}}));
-  const std::string& s = args.self().str();
+  Value x, start_v, end_v;
+  BERTH_RETURN_IF_ERROR(
+      args.Unpack({{prefix ? "prefix" : "suffix", &x}, {"start?", &start_v}, {"end?", &end_v}}));
+  const std::string& whole = args.self().str();
+  size_t start, end;
+  BERTH_RETURN_IF_ERROR(Bounds(args, start_v, end_v, whole.size(), &start, &end));
+  std::string s = end >= start ? whole.substr(start, end - start) : std::string();
   std::vector<Value> options;
   if (x.is(Type::kTuple)) {
     options = x.tuple()->items;
@@ -173,9 +186,7 @@ Result<Value> StrSplit(Interpreter& interp, const Args& args) {
       while (i < s.size() && IsSpace(s[i])) ++i;
       if (i >= s.size()) break;
       if (maxsplit >= 0 && static_cast<int64_t>(parts.size()) == maxsplit) {
-        size_t end = s.size();
-        while (end > i && IsSpace(s[end - 1])) --end;
-        parts.push_back(interp.NewString(s.substr(i, end - i)));
+        parts.push_back(interp.NewString(s.substr(i)));
         break;
       }
       size_t j = i;
@@ -254,7 +265,7 @@ Result<Value> StrStripImpl(Interpreter& interp, const Args& args, bool left, boo
   Value chars_v;
   BERTH_RETURN_IF_ERROR(args.Unpack({{"chars?", &chars_v}}));
   std::string chars;
-  bool ws = chars_v.is_none();
+  bool ws = chars_v.is_none() || (chars_v.is(Type::kString) && chars_v.str().empty());
   if (!ws) {
     BERTH_ASSIGN_OR_RETURN(chars, StringArg(args, "chars", chars_v));
   }
@@ -275,12 +286,8 @@ Result<Value> StrRstrip(Interpreter& i, const Args& a) { return StrStripImpl(i, 
 
 Result<Value> StrCase(Interpreter& interp, const Args& args, bool upper) {
   BERTH_RETURN_IF_ERROR(args.Unpack({}));
-  std::string s = args.self().str();
-  for (char& c : s) {
-    c = static_cast<char>(upper ? std::toupper(static_cast<unsigned char>(c))
-                                : std::tolower(static_cast<unsigned char>(c)));
-  }
-  return interp.NewString(std::move(s));
+  BERTH_RETURN_IF_ERROR(interp.Charge(static_cast<int64_t>(args.self().str().size() / 16)));
+  return interp.NewString(MapUtf8(args.self().str(), upper ? ToUpper : ToLower));
 }
 Result<Value> StrLower(Interpreter& i, const Args& a) { return StrCase(i, a, false); }
 Result<Value> StrUpper(Interpreter& i, const Args& a) { return StrCase(i, a, true); }
@@ -307,6 +314,223 @@ Result<Value> StrFindImpl(Interpreter& interp, const Args& args, bool count) {
   return Value::Int(n);
 }
 Result<Value> StrFind(Interpreter& i, const Args& a) { return StrFindImpl(i, a, false); }
+
+// rfind/index/rindex: find from the left or right; index variants fail when absent.
+Result<Value> StrSearch(Interpreter& interp, const Args& args, bool right, bool must) {
+  Value sub_v, start_v, end_v;
+  BERTH_RETURN_IF_ERROR(args.Unpack({{"sub", &sub_v}, {"start?", &start_v}, {"end?", &end_v}}));
+  BERTH_ASSIGN_OR_RETURN(std::string sub, StringArg(args, "sub", sub_v));
+  const std::string& s = args.self().str();
+  size_t start, end;
+  BERTH_RETURN_IF_ERROR(Bounds(args, start_v, end_v, s.size(), &start, &end));
+  BERTH_RETURN_IF_ERROR(interp.Charge(static_cast<int64_t>(s.size() / 16)));
+  size_t at = std::string_view::npos;
+  if (end >= start) {
+    std::string_view window(s.data() + start, end - start);
+    at = right ? window.rfind(sub) : window.find(sub);
+  }
+  if (at == std::string_view::npos) {
+    if (must)
+      return Status::InvalidArgument(fmt::format("{}: substring not found", args.fn_name()));
+    return Value::Int(-1);
+  }
+  return Value::Int(static_cast<int64_t>(at + start));
+}
+Result<Value> StrRfind(Interpreter& i, const Args& a) { return StrSearch(i, a, true, false); }
+Result<Value> StrIndex(Interpreter& i, const Args& a) { return StrSearch(i, a, false, true); }
+Result<Value> StrRindex(Interpreter& i, const Args& a) { return StrSearch(i, a, true, true); }
+
+// isalnum, isalpha, isspace: every code point passes and there is at least one.
+Result<Value> StrAll(Interpreter& interp, const Args& args, bool (*pred)(uint32_t)) {
+  BERTH_RETURN_IF_ERROR(args.Unpack({}));
+  std::vector<std::string> cps = SplitUtf8(args.self().str());
+  if (cps.empty()) return Value::Bool(false);
+  for (const std::string& c : cps) {
+    if (!pred(DecodeUtf8(c))) return Value::Bool(false);
+  }
+  return Value::Bool(true);
+}
+bool IsAlnumCp(uint32_t c) { return IsLetterCp(c) || IsDigitCp(c); }
+Result<Value> StrIsalnum(Interpreter& i, const Args& a) { return StrAll(i, a, IsAlnumCp); }
+Result<Value> StrIsalpha(Interpreter& i, const Args& a) { return StrAll(i, a, IsLetterCp); }
+Result<Value> StrIsspace(Interpreter& i, const Args& a) { return StrAll(i, a, IsSpaceCp); }
+
+// islower/isupper: at least one cased letter and none of the other case.
+Result<Value> StrIsCase(Interpreter& interp, const Args& args, bool upper) {
+  BERTH_RETURN_IF_ERROR(args.Unpack({}));
+  bool cased = false;
+  for (const std::string& c : SplitUtf8(args.self().str())) {
+    uint32_t cp = DecodeUtf8(c);
+    if (upper ? IsLowerCp(cp) : IsUpperCp(cp)) return Value::Bool(false);
+    if (upper ? IsUpperCp(cp) : IsLowerCp(cp)) cased = true;
+  }
+  return Value::Bool(cased);
+}
+Result<Value> StrIslower(Interpreter& i, const Args& a) { return StrIsCase(i, a, false); }
+Result<Value> StrIsupper(Interpreter& i, const Args& a) { return StrIsCase(i, a, true); }
+
+Result<Value> StrIstitle(Interpreter& interp, const Args& args) {
+  BERTH_RETURN_IF_ERROR(args.Unpack({}));
+  bool cased = false, prev_cased = false;
+  for (const std::string& c : SplitUtf8(args.self().str())) {
+    uint32_t cp = DecodeUtf8(c);
+    if (IsUpperCp(cp)) {
+      if (prev_cased) return Value::Bool(false);
+      prev_cased = cased = true;
+    } else if (IsLowerCp(cp)) {
+      if (!prev_cased) return Value::Bool(false);
+      prev_cased = cased = true;
+    } else {
+      prev_cased = false;
+    }
+  }
+  return Value::Bool(cased);
+}
+
+Result<Value> StrTitle(Interpreter& interp, const Args& args) {
+  BERTH_RETURN_IF_ERROR(args.Unpack({}));
+  std::string out;
+  bool prev_letter = false;
+  for (const std::string& c : SplitUtf8(args.self().str())) {
+    uint32_t cp = DecodeUtf8(c);
+    bool letter = IsUpperCp(cp) || IsLowerCp(cp) || IsLetterCp(cp);
+    out += c.size() == 1 && cp == 0xFFFD ? c : EncodeUtf8(prev_letter ? ToLower(cp) : ToUpper(cp));
+    prev_letter = letter;
+  }
+  return interp.NewString(std::move(out));
+}
+
+Result<Value> StrCapitalize(Interpreter& interp, const Args& args) {
+  BERTH_RETURN_IF_ERROR(args.Unpack({}));
+  std::string out;
+  bool first = true;
+  for (const std::string& c : SplitUtf8(args.self().str())) {
+    uint32_t cp = DecodeUtf8(c);
+    out += EncodeUtf8(first ? ToUpper(cp) : ToLower(cp));
+    first = false;
+  }
+  return interp.NewString(std::move(out));
+}
+
+Result<Value> StrAffixRemove(Interpreter& interp, const Args& args, bool prefix) {
+  Value x;
+  BERTH_RETURN_IF_ERROR(args.Unpack({{prefix ? "prefix" : "suffix", &x}}));
+  BERTH_ASSIGN_OR_RETURN(std::string a, StringArg(args, prefix ? "prefix" : "suffix", x));
+  const std::string& s = args.self().str();
+  if (a.size() <= s.size() && (prefix ? s.compare(0, a.size(), a) == 0
+                                      : s.compare(s.size() - a.size(), a.size(), a) == 0)) {
+    return interp.NewString(prefix ? s.substr(a.size()) : s.substr(0, s.size() - a.size()));
+  }
+  return args.self();
+}
+Result<Value> StrRemoveprefix(Interpreter& i, const Args& a) { return StrAffixRemove(i, a, true); }
+Result<Value> StrRemovesuffix(Interpreter& i, const Args& a) { return StrAffixRemove(i, a, false); }
+
+Result<Value> StrPartitionImpl(Interpreter& interp, const Args& args, bool right) {
+  Value sep_v;
+  BERTH_RETURN_IF_ERROR(args.Unpack({{"sep", &sep_v}}));
+  BERTH_ASSIGN_OR_RETURN(std::string sep, StringArg(args, "sep", sep_v));
+  if (sep.empty()) return args.ErrorAt(0, fmt::format("{}: empty separator", args.fn_name()));
+  const std::string& s = args.self().str();
+  size_t at = right ? s.rfind(sep) : s.find(sep);
+  Value empty = interp.NewString("");
+  if (at == std::string::npos) {
+    return right ? interp.NewTuple({empty, empty, args.self()})
+                 : interp.NewTuple({args.self(), empty, empty});
+  }
+  return interp.NewTuple(
+      {interp.NewString(s.substr(0, at)), sep_v, interp.NewString(s.substr(at + sep.size()))});
+}
+Result<Value> StrPartition(Interpreter& i, const Args& a) { return StrPartitionImpl(i, a, false); }
+Result<Value> StrRpartition(Interpreter& i, const Args& a) { return StrPartitionImpl(i, a, true); }
+
+Result<Value> StrRsplit(Interpreter& interp, const Args& args) {
+  Value sep_v, max_v = Value::Int(-1);
+  BERTH_RETURN_IF_ERROR(args.Unpack({{"sep?", &sep_v}, {"maxsplit?", &max_v}}));
+  if (!max_v.is(Type::kInt)) return args.Error("maxsplit", "rsplit: maxsplit must be an int");
+  int64_t maxsplit = max_v.int_value();
+  const std::string& s = args.self().str();
+  BERTH_RETURN_IF_ERROR(interp.Charge(static_cast<int64_t>(s.size() / 8)));
+  std::vector<Value> parts;
+  if (sep_v.is_none()) {
+    size_t i = s.size();
+    while (true) {
+      while (i > 0 && IsSpace(s[i - 1])) --i;
+      if (i == 0) break;
+      if (maxsplit >= 0 && static_cast<int64_t>(parts.size()) == maxsplit) {
+        parts.push_back(interp.NewString(s.substr(0, i)));
+        break;
+      }
+      size_t j = i;
+      while (j > 0 && !IsSpace(s[j - 1])) --j;
+      parts.push_back(interp.NewString(s.substr(j, i - j)));
+      i = j;
+    }
+  } else {
+    BERTH_ASSIGN_OR_RETURN(std::string sep, StringArg(args, "sep", sep_v));
+    if (sep.empty()) return args.Error("sep", "rsplit: empty separator");
+    size_t end = s.size();
+    while (true) {
+      size_t at = end >= sep.size() ? s.rfind(sep, end - sep.size()) : std::string::npos;
+      if (at == std::string::npos ||
+          (maxsplit >= 0 && static_cast<int64_t>(parts.size()) == maxsplit)) {
+        parts.push_back(interp.NewString(s.substr(0, end)));
+        break;
+      }
+      parts.push_back(interp.NewString(s.substr(at + sep.size(), end - at - sep.size())));
+      end = at;
+    }
+  }
+  std::reverse(parts.begin(), parts.end());
+  return interp.NewList(std::move(parts));
+}
+
+Result<Value> StrSplitlines(Interpreter& interp, const Args& args) {
+  Value keep = Value::Bool(false);
+  BERTH_RETURN_IF_ERROR(args.Unpack({{"keepends?", &keep}}));
+  if (!keep.is(Type::kBool)) {
+    return args.ErrorAt(0, fmt::format("splitlines: got {}, want bool", TypeName(keep)));
+  }
+  const std::string& s = args.self().str();
+  std::vector<Value> out;
+  size_t i = 0;
+  while (i < s.size()) {
+    size_t j = i;
+    while (j < s.size() && s[j] != '\n' && s[j] != '\r') ++j;
+    size_t eol = j;
+    if (j < s.size()) j += (s[j] == '\r' && j + 1 < s.size() && s[j + 1] == '\n') ? 2 : 1;
+    out.push_back(interp.NewString(s.substr(i, (Truth(keep) ? j : eol) - i)));
+    i = j;
+  }
+  return interp.NewList(std::move(out));
+}
+
+// elems, elem_ords, codepoints, codepoint_ords: the string's pieces as a list.
+Result<Value> StrPieces(Interpreter& interp, const Args& args, bool bytes, bool ords) {
+  BERTH_RETURN_IF_ERROR(args.Unpack({}));
+  const std::string& s = args.self().str();
+  BERTH_RETURN_IF_ERROR(interp.Charge(static_cast<int64_t>(s.size())));
+  std::vector<Value> out;
+  if (bytes) {
+    for (char c : s) {
+      out.push_back(ords ? Value::Int(static_cast<unsigned char>(c))
+                         : interp.NewString(std::string(1, c)));
+    }
+  } else {
+    for (const std::string& c : SplitUtf8(s)) {
+      out.push_back(ords ? Value::Int(DecodeUtf8(c)) : interp.NewString(c));
+    }
+  }
+  std::string method = std::string(bytes ? "elem" : "codepoint") + (ords ? "_ords" : "s");
+  return Value(interp.New<PiecesObj>(args.self(), std::move(method),
+                                     bytes ? "string.elems" : "string.codepoints", std::move(out)));
+}
+Result<Value> StrElems(Interpreter& i, const Args& a) { return StrPieces(i, a, true, false); }
+Result<Value> StrElemOrds(Interpreter& i, const Args& a) { return StrPieces(i, a, true, true); }
+Result<Value> StrCodepoints(Interpreter& i, const Args& a) { return StrPieces(i, a, false, false); }
+Result<Value> StrCodepointOrds(Interpreter& i, const Args& a) {
+  return StrPieces(i, a, false, true);
+}
 Result<Value> StrCount(Interpreter& i, const Args& a) { return StrFindImpl(i, a, true); }
 
 Result<Value> StrIsdigit(Interpreter& interp, const Args& args) {
@@ -317,11 +541,54 @@ Result<Value> StrIsdigit(Interpreter& interp, const Args& args) {
 }
 
 constexpr Method kStringMethods[] = {
-    {"count", StrCount},   {"endswith", StrEndswith}, {"find", StrFind},
-    {"format", StrFormat}, {"isdigit", StrIsdigit},   {"join", StrJoin},
-    {"lower", StrLower},   {"lstrip", StrLstrip},     {"replace", StrReplace},
-    {"rstrip", StrRstrip}, {"split", StrSplit},       {"startswith", StrStartswith},
-    {"strip", StrStrip},   {"upper", StrUpper},
+    {"capitalize", StrCapitalize},
+    {"codepoint_ords", StrCodepointOrds},
+    {"codepoints", StrCodepoints},
+    {"count", StrCount},
+    {"elem_ords", StrElemOrds},
+    {"elems", StrElems},
+    {"endswith", StrEndswith},
+    {"find", StrFind},
+    {"format", StrFormat},
+    {"index", StrIndex},
+    {"isalnum", StrIsalnum},
+    {"isalpha", StrIsalpha},
+    {"isdigit", StrIsdigit},
+    {"islower", StrIslower},
+    {"isspace", StrIsspace},
+    {"istitle", StrIstitle},
+    {"isupper", StrIsupper},
+    {"join", StrJoin},
+    {"lower", StrLower},
+    {"lstrip", StrLstrip},
+    {"partition", StrPartition},
+    {"removeprefix", StrRemoveprefix},
+    {"removesuffix", StrRemovesuffix},
+    {"replace", StrReplace},
+    {"rfind", StrRfind},
+    {"rindex", StrRindex},
+    {"rpartition", StrRpartition},
+    {"rsplit", StrRsplit},
+    {"rstrip", StrRstrip},
+    {"split", StrSplit},
+    {"splitlines", StrSplitlines},
+    {"startswith", StrStartswith},
+    {"strip", StrStrip},
+    {"title", StrTitle},
+    {"upper", StrUpper},
+};
+
+// ---- bytes ----
+
+Result<Value> BytesElems(Interpreter& interp, const Args& args) {
+  BERTH_RETURN_IF_ERROR(args.Unpack({}));
+  std::vector<Value> out;
+  for (char c : args.self().bytes()) out.push_back(Value::Int(static_cast<unsigned char>(c)));
+  return Value(interp.New<PiecesObj>(args.self(), "elems", "bytes.elems", std::move(out)));
+}
+
+constexpr Method kBytesMethods[] = {
+    {"elems", BytesElems},
 };
 
 // ---- list ----
@@ -330,7 +597,7 @@ Result<Value> ListAppend(Interpreter& interp, const Args& args) {
   Value x;
   BERTH_RETURN_IF_ERROR(args.Unpack({{"x", &x}}));
   ListObj* l = args.self().list();
-  BERTH_RETURN_IF_ERROR(l->CheckMutable());
+  BERTH_RETURN_IF_ERROR(l->CheckMutable("append to"));
   l->items.push_back(x);
   return Value::None();
 }
@@ -339,7 +606,7 @@ Result<Value> ListExtend(Interpreter& interp, const Args& args) {
   Value x;
   BERTH_RETURN_IF_ERROR(args.Unpack({{"iterable", &x}}));
   ListObj* l = args.self().list();
-  BERTH_RETURN_IF_ERROR(l->CheckMutable());
+  BERTH_RETURN_IF_ERROR(l->CheckMutable("extend"));
   Result<std::vector<Value>> items = Iterate(interp, x);
   if (!items.ok()) return args.ErrorAt(0, "extend: " + items.status().message());
   l->items.insert(l->items.end(), items->begin(), items->end());
@@ -347,10 +614,12 @@ Result<Value> ListExtend(Interpreter& interp, const Args& args) {
 }
 
 Result<Value> ListIndex(Interpreter& interp, const Args& args) {
-  Value x;
-  BERTH_RETURN_IF_ERROR(args.Unpack({{"x", &x}}));
+  Value x, start_v, end_v;
+  BERTH_RETURN_IF_ERROR(args.Unpack({{"x", &x}, {"start?", &start_v}, {"end?", &end_v}}));
   const auto& items = args.self().list()->items;
-  for (size_t i = 0; i < items.size(); ++i) {
+  size_t start, end;
+  BERTH_RETURN_IF_ERROR(Bounds(args, start_v, end_v, items.size(), &start, &end));
+  for (size_t i = start; i < end && i < items.size(); ++i) {
     BERTH_ASSIGN_OR_RETURN(bool eq, Equal(interp, items[i], x));
     if (eq) return Value::Int(static_cast<int64_t>(i));
   }
@@ -363,7 +632,7 @@ Result<Value> ListInsert(Interpreter& interp, const Args& args) {
   BERTH_RETURN_IF_ERROR(args.Unpack({{"index", &i_v}, {"x", &x}}));
   if (!i_v.is(Type::kInt)) return args.Error("index", "insert: index must be an int");
   ListObj* l = args.self().list();
-  BERTH_RETURN_IF_ERROR(l->CheckMutable());
+  BERTH_RETURN_IF_ERROR(l->CheckMutable("insert into"));
   int64_t n = static_cast<int64_t>(l->items.size());
   int64_t i = i_v.int_value();
   if (i < 0) i = std::max<int64_t>(0, i + n);
@@ -377,14 +646,14 @@ Result<Value> ListPop(Interpreter& interp, const Args& args) {
   Value i_v = Value::Int(-1);
   BERTH_RETURN_IF_ERROR(args.Unpack({{"index?", &i_v}}));
   ListObj* l = args.self().list();
-  BERTH_RETURN_IF_ERROR(l->CheckMutable());
+  BERTH_RETURN_IF_ERROR(l->CheckMutable("pop from"));
   if (!i_v.is(Type::kInt)) return args.Error("index", "pop: index must be an int");
   int64_t n = static_cast<int64_t>(l->items.size());
   int64_t i = i_v.int_value();
   if (i < 0) i += n;
   if (i < 0 || i >= n)
     return Status::InvalidArgument(
-        fmt::format("pop: index {} out of range (list has {} elements)", i_v.int_value(), n));
+        fmt::format("pop: index {} out of range [{}:{}]", i_v.int_value(), -n, n - 1));
   BERTH_RETURN_IF_ERROR(interp.Charge(n / 16));
   Value v = l->items[i];
   l->items.erase(l->items.begin() + i);
@@ -395,7 +664,7 @@ Result<Value> ListRemove(Interpreter& interp, const Args& args) {
   Value x;
   BERTH_RETURN_IF_ERROR(args.Unpack({{"x", &x}}));
   ListObj* l = args.self().list();
-  BERTH_RETURN_IF_ERROR(l->CheckMutable());
+  BERTH_RETURN_IF_ERROR(l->CheckMutable("remove from"));
   for (size_t i = 0; i < l->items.size(); ++i) {
     BERTH_ASSIGN_OR_RETURN(bool eq, Equal(interp, l->items[i], x));
     if (eq) {
@@ -409,7 +678,7 @@ Result<Value> ListRemove(Interpreter& interp, const Args& args) {
 Result<Value> ListClear(Interpreter& interp, const Args& args) {
   BERTH_RETURN_IF_ERROR(args.Unpack({}));
   ListObj* l = args.self().list();
-  BERTH_RETURN_IF_ERROR(l->CheckMutable());
+  BERTH_RETURN_IF_ERROR(l->CheckMutable("clear"));
   l->items.clear();
   return Value::None();
 }
@@ -454,7 +723,7 @@ Result<Value> DictUpdate(Interpreter& interp, const Args& args) {
   if (args.positional().size() > 1)
     return args.ErrorAt(1, "update: at most one positional argument");
   DictObj* d = args.self().dict();
-  BERTH_RETURN_IF_ERROR(d->CheckMutable());
+  BERTH_RETURN_IF_ERROR(d->CheckMutable("insert into"));
   if (!args.positional().empty()) {
     Value src = args.positional()[0];
     if (src.is(Type::kDict)) {
@@ -486,6 +755,16 @@ Result<Value> DictPop(Interpreter& interp, const Args& args) {
   return Status::InvalidArgument(fmt::format("pop: key {} not in dict", r));
 }
 
+Result<Value> DictPopitem(Interpreter& interp, const Args& args) {
+  BERTH_RETURN_IF_ERROR(args.Unpack({}));
+  DictObj* d = args.self().dict();
+  BERTH_RETURN_IF_ERROR(d->CheckMutable("delete from"));
+  if (d->size() == 0) return Status::InvalidArgument("popitem: empty dict");
+  Value key = d->Keys().front();
+  BERTH_ASSIGN_OR_RETURN(std::optional<Value> v, d->Pop(interp, key));
+  return interp.NewTuple({key, *v});
+}
+
 Result<Value> DictSetdefault(Interpreter& interp, const Args& args) {
   Value key, dflt;
   BERTH_RETURN_IF_ERROR(args.Unpack({{"key", &key}, {"default?", &dflt}}));
@@ -503,9 +782,15 @@ Result<Value> DictClear(Interpreter& interp, const Args& args) {
 }
 
 constexpr Method kDictMethods[] = {
-    {"clear", DictClear},   {"get", DictGet},       {"items", DictItems},
-    {"keys", DictKeys},     {"pop", DictPop},       {"setdefault", DictSetdefault},
-    {"update", DictUpdate}, {"values", DictValues},
+    {"clear", DictClear},
+    {"get", DictGet},
+    {"items", DictItems},
+    {"keys", DictKeys},
+    {"pop", DictPop},
+    {"popitem", DictPopitem},
+    {"setdefault", DictSetdefault},
+    {"update", DictUpdate},
+    {"values", DictValues},
 };
 
 template <size_t N>
@@ -533,6 +818,8 @@ std::vector<std::string> AttrNames(Value x) {
       return Names(kListMethods);
     case Type::kDict:
       return Names(kDictMethods);
+    case Type::kBytes:
+      return Names(kBytesMethods);
     case Type::kStruct:
       return x.struct_value()->FieldNames();
     default:
@@ -551,6 +838,9 @@ Result<Value> GetAttr(Interpreter& interp, Value x, const std::string& name) {
       break;
     case Type::kDict:
       m = FindMethod(kDictMethods, name);
+      break;
+    case Type::kBytes:
+      m = FindMethod(kBytesMethods, name);
       break;
     case Type::kStruct: {
       StructObj* s = x.struct_value();

@@ -2,20 +2,21 @@
 
 #include <fmt/format.h>
 
+#include <cmath>
 #include <limits>
 
 #include "appspec/starlark/interpreter.h"
+#include "appspec/starlark/utf8.h"
 
 namespace berth::starlark {
 namespace {
 
-Status Overflow() { return Status::InvalidArgument("integer overflow (ints are 64-bit)"); }
+Status Overflow() { return Status::InvalidArgument("integer overflow"); }
+
+// Shifts beyond this many bits are refused, as in starlark-go.
+constexpr int64_t kMaxShift = 512;
 
 Status Unsupported(BinaryOp op, Value x, Value y) {
-  if (op == BinaryOp::kSlash) {
-    return Status::InvalidArgument(
-        "the / operator is not supported (no floats); use // for integer division");
-  }
   return Status::InvalidArgument(fmt::format("unsupported operand types for {}: {} and {}",
                                              BinaryOpName(op), TypeName(x), TypeName(y)));
 }
@@ -77,8 +78,39 @@ Result<bool> Contains(Interpreter& interp, Value container, Value x) {
       return false;
     }
     case Type::kDict: {
+      // An unhashable value is in no dict.
+      if (x.is(Type::kList) || x.is(Type::kDict)) return false;
       BERTH_ASSIGN_OR_RETURN(std::optional<Value> v, container.dict()->Get(interp, x));
       return v.has_value();
+    }
+    case Type::kBytes:
+      if (x.is(Type::kBytes)) return container.bytes().find(x.bytes()) != std::string::npos;
+      if (x.is(Type::kInt)) {
+        if (x.int_value() < 0 || x.int_value() > 255) {
+          return Status::InvalidArgument(
+              fmt::format("int in bytes: {} out of range", x.int_value()));
+        }
+        return container.bytes().find(static_cast<char>(x.int_value())) != std::string::npos;
+      }
+      return Status::InvalidArgument(
+          fmt::format("'in bytes' requires bytes or int as left operand, not {}", TypeName(x)));
+    case Type::kRange: {
+      if (x.is(Type::kFloat) && x.float_value() == std::trunc(x.float_value()) &&
+          std::fabs(x.float_value()) < 9e18) {
+        x = Value::Int(static_cast<int64_t>(x.float_value()));
+      }
+      if (!x.is_int() && !x.is(Type::kFloat)) {
+        return Status::InvalidArgument(
+            fmt::format("'in <range>' requires integer as left operand, not {}", TypeName(x)));
+      }
+      if (!x.is(Type::kInt)) return false;
+      auto* r = static_cast<RangeObj*>(container.object());
+      int64_t n = r->Length();
+      if (n == 0) return false;
+      __int128 off = static_cast<__int128>(x.int_value()) - r->start;
+      if (off % r->step != 0) return false;
+      __int128 i = off / r->step;
+      return i >= 0 && i < n;
     }
     default:
       return Status::InvalidArgument(fmt::format(
@@ -96,8 +128,12 @@ Result<int64_t> ResolveIndex(Value key, int64_t len, std::string_view what) {
   int64_t orig = i;
   if (i < 0) i += len;
   if (i < 0 || i >= len) {
-    return Status::InvalidArgument(fmt::format("index {} out of range: {} has {} element{}", orig,
-                                               what, len, len == 1 ? "" : "s"));
+    if (len == 0) {
+      return Status::InvalidArgument(
+          fmt::format("{} index {} out of range: empty {}", what, orig, what));
+    }
+    return Status::InvalidArgument(
+        fmt::format("{} index {} out of range [{}:{}]", what, orig, -len, len - 1));
   }
   return i;
 }
@@ -122,6 +158,174 @@ Result<int64_t> MulInt(int64_t a, int64_t b) {
   int64_t r;
   if (__builtin_mul_overflow(a, b, &r)) return Overflow();
   return r;
+}
+
+namespace {
+
+BigInt ToBig(Value v) { return v.is(Type::kInt) ? BigInt(v.int_value()) : v.bigint(); }
+
+// Arithmetic on two ints beyond the 64-bit fast path.
+Result<Value> BigArith(Interpreter& interp, BinaryOp op, Value x, Value y) {
+  BigInt a = ToBig(x), b = ToBig(y);
+  // Bound the size of what is made, in proportion to the step budget.
+  BERTH_RETURN_IF_ERROR(interp.Charge(static_cast<int64_t>((a.BitLength() + b.BitLength()) / 64)));
+  switch (op) {
+    case BinaryOp::kPlus:
+      return interp.NewInt(BigInt::Add(a, b));
+    case BinaryOp::kMinus:
+      return interp.NewInt(BigInt::Sub(a, b));
+    case BinaryOp::kStar:
+      BERTH_RETURN_IF_ERROR(interp.Charge(
+          static_cast<int64_t>((a.BitLength() / 32 + 1) * (b.BitLength() / 32 + 1) / 16)));
+      return interp.NewInt(BigInt::Mul(a, b));
+    case BinaryOp::kSlashSlash:
+    case BinaryOp::kPercent: {
+      if (b.is_zero()) {
+        return Status::InvalidArgument(op == BinaryOp::kPercent ? "integer modulo by zero"
+                                                                : "integer division by zero");
+      }
+      BERTH_RETURN_IF_ERROR(interp.Charge(static_cast<int64_t>(a.BitLength())));
+      BigInt q, r;
+      BigInt::FloorDivMod(a, b, &q, &r);
+      return interp.NewInt(op == BinaryOp::kPercent ? r : q);
+    }
+    case BinaryOp::kBitAnd:
+      return interp.NewInt(BigInt::And(a, b));
+    case BinaryOp::kBitOr:
+      return interp.NewInt(BigInt::Or(a, b));
+    case BinaryOp::kBitXor:
+      return interp.NewInt(BigInt::Xor(a, b));
+    case BinaryOp::kShl:
+    case BinaryOp::kShr: {
+      if (b.negative()) return Status::InvalidArgument("negative shift count");
+      std::optional<int64_t> n = b.ToInt64();
+      if (!n || *n >= kMaxShift) {
+        if (op == BinaryOp::kShr) return Value::Int(a.negative() ? -1 : 0);
+        if (a.is_zero()) return Value::Int(0);
+        return Status::InvalidArgument(fmt::format("shift count too large: {}", b.ToString()));
+      }
+      return interp.NewInt(op == BinaryOp::kShl ? BigInt::Shl(a, static_cast<uint64_t>(*n))
+                                                : BigInt::Shr(a, static_cast<uint64_t>(*n)));
+    }
+    default:
+      return Status::Internal("not an int operator");
+  }
+}
+
+// x op y on two ints (either representation), or nullopt for an operator ints lack.
+Result<std::optional<Value>> IntArith(Interpreter& interp, BinaryOp op, Value x, Value y) {
+  if (x.is(Type::kInt) && y.is(Type::kInt)) {
+    int64_t a = x.int_value(), b = y.int_value(), r;
+    switch (op) {
+      case BinaryOp::kPlus:
+        if (!__builtin_add_overflow(a, b, &r)) return std::optional<Value>(Value::Int(r));
+        break;
+      case BinaryOp::kMinus:
+        if (!__builtin_sub_overflow(a, b, &r)) return std::optional<Value>(Value::Int(r));
+        break;
+      case BinaryOp::kStar:
+        if (!__builtin_mul_overflow(a, b, &r)) return std::optional<Value>(Value::Int(r));
+        break;
+      case BinaryOp::kSlashSlash: {
+        if (b == 0) return Status::InvalidArgument("integer division by zero");
+        if (a == std::numeric_limits<int64_t>::min() && b == -1) break;
+        BERTH_ASSIGN_OR_RETURN(int64_t q, FloorDiv(a, b));
+        return std::optional<Value>(Value::Int(q));
+      }
+      case BinaryOp::kPercent: {
+        BERTH_ASSIGN_OR_RETURN(int64_t m, FloorMod(a, b));
+        return std::optional<Value>(Value::Int(m));
+      }
+      case BinaryOp::kBitAnd:
+        return std::optional<Value>(Value::Int(a & b));
+      case BinaryOp::kBitOr:
+        return std::optional<Value>(Value::Int(a | b));
+      case BinaryOp::kBitXor:
+        return std::optional<Value>(Value::Int(a ^ b));
+      case BinaryOp::kShr:
+        if (b < 0) return Status::InvalidArgument("negative shift count");
+        return std::optional<Value>(Value::Int(b >= 64 ? (a < 0 ? -1 : 0) : a >> b));
+      case BinaryOp::kShl:
+        if (b < 0) return Status::InvalidArgument("negative shift count");
+        if (b < 63) {
+          int64_t lim = int64_t{1} << (62 - b);
+          if (a < lim && a >= -lim)
+            return std::optional<Value>(
+                Value::Int(static_cast<int64_t>(static_cast<uint64_t>(a) << b)));
+        }
+        break;
+      default:
+        return std::optional<Value>();
+    }
+  }
+  switch (op) {
+    case BinaryOp::kPlus:
+    case BinaryOp::kMinus:
+    case BinaryOp::kStar:
+    case BinaryOp::kSlashSlash:
+    case BinaryOp::kPercent:
+    case BinaryOp::kBitAnd:
+    case BinaryOp::kBitOr:
+    case BinaryOp::kBitXor:
+    case BinaryOp::kShl:
+    case BinaryOp::kShr: {
+      BERTH_ASSIGN_OR_RETURN(Value v, BigArith(interp, op, x, y));
+      return std::optional<Value>(v);
+    }
+    default:
+      return std::optional<Value>();
+  }
+}
+
+// Python's floored float modulo.
+double FloatMod(double a, double b) {
+  double m = std::fmod(a, b);
+  if (m != 0 && ((m < 0) != (b < 0))) m += b;
+  if (m == 0) m = std::copysign(0.0, b);
+  return m;
+}
+
+// x op y where one side is a float and the other a number, or nullopt.
+Result<std::optional<Value>> FloatArith(BinaryOp op, Value x, Value y) {
+  BERTH_ASSIGN_OR_RETURN(double a, ToFloat(x));
+  BERTH_ASSIGN_OR_RETURN(double b, ToFloat(y));
+  switch (op) {
+    case BinaryOp::kPlus:
+      return std::optional<Value>(Value::Float(a + b));
+    case BinaryOp::kMinus:
+      return std::optional<Value>(Value::Float(a - b));
+    case BinaryOp::kStar:
+      return std::optional<Value>(Value::Float(a * b));
+    case BinaryOp::kSlash:
+      if (b == 0) return Status::InvalidArgument("floating-point division by zero");
+      return std::optional<Value>(Value::Float(a / b));
+    case BinaryOp::kSlashSlash:
+      if (b == 0) return Status::InvalidArgument("floating-point division by zero");
+      return std::optional<Value>(Value::Float(std::floor(a / b)));
+    case BinaryOp::kPercent:
+      if (b == 0) return Status::InvalidArgument("floating-point modulo by zero");
+      return std::optional<Value>(Value::Float(FloatMod(a, b)));
+    default:
+      return std::optional<Value>();
+  }
+}
+
+}  // namespace
+
+Result<double> ToFloat(Value v) {
+  switch (v.type()) {
+    case Type::kFloat:
+      return v.float_value();
+    case Type::kInt:
+      return static_cast<double>(v.int_value());
+    case Type::kBigInt: {
+      double d = v.bigint().ToDouble();
+      if (std::isinf(d)) return Status::InvalidArgument("int too large to convert to float");
+      return d;
+    }
+    default:
+      return Status::InvalidArgument(fmt::format("got {}, want float or int", TypeName(v)));
+  }
 }
 
 Result<Value> Binary(Interpreter& interp, BinaryOp op, Value x, Value y) {
@@ -157,13 +361,20 @@ Result<Value> Binary(Interpreter& interp, BinaryOp op, Value x, Value y) {
     default:
       break;
   }
-  bool ints = x.is(Type::kInt) && y.is(Type::kInt);
+  if (x.is_int() && y.is_int()) {
+    if (op == BinaryOp::kSlash) {
+      BERTH_ASSIGN_OR_RETURN(std::optional<Value> r, FloatArith(op, x, y));
+      return *r;
+    }
+    BERTH_ASSIGN_OR_RETURN(std::optional<Value> r, IntArith(interp, op, x, y));
+    if (r) return *r;
+  } else if ((x.is(Type::kFloat) && (y.is_int() || y.is(Type::kFloat))) ||
+             (y.is(Type::kFloat) && x.is_int())) {
+    BERTH_ASSIGN_OR_RETURN(std::optional<Value> r, FloatArith(op, x, y));
+    if (r) return *r;
+  }
   switch (op) {
     case BinaryOp::kPlus:
-      if (ints) {
-        BERTH_ASSIGN_OR_RETURN(int64_t r, AddInt(x.int_value(), y.int_value()));
-        return Value::Int(r);
-      }
       if (x.is(Type::kString) && y.is(Type::kString)) {
         BERTH_RETURN_IF_ERROR(
             interp.Charge(static_cast<int64_t>((x.str().size() + y.str().size()) / 16)));
@@ -178,30 +389,31 @@ Result<Value> Binary(Interpreter& interp, BinaryOp op, Value x, Value y) {
         return interp.NewTuple(std::move(items));
       }
       break;
-    case BinaryOp::kMinus:
-      if (ints) {
-        int64_t r;
-        if (__builtin_sub_overflow(x.int_value(), y.int_value(), &r)) return Overflow();
-        return Value::Int(r);
-      }
-      break;
     case BinaryOp::kStar: {
-      if (ints) {
-        BERTH_ASSIGN_OR_RETURN(int64_t r, MulInt(x.int_value(), y.int_value()));
-        return Value::Int(r);
-      }
       Value seq = x, n = y;
       if (x.is(Type::kInt)) std::swap(seq, n);
       if (!n.is(Type::kInt)) break;
-      if (seq.is(Type::kString)) {
+      if (Result<int64_t> len = Length(seq); len.ok() && *len > 0 && n.int_value() > 0) {
+        // Refuse results no budget could pay for before charging for them.
+        constexpr int64_t kMaxRepeat = int64_t{1} << 30;
+        if (n.int_value() >= kMaxRepeat) {
+          return Status::InvalidArgument(fmt::format("repeat count {} too large", n.int_value()));
+        }
+        if (*len * n.int_value() >= kMaxRepeat) {
+          return Status::InvalidArgument(
+              fmt::format("excessive repeat ({} * {} elements)", *len, n.int_value()));
+        }
+      }
+      if (seq.is(Type::kString) || seq.is(Type::kBytes)) {
+        const std::string& unit = seq.is(Type::kString) ? seq.str() : seq.bytes();
         int64_t count = n.int_value() < 0 ? 0 : n.int_value();
-        BERTH_ASSIGN_OR_RETURN(int64_t total,
-                               MulInt(static_cast<int64_t>(seq.str().size()), count));
+        BERTH_ASSIGN_OR_RETURN(int64_t total, MulInt(static_cast<int64_t>(unit.size()), count));
         BERTH_RETURN_IF_ERROR(interp.Charge(total / 16));
         std::string out;
         out.reserve(total);
-        for (int64_t i = 0; i < count; ++i) out += seq.str();
-        return interp.NewString(std::move(out));
+        for (int64_t i = 0; i < count; ++i) out += unit;
+        return seq.is(Type::kString) ? interp.NewString(std::move(out))
+                                     : interp.NewBytes(std::move(out));
       }
       if (seq.is(Type::kList)) {
         BERTH_ASSIGN_OR_RETURN(auto items, Repeat(interp, seq.list()->items, n.int_value()));
@@ -213,18 +425,16 @@ Result<Value> Binary(Interpreter& interp, BinaryOp op, Value x, Value y) {
       }
       break;
     }
-    case BinaryOp::kSlashSlash:
-      if (ints) {
-        BERTH_ASSIGN_OR_RETURN(int64_t r, FloorDiv(x.int_value(), y.int_value()));
-        return Value::Int(r);
-      }
-      break;
     case BinaryOp::kPercent:
-      if (ints) {
-        BERTH_ASSIGN_OR_RETURN(int64_t r, FloorMod(x.int_value(), y.int_value()));
-        return Value::Int(r);
-      }
       if (x.is(Type::kString)) return FormatPercent(interp, x.str(), y);
+      break;
+    case BinaryOp::kBitOr:
+      if (x.is(Type::kDict) && y.is(Type::kDict)) {
+        DictObj* d = interp.NewDict();
+        for (const auto& [k, v] : x.dict()->Items()) BERTH_RETURN_IF_ERROR(d->Set(interp, k, v));
+        for (const auto& [k, v] : y.dict()->Items()) BERTH_RETURN_IF_ERROR(d->Set(interp, k, v));
+        return Value(d);
+      }
       break;
     default:
       break;
@@ -238,16 +448,27 @@ Result<Value> Unary(Interpreter& interp, UnaryOp op, Value x) {
       return Value::Bool(!Truth(x));
     case UnaryOp::kMinus:
       if (x.is(Type::kInt)) {
-        if (x.int_value() == std::numeric_limits<int64_t>::min()) return Overflow();
+        if (x.int_value() == std::numeric_limits<int64_t>::min()) {
+          return interp.NewInt(BigInt::Neg(BigInt(x.int_value())));
+        }
         return Value::Int(-x.int_value());
       }
+      if (x.is(Type::kBigInt)) return interp.NewInt(BigInt::Neg(x.bigint()));
+      if (x.is(Type::kFloat)) return Value::Float(-x.float_value());
       break;
     case UnaryOp::kPlus:
-      if (x.is(Type::kInt)) return x;
+      if (x.is_int() || x.is(Type::kFloat)) return x;
+      break;
+    case UnaryOp::kInvert:
+      if (x.is(Type::kInt)) return Value::Int(~x.int_value());
+      if (x.is(Type::kBigInt)) return interp.NewInt(BigInt::Not(x.bigint()));
       break;
   }
-  return Status::InvalidArgument(fmt::format("unsupported operand type for unary {}: {}",
-                                             op == UnaryOp::kMinus ? "-" : "+", TypeName(x)));
+  return Status::InvalidArgument(fmt::format("unsupported unary op: {}{}",
+                                             op == UnaryOp::kMinus  ? "-"
+                                             : op == UnaryOp::kPlus ? "+"
+                                                                    : "~",
+                                             TypeName(x)));
 }
 
 Result<Value> GetIndex(Interpreter& interp, Value x, Value key) {
@@ -267,6 +488,16 @@ Result<Value> GetIndex(Interpreter& interp, Value x, Value key) {
                              ResolveIndex(key, static_cast<int64_t>(x.str().size()), "string"));
       return interp.NewString(std::string(1, x.str()[i]));
     }
+    case Type::kBytes: {
+      BERTH_ASSIGN_OR_RETURN(int64_t i,
+                             ResolveIndex(key, static_cast<int64_t>(x.bytes().size()), "bytes"));
+      return interp.NewBytes(std::string(1, x.bytes()[i]));
+    }
+    case Type::kRange: {
+      auto* r = static_cast<RangeObj*>(x.object());
+      BERTH_ASSIGN_OR_RETURN(int64_t i, ResolveIndex(key, r->Length(), "range"));
+      return Value::Int(r->At(i));
+    }
     case Type::kDict: {
       BERTH_ASSIGN_OR_RETURN(std::optional<Value> v, x.dict()->Get(interp, key));
       if (!v) {
@@ -275,6 +506,9 @@ Result<Value> GetIndex(Interpreter& interp, Value x, Value key) {
       }
       return *v;
     }
+    case Type::kPieces:
+      return Status::InvalidArgument(
+          fmt::format("unhandled index operation {}[{}]", TypeName(x), TypeName(key)));
     default:
       return Status::InvalidArgument(fmt::format("{} value is not indexable", TypeName(x)));
   }
@@ -282,7 +516,7 @@ Result<Value> GetIndex(Interpreter& interp, Value x, Value key) {
 
 Status SetIndex(Interpreter& interp, Value x, Value key, Value value) {
   if (x.is(Type::kList)) {
-    BERTH_RETURN_IF_ERROR(x.list()->CheckMutable());
+    BERTH_RETURN_IF_ERROR(x.list()->CheckMutable("assign to element of"));
     BERTH_ASSIGN_OR_RETURN(int64_t i,
                            ResolveIndex(key, static_cast<int64_t>(x.list()->items.size()), "list"));
     x.list()->items[i] = value;
@@ -305,6 +539,12 @@ Result<Value> GetSlice(Interpreter& interp, Value x, Value lo_v, Value hi_v, Val
     case Type::kString:
       len = static_cast<int64_t>(x.str().size());
       break;
+    case Type::kBytes:
+      len = static_cast<int64_t>(x.bytes().size());
+      break;
+    case Type::kRange:
+      len = static_cast<RangeObj*>(x.object())->Length();
+      break;
     default:
       return Status::InvalidArgument(fmt::format("{} value cannot be sliced", TypeName(x)));
   }
@@ -326,6 +566,19 @@ Result<Value> GetSlice(Interpreter& interp, Value x, Value lo_v, Value hi_v, Val
   };
   BERTH_ASSIGN_OR_RETURN(int64_t lo, clamp(lo_v, step < 0 ? len - 1 : 0));
   BERTH_ASSIGN_OR_RETURN(int64_t hi, clamp(hi_v, step < 0 ? -1 : len));
+  if (x.is(Type::kRange)) {
+    // A slice of a range is a range.
+    auto* r = static_cast<RangeObj*>(x.object());
+    __int128 new_step = static_cast<__int128>(r->step) * step;
+    __int128 a = r->start + static_cast<__int128>(lo) * r->step;
+    __int128 b = r->start + static_cast<__int128>(hi) * r->step;
+    if (new_step > INT64_MAX || new_step < INT64_MIN || a > INT64_MAX || a < INT64_MIN ||
+        b > INT64_MAX || b < INT64_MIN) {
+      return Status::InvalidArgument("range slice out of range");
+    }
+    return Value(interp.New<RangeObj>(static_cast<int64_t>(a), static_cast<int64_t>(b),
+                                      static_cast<int64_t>(new_step)));
+  }
   std::vector<int64_t> idx;
   if (step > 0) {
     for (int64_t i = lo; i < hi; i += step) {
@@ -339,10 +592,11 @@ Result<Value> GetSlice(Interpreter& interp, Value x, Value lo_v, Value hi_v, Val
     }
   }
   BERTH_RETURN_IF_ERROR(interp.Charge(static_cast<int64_t>(idx.size())));
-  if (x.is(Type::kString)) {
+  if (x.is(Type::kString) || x.is(Type::kBytes)) {
+    const std::string& src = x.is(Type::kString) ? x.str() : x.bytes();
     std::string out;
-    for (int64_t i : idx) out += x.str()[i];
-    return interp.NewString(std::move(out));
+    for (int64_t i : idx) out += src[i];
+    return x.is(Type::kString) ? interp.NewString(std::move(out)) : interp.NewBytes(std::move(out));
   }
   const auto& items = x.is(Type::kList) ? x.list()->items : x.tuple()->items;
   std::vector<Value> out;
@@ -361,6 +615,20 @@ Result<std::vector<Value>> Iterate(Interpreter& interp, Value x) {
     case Type::kDict:
       BERTH_RETURN_IF_ERROR(interp.Charge(static_cast<int64_t>(x.dict()->size())));
       return x.dict()->Keys();
+    case Type::kPieces: {
+      const auto& items = static_cast<PiecesObj*>(x.object())->items;
+      BERTH_RETURN_IF_ERROR(interp.Charge(static_cast<int64_t>(items.size())));
+      return items;
+    }
+    case Type::kRange: {
+      auto* r = static_cast<RangeObj*>(x.object());
+      int64_t n = r->Length();
+      BERTH_RETURN_IF_ERROR(interp.Charge(n));
+      std::vector<Value> out;
+      out.reserve(static_cast<size_t>(n));
+      for (int64_t i = 0; i < n; ++i) out.push_back(Value::Int(r->At(i)));
+      return out;
+    }
     default:
       return Status::InvalidArgument(fmt::format("{} value is not iterable", TypeName(x)));
   }
@@ -376,6 +644,10 @@ Result<int64_t> Length(Value x) {
       return static_cast<int64_t>(x.tuple()->items.size());
     case Type::kDict:
       return static_cast<int64_t>(x.dict()->size());
+    case Type::kBytes:
+      return static_cast<int64_t>(x.bytes().size());
+    case Type::kRange:
+      return static_cast<RangeObj*>(x.object())->Length();
     default:
       return Status::InvalidArgument(fmt::format("{} value has no len()", TypeName(x)));
   }
@@ -434,12 +706,50 @@ Result<Value> FormatPercent(Interpreter& interp, const std::string& format, Valu
         out += s;
         break;
       }
+      case 'e':
+      case 'E':
+      case 'f':
+      case 'F':
+      case 'g':
+      case 'G': {
+        if (!v.is_int() && !v.is(Type::kFloat)) {
+          return Status::InvalidArgument(
+              fmt::format("%{} format requires float, not {}", conv, TypeName(v)));
+        }
+        BERTH_ASSIGN_OR_RETURN(double d, ToFloat(v));
+        std::string f = FormatFloat(d, conv == 'G' ? 'g' : conv);
+        if (conv == 'G' || conv == 'E' || conv == 'F') {
+          for (char& ch : f) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+        }
+        out += f;
+        break;
+      }
       case 'd':
       case 'i':
       case 'o':
       case 'x':
       case 'X': {
-        if (!v.is(Type::kInt) && !v.is(Type::kBool)) {
+        if (v.is(Type::kFloat)) {
+          if (!std::isfinite(v.float_value())) {
+            return Status::InvalidArgument("cannot convert float infinity or NaN to int");
+          }
+          v = interp.NewInt(BigInt::FromDouble(v.float_value()));
+        }
+        if (v.is(Type::kBigInt)) {
+          int base = conv == 'o' ? 8 : (conv == 'x' || conv == 'X') ? 16 : 10;
+          std::string digits = v.bigint().ToString(base);
+          if (conv == 'X') {
+            for (char& ch : digits)
+              ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+          }
+          out += digits;
+          break;
+        }
+        if (v.is(Type::kBool)) {
+          return Status::InvalidArgument(
+              fmt::format("%{} format: cannot convert bool to int", conv));
+        }
+        if (!v.is(Type::kInt)) {
           return Status::InvalidArgument(
               fmt::format("%{} format requires an int, not {}", conv, TypeName(v)));
         }
@@ -458,12 +768,19 @@ Result<Value> FormatPercent(Interpreter& interp, const std::string& format, Valu
         break;
       }
       case 'c':
-        if (v.is(Type::kString) && v.str().size() == 1) {
+        if (v.is(Type::kString)) {
+          if (SplitUtf8(v.str()).size() != 1) {
+            return Status::InvalidArgument("%c format requires a single-character string");
+          }
           out += v.str();
-        } else if (v.is(Type::kInt) && v.int_value() >= 0 && v.int_value() < 128) {
-          out += static_cast<char>(v.int_value());
+        } else if (v.is(Type::kInt)) {
+          if (v.int_value() < 0 || v.int_value() > 0x10FFFF) {
+            return Status::InvalidArgument("%c format requires a valid Unicode code point");
+          }
+          out += EncodeUtf8(static_cast<uint32_t>(v.int_value()));
         } else {
-          return Status::InvalidArgument("%c requires a single character or an int in 0..127");
+          return Status::InvalidArgument(fmt::format(
+              "%c format requires int or single-character string, not {}", TypeName(v)));
         }
         break;
       default:

@@ -5,9 +5,9 @@
 
 #include <vector>
 
-#include "base/status.h"
 #include "appspec/starlark/ast.h"
 #include "appspec/starlark/value.h"
+#include "base/status.h"
 
 namespace berth::starlark {
 
@@ -35,6 +35,9 @@ Result<int64_t> Length(Value x);
 
 // "fmt" % args: %s %r %d %i %o %x %X %c %% and %(name)s with a dict.
 Result<Value> FormatPercent(Interpreter& interp, const std::string& format, Value args);
+
+// A number as a double; fails for other types and for ints too large for a float.
+Result<double> ToFloat(Value v);
 
 // Checked 64-bit arithmetic.
 Result<int64_t> AddInt(int64_t a, int64_t b);

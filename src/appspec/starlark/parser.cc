@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <optional>
 
 #include "appspec/starlark/lexer.h"
 
@@ -42,6 +43,16 @@ const char* BinaryOpName(BinaryOp op) {
       return "//";
     case BinaryOp::kPercent:
       return "%";
+    case BinaryOp::kBitAnd:
+      return "&";
+    case BinaryOp::kBitOr:
+      return "|";
+    case BinaryOp::kBitXor:
+      return "^";
+    case BinaryOp::kShl:
+      return "<<";
+    case BinaryOp::kShr:
+      return ">>";
   }
   return "?";
 }
@@ -49,6 +60,36 @@ const char* BinaryOpName(BinaryOp op) {
 namespace {
 
 int DepthOf(const Expr* e) { return e ? e->depth : 0; }
+
+// The operator of an augmented assignment token (+=, ...), or nullopt.
+std::optional<BinaryOp> AugOp(Tok k) {
+  switch (k) {
+    case Tok::kPlusEq:
+      return BinaryOp::kPlus;
+    case Tok::kMinusEq:
+      return BinaryOp::kMinus;
+    case Tok::kStarEq:
+      return BinaryOp::kStar;
+    case Tok::kSlashEq:
+      return BinaryOp::kSlash;
+    case Tok::kSlashSlashEq:
+      return BinaryOp::kSlashSlash;
+    case Tok::kPercentEq:
+      return BinaryOp::kPercent;
+    case Tok::kAmpEq:
+      return BinaryOp::kBitAnd;
+    case Tok::kPipeEq:
+      return BinaryOp::kBitOr;
+    case Tok::kCaretEq:
+      return BinaryOp::kBitXor;
+    case Tok::kLtLtEq:
+      return BinaryOp::kShl;
+    case Tok::kGtGtEq:
+      return BinaryOp::kShr;
+    default:
+      return std::nullopt;
+  }
+}
 
 class Parser {
  public:
@@ -126,6 +167,8 @@ class Parser {
   Result<StmtPtr> If();
   Result<StmtPtr> For();
   Result<StmtPtr> Def();
+  Status Params(DefStmt* def, Tok close);
+  Result<ExprPtr> Lambda();
   Result<StmtPtr> Load();
   Status CheckTarget(const Expr* e, bool bind_locals);
 
@@ -136,6 +179,10 @@ class Parser {
   Result<ExprPtr> And();
   Result<ExprPtr> Not();
   Result<ExprPtr> Comparison();
+  Result<ExprPtr> BitOr();
+  Result<ExprPtr> BitXor();
+  Result<ExprPtr> BitAnd();
+  Result<ExprPtr> Shift();
   Result<ExprPtr> Arith();
   Result<ExprPtr> Term();
   Result<ExprPtr> Unary();
@@ -253,16 +300,10 @@ Result<StmtPtr> Parser::For() {
   return StmtPtr(std::move(s));
 }
 
-Result<StmtPtr> Parser::Def() {
-  Pos pos = Next().pos;
-  if (def_ != nullptr)
-    return Error(pos, "nested def is not supported; define functions at top level");
-  auto s = std::make_unique<DefStmt>(pos);
-  if (Kind() != Tok::kIdent) return Unexpected("function name");
-  s->name = Next().text;
-  BERTH_RETURN_IF_ERROR(Expect(Tok::kLParen));
+// Parameters up to (not including) `close`, into def->params and def->locals.
+Status Parser::Params(DefStmt* def, Tok close) {
   bool seen_default = false, seen_star = false, seen_starstar = false;
-  while (Kind() != Tok::kRParen) {
+  while (Kind() != close) {
     Param p;
     p.pos = Cur().pos;
     if (Accept(Tok::kStar)) {
@@ -270,39 +311,58 @@ Result<StmtPtr> Parser::Def() {
     } else if (Accept(Tok::kStarStar)) {
       p.kind = Param::Kind::kStarStar;
     }
+    if (p.kind == Param::Kind::kStar && (Kind() == Tok::kComma || Kind() == close)) {
+      // The bare `*`: the parameters after it are keyword-only.
+      if (seen_star) return Error(p.pos, "only one * parameter is allowed");
+      seen_star = true;
+      def->params.push_back(std::move(p));
+      if (!Accept(Tok::kComma)) break;
+      continue;
+    }
     if (Kind() != Tok::kIdent) return Unexpected("parameter name");
     p.name = Next().text;
     if (seen_starstar) return Error(p.pos, "no parameter may follow **kwargs");
     if (p.kind == Param::Kind::kNormal) {
-      if (seen_star) return Error(p.pos, "keyword-only parameters are not supported");
       if (Accept(Tok::kAssign)) {
         BERTH_ASSIGN_OR_RETURN(p.default_value, Test());
         seen_default = true;
-      } else if (seen_default) {
+      } else if (seen_default && !seen_star) {
         return Error(p.pos, fmt::format("parameter {} without a default follows one with a default",
                                         p.name));
       }
     } else if (p.kind == Param::Kind::kStar) {
-      if (seen_star) return Error(p.pos, "only one *args parameter is allowed");
+      if (seen_star) return Error(p.pos, "only one * parameter is allowed");
       seen_star = true;
     } else {
       seen_starstar = true;
     }
-    for (const Param& q : s->params) {
+    for (const Param& q : def->params) {
       if (q.name == p.name) return Error(p.pos, fmt::format("duplicate parameter {}", p.name));
     }
-    s->locals.insert(p.name);
-    s->params.push_back(std::move(p));
+    def->locals.insert(p.name);
+    def->params.push_back(std::move(p));
     if (!Accept(Tok::kComma)) break;
   }
+  return Status::Ok();
+}
+
+Result<StmtPtr> Parser::Def() {
+  Pos pos = Next().pos;
+  auto s = std::make_unique<DefStmt>(pos);
+  if (Kind() != Tok::kIdent) return Unexpected("function name");
+  s->name = Next().text;
+  if (def_ != nullptr) def_->locals.insert(s->name);
+  BERTH_RETURN_IF_ERROR(Expect(Tok::kLParen));
+  BERTH_RETURN_IF_ERROR(Params(s.get(), Tok::kRParen));
   BERTH_RETURN_IF_ERROR(Expect(Tok::kRParen));
   BERTH_RETURN_IF_ERROR(Expect(Tok::kColon));
+  DefStmt* outer = def_;
   def_ = s.get();
   int saved_loops = loop_depth_;
   loop_depth_ = 0;
   Status st = Suite(&s->body);
   loop_depth_ = saved_loops;
-  def_ = nullptr;
+  def_ = outer;
   BERTH_RETURN_IF_ERROR(st);
   return StmtPtr(std::move(s));
 }
@@ -355,7 +415,6 @@ Status Parser::CheckTarget(const Expr* e, bool bind_locals) {
     case ExprKind::kList:
     case ExprKind::kTuple: {
       const auto* seq = static_cast<const SequenceExpr*>(e);
-      if (seq->elems.empty()) return Error(e->pos, "cannot assign to an empty sequence");
       for (const ExprPtr& x : seq->elems) BERTH_RETURN_IF_ERROR(CheckTarget(x.get(), bind_locals));
       return Status::Ok();
     }
@@ -411,8 +470,8 @@ Result<StmtPtr> Parser::SimpleStatement() {
       return Error(Cur().pos, "chained assignment (a = b = c) is not supported");
     return StmtPtr(std::move(s));
   }
-  if (k == Tok::kPlusEq || k == Tok::kMinusEq || k == Tok::kStarEq || k == Tok::kSlashSlashEq ||
-      k == Tok::kPercentEq) {
+  std::optional<BinaryOp> aug = AugOp(k);
+  if (aug) {
     Pos op_pos = Next().pos;
     if (lhs->kind != ExprKind::kIdent && lhs->kind != ExprKind::kIndex &&
         lhs->kind != ExprKind::kDot) {
@@ -420,11 +479,7 @@ Result<StmtPtr> Parser::SimpleStatement() {
     }
     BERTH_RETURN_IF_ERROR(CheckTarget(lhs.get(), /*bind_locals=*/true));
     auto s = std::make_unique<AugAssignStmt>(op_pos);
-    s->op = k == Tok::kPlusEq      ? BinaryOp::kPlus
-            : k == Tok::kMinusEq   ? BinaryOp::kMinus
-            : k == Tok::kStarEq    ? BinaryOp::kStar
-            : k == Tok::kPercentEq ? BinaryOp::kPercent
-                                   : BinaryOp::kSlashSlash;
+    s->op = *aug;
     s->target = std::move(lhs);
     BERTH_ASSIGN_OR_RETURN(s->value, ExprList());
     return StmtPtr(std::move(s));
@@ -441,8 +496,7 @@ Result<ExprPtr> Parser::ExprList() {
   while (Accept(Tok::kComma)) {
     Tok k = Kind();
     if (k == Tok::kNewline || k == Tok::kEof || k == Tok::kAssign || k == Tok::kSemicolon ||
-        k == Tok::kColon || k == Tok::kRParen || k == Tok::kPlusEq || k == Tok::kMinusEq ||
-        k == Tok::kStarEq || k == Tok::kSlashSlashEq || k == Tok::kPercentEq) {
+        k == Tok::kColon || k == Tok::kRParen || AugOp(k)) {
       break;
     }
     BERTH_ASSIGN_OR_RETURN(ExprPtr x, Test());
@@ -455,6 +509,7 @@ Result<ExprPtr> Parser::ExprList() {
 Result<ExprPtr> Parser::Test() {
   Nest nest(this);
   BERTH_RETURN_IF_ERROR(CheckNesting());
+  if (Kind() == Tok::kLambda) return Lambda();
   BERTH_ASSIGN_OR_RETURN(ExprPtr x, Or());
   if (Kind() != Tok::kIf) return x;
   auto c = std::make_unique<CondExpr>(Next().pos);
@@ -465,6 +520,31 @@ Result<ExprPtr> Parser::Test() {
   c->then = std::move(x);
   BERTH_RETURN_IF_ERROR(Finish(c.get(), {c->cond.get(), c->then.get(), c->otherwise.get()}));
   return ExprPtr(std::move(c));
+}
+
+Result<ExprPtr> Parser::Lambda() {
+  Pos pos = Next().pos;
+  auto e = std::make_unique<LambdaExpr>(pos);
+  e->def = std::make_unique<DefStmt>(pos);
+  e->def->name = "lambda";
+  BERTH_RETURN_IF_ERROR(Params(e->def.get(), Tok::kColon));
+  BERTH_RETURN_IF_ERROR(Expect(Tok::kColon));
+  DefStmt* outer = def_;
+  def_ = e->def.get();
+  int saved_loops = loop_depth_;
+  loop_depth_ = 0;
+  Result<ExprPtr> body = Test();
+  loop_depth_ = saved_loops;
+  def_ = outer;
+  if (!body.ok()) return body.status();
+  auto ret = std::make_unique<ReturnStmt>((*body)->pos);
+  ret->value = std::move(body).value();
+  BERTH_RETURN_IF_ERROR(Finish(e.get(), {ret->value.get()}));
+  for (const Param& p : e->def->params) {
+    if (p.default_value) BERTH_RETURN_IF_ERROR(Finish(e.get(), {p.default_value.get()}));
+  }
+  e->def->body.push_back(std::move(ret));
+  return ExprPtr(std::move(e));
 }
 
 Result<ExprPtr> Parser::Or() {
@@ -499,7 +579,7 @@ Result<ExprPtr> Parser::Not() {
 }
 
 Result<ExprPtr> Parser::Comparison() {
-  BERTH_ASSIGN_OR_RETURN(ExprPtr x, Arith());
+  BERTH_ASSIGN_OR_RETURN(ExprPtr x, BitOr());
   bool compared = false;
   while (true) {
     BinaryOp op;
@@ -537,10 +617,51 @@ Result<ExprPtr> Parser::Comparison() {
     }
     Pos pos = Next().pos;
     if (op == BinaryOp::kNotIn) Next();
-    BERTH_ASSIGN_OR_RETURN(ExprPtr y, Arith());
+    BERTH_ASSIGN_OR_RETURN(ExprPtr y, BitOr());
     BERTH_ASSIGN_OR_RETURN(x, Binary(pos, op, std::move(x), std::move(y)));
     compared = true;
   }
+}
+
+Result<ExprPtr> Parser::BitOr() {
+  BERTH_ASSIGN_OR_RETURN(ExprPtr x, BitXor());
+  while (Kind() == Tok::kPipe) {
+    Pos pos = Next().pos;
+    BERTH_ASSIGN_OR_RETURN(ExprPtr y, BitXor());
+    BERTH_ASSIGN_OR_RETURN(x, Binary(pos, BinaryOp::kBitOr, std::move(x), std::move(y)));
+  }
+  return x;
+}
+
+Result<ExprPtr> Parser::BitXor() {
+  BERTH_ASSIGN_OR_RETURN(ExprPtr x, BitAnd());
+  while (Kind() == Tok::kCaret) {
+    Pos pos = Next().pos;
+    BERTH_ASSIGN_OR_RETURN(ExprPtr y, BitAnd());
+    BERTH_ASSIGN_OR_RETURN(x, Binary(pos, BinaryOp::kBitXor, std::move(x), std::move(y)));
+  }
+  return x;
+}
+
+Result<ExprPtr> Parser::BitAnd() {
+  BERTH_ASSIGN_OR_RETURN(ExprPtr x, Shift());
+  while (Kind() == Tok::kAmp) {
+    Pos pos = Next().pos;
+    BERTH_ASSIGN_OR_RETURN(ExprPtr y, Shift());
+    BERTH_ASSIGN_OR_RETURN(x, Binary(pos, BinaryOp::kBitAnd, std::move(x), std::move(y)));
+  }
+  return x;
+}
+
+Result<ExprPtr> Parser::Shift() {
+  BERTH_ASSIGN_OR_RETURN(ExprPtr x, Arith());
+  while (Kind() == Tok::kLtLt || Kind() == Tok::kGtGt) {
+    BinaryOp op = Kind() == Tok::kLtLt ? BinaryOp::kShl : BinaryOp::kShr;
+    Pos pos = Next().pos;
+    BERTH_ASSIGN_OR_RETURN(ExprPtr y, Arith());
+    BERTH_ASSIGN_OR_RETURN(x, Binary(pos, op, std::move(x), std::move(y)));
+  }
+  return x;
 }
 
 Result<ExprPtr> Parser::Arith() {
@@ -583,10 +704,12 @@ Result<ExprPtr> Parser::Term() {
 }
 
 Result<ExprPtr> Parser::Unary() {
-  if (Kind() != Tok::kMinus && Kind() != Tok::kPlus) return Postfix();
+  if (Kind() != Tok::kMinus && Kind() != Tok::kPlus && Kind() != Tok::kTilde) return Postfix();
   Nest nest(this);
   BERTH_RETURN_IF_ERROR(CheckNesting());
-  UnaryOp op = Kind() == Tok::kMinus ? UnaryOp::kMinus : UnaryOp::kPlus;
+  UnaryOp op = Kind() == Tok::kMinus  ? UnaryOp::kMinus
+               : Kind() == Tok::kPlus ? UnaryOp::kPlus
+                                      : UnaryOp::kInvert;
   Pos pos = Next().pos;
   BERTH_ASSIGN_OR_RETURN(ExprPtr x, Unary());
   auto e = std::make_unique<UnaryExpr>(pos, op, std::move(x));
@@ -664,6 +787,19 @@ Result<ExprPtr> Parser::Subscript(ExprPtr object, Pos pos) {
   ExprPtr lo;
   if (Kind() != Tok::kColon) {
     BERTH_ASSIGN_OR_RETURN(lo, Test());
+    if (Kind() == Tok::kComma) {
+      // x[a, b]: an unparenthesized tuple index.
+      auto t = std::make_unique<SequenceExpr>(ExprKind::kTuple, lo->pos);
+      t->elems.push_back(std::move(lo));
+      while (Accept(Tok::kComma)) {
+        if (Kind() == Tok::kRBracket) break;
+        BERTH_ASSIGN_OR_RETURN(ExprPtr y, Test());
+        t->elems.push_back(std::move(y));
+      }
+      BERTH_RETURN_IF_ERROR(FinishAll(t.get(), t->elems));
+      lo = std::move(t);
+      if (Kind() != Tok::kRBracket) return Unexpected("']'");
+    }
     if (Accept(Tok::kRBracket)) {
       auto e = std::make_unique<IndexExpr>(pos);
       e->object = std::move(object);
@@ -715,7 +851,11 @@ Status Parser::Clauses(ComprehensionExpr* c, Tok close) {
       BERTH_ASSIGN_OR_RETURN(clause.expr, Or());
     } else if (Accept(Tok::kIf)) {
       clause.is_for = false;
-      BERTH_ASSIGN_OR_RETURN(clause.expr, Or());
+      if (Kind() == Tok::kLambda) {
+        BERTH_ASSIGN_OR_RETURN(clause.expr, Lambda());
+      } else {
+        BERTH_ASSIGN_OR_RETURN(clause.expr, Or());
+      }
     } else {
       return Unexpected(fmt::format("'for', 'if' or {}", TokName(close)));
     }
@@ -737,14 +877,25 @@ Result<ExprPtr> Parser::Operand() {
       return ExprPtr(std::move(e));
     }
     case Tok::kInt: {
-      auto e = std::make_unique<IntExpr>(pos, t.value);
+      auto e = std::make_unique<IntExpr>(pos, t.big ? 0 : t.value);
+      if (t.big) e->big = BigInt::Parse(t.text, static_cast<int>(t.value));
+      Next();
+      return ExprPtr(std::move(e));
+    }
+    case Tok::kFloat: {
+      auto e = std::make_unique<FloatExpr>(pos, t.fvalue);
+      Next();
+      return ExprPtr(std::move(e));
+    }
+    case Tok::kBytes: {
+      auto e = std::make_unique<StringExpr>(pos, t.text, /*bytes=*/true);
       Next();
       return ExprPtr(std::move(e));
     }
     case Tok::kString: {
       auto e = std::make_unique<StringExpr>(pos, t.text);
       Next();
-      if (Kind() == Tok::kString) {
+      if (Kind() == Tok::kString || Kind() == Tok::kBytes) {
         return Error(Cur().pos, "adjacent string literals are not concatenated; use +");
       }
       return ExprPtr(std::move(e));

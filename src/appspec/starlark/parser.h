@@ -3,8 +3,8 @@
 
 #include <memory>
 
-#include "base/status.h"
 #include "appspec/starlark/ast.h"
+#include "base/status.h"
 
 namespace berth::starlark {
 

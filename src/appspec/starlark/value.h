@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -13,6 +14,7 @@
 #include <utility>
 #include <vector>
 
+#include "appspec/starlark/bigint.h"
 #include "base/status.h"
 
 namespace berth::starlark {
@@ -22,12 +24,19 @@ class Args;
 struct DefStmt;
 struct Program;
 struct ModuleEnv;
+struct Env;
 
 enum class Type : uint8_t {
   kNone,
   kBool,
   kInt,
+  kFloat,  // an IEEE double, inline
+  // Types from here on are objects.
   kString,
+  kBigInt,  // an int beyond 64 bits; its Starlark type is "int" too
+  kBytes,
+  kRange,
+  kPieces,  // s.elems(), s.codepoints() and the like: iterable, not indexable
   kList,
   kTuple,
   kDict,
@@ -76,6 +85,12 @@ class Value {
     v.i_ = i;
     return v;
   }
+  static Value Float(double d) {
+    Value v;
+    v.type_ = Type::kFloat;
+    v.f_ = d;
+    return v;
+  }
   explicit Value(Object* obj) : type_(obj->type()), obj_(obj) {}
 
   Type type() const { return type_; }
@@ -85,6 +100,11 @@ class Value {
   // Accessors; each requires the matching type().
   bool bool_value() const { return i_ != 0; }
   int64_t int_value() const { return i_; }
+  double float_value() const { return f_; }
+  // An int of either representation (kInt or kBigInt).
+  bool is_int() const { return type_ == Type::kInt || type_ == Type::kBigInt; }
+  const BigInt& bigint() const;
+  const std::string& bytes() const;
   const std::string& str() const;
   Object* object() const { return type_ >= Type::kString ? obj_ : nullptr; }
   ListObj* list() const;
@@ -98,6 +118,7 @@ class Value {
   Type type_;
   union {
     int64_t i_;
+    double f_;
     Object* obj_;
   };
 };
@@ -110,12 +131,52 @@ class StringObj : public Object {
   const std::string value;
 };
 
+class BigIntObj : public Object {
+ public:
+  explicit BigIntObj(BigInt v) : Object(Type::kBigInt), value(std::move(v)) {}
+  const BigInt value;
+};
+
+class BytesObj : public Object {
+ public:
+  explicit BytesObj(std::string s) : Object(Type::kBytes), value(std::move(s)) {}
+  const std::string value;
+};
+
+// range(start, stop, step): an immutable, lazy sequence of ints.
+class RangeObj : public Object {
+ public:
+  RangeObj(int64_t start, int64_t stop, int64_t step)
+      : Object(Type::kRange), start(start), stop(stop), step(step) {}
+  int64_t Length() const;
+  int64_t At(int64_t i) const { return start + i * step; }
+  const int64_t start, stop, step;
+};
+
+// The result of elems(), elem_ords(), codepoints() or codepoint_ords(): an iterable over the
+// pieces of a string or bytes, with no len() and no indexing.
+class PiecesObj : public Object {
+ public:
+  PiecesObj(Value src, std::string m, std::string t, std::vector<Value> v)
+      : Object(Type::kPieces),
+        source(src),
+        method(std::move(m)),
+        type_name(std::move(t)),
+        items(std::move(v)) {}
+  const Value source;
+  const std::string method;     // as repr shows it: "elems", "codepoint_ords", ...
+  const std::string type_name;  // "string.elems", "string.codepoints", "bytes.elems"
+  const std::vector<Value> items;
+};
+
 class ListObj : public Object {
  public:
   explicit ListObj(std::vector<Value> v) : Object(Type::kList), items(std::move(v)) {}
-  // Fails when the list is frozen.
-  Status CheckMutable() const;
+  // Fails when the list is frozen or being iterated over; `op` names the mutation for the
+  // message ("append to", "assign to element of", ...).
+  Status CheckMutable(std::string_view op = "modify") const;
   std::vector<Value> items;
+  int iterating = 0;  // loops over this list in progress
 };
 
 class TupleObj : public Object {
@@ -141,7 +202,9 @@ class DictObj : public Object {
   // A snapshot of the entries in insertion order.
   std::vector<std::pair<Value, Value>> Items() const;
   std::vector<Value> Keys() const;
-  Status CheckMutable() const;
+  // Fails when the dict is frozen or being iterated over; `op` as for ListObj.
+  Status CheckMutable(std::string_view op = "modify") const;
+  int iterating = 0;  // loops over this dict in progress
 
  private:
   struct Entry {
@@ -159,11 +222,12 @@ class DictObj : public Object {
 
 class FunctionObj : public Object {
  public:
-  FunctionObj(const DefStmt* d, ModuleEnv* m, std::vector<Value> defs)
-      : Object(Type::kFunction), def(d), module(m), defaults(std::move(defs)) {}
+  FunctionObj(const DefStmt* d, ModuleEnv* m, std::vector<Value> defs, std::shared_ptr<Env> e)
+      : Object(Type::kFunction), def(d), module(m), defaults(std::move(defs)), env(std::move(e)) {}
   const DefStmt* def;
   ModuleEnv* module;            // globals of the defining file
   std::vector<Value> defaults;  // one per parameter; None where there is no default
+  std::shared_ptr<Env> env;     // the enclosing function's variables (a closure), or null
   const std::string& name() const;
 };
 
@@ -221,5 +285,18 @@ Result<std::string> Repr(Interpreter& interp, Value v);
 Result<std::string> Str(Interpreter& interp, Value v);
 // A string quoted the way repr shows it.
 std::string Quote(std::string_view s);
+// s with every invalid UTF-8 sequence replaced by U+FFFD (what str(bytes) gives).
+std::string ValidUtf8(std::string_view s);
+// A bytes value as repr shows it: b"..." with non-printable bytes as \x escapes.
+std::string QuoteBytes(std::string_view s);
+
+// A float as Starlark prints it. conv 'g' (str and repr): the shortest digits that round-trip,
+// exponent form below 1e-4 and from 1e6 on, and always a '.' or an 'e' ("1.0", "1e+20");
+// 'e', 'f' (and upper case): six digits after the point, as printf does.
+std::string FormatFloat(double d, char conv = 'g');
+
+// Exact comparison of an int (either representation) with a float: <0, 0, >0. NaN is greater
+// than every number, as Starlark orders it.
+int CompareIntFloat(Value i, double f);
 
 }  // namespace berth::starlark
