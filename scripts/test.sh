@@ -26,4 +26,6 @@ cmake --build --preset dev
 export BERTH_REQUIRE_ENGINES=podman,docker
 log "running the tests (ctest --preset dev)"
 ctest --preset dev -j "$(nproc)"
+log "fuzzing the parsers (scripts/fuzz.sh, BERTH_FUZZ_SECONDS=${BERTH_FUZZ_SECONDS:-30} each)"
+scripts/fuzz.sh
 log "all tests passed"
