@@ -207,6 +207,273 @@ struct AppLogsRequest {
   }
 };
 
+// ---- Staged changes, promotion, versions, audit.
+
+// What a change did (or would do, in a dry run) to one app.
+struct AppChange {
+  std::string path;  // domain:/path of the app that changed (the stage path for staged changes)
+  std::string id;
+  std::string operation;  // "param update", "promote", "version switch", ...
+  int64_t from_version = 0;
+  int64_t to_version = 0;
+  std::string changes;  // "" when nothing changed
+  std::string note;     // "unchanged", "dry run", "idle: the next request starts it", ...
+  template <typename V>
+  void Fields(V& v) {
+    v("path", path);
+    v("id", id);
+    v("operation", operation);
+    v("from_version", from_version);
+    v("to_version", to_version);
+    v("changes", changes);
+    v("note", note);
+  }
+};
+
+struct ChangesResponse {
+  std::vector<AppChange> changes;
+  bool dry_run = false;
+  template <typename V>
+  void Fields(V& v) {
+    v("changes", changes);
+    v("dry_run", dry_run);
+  }
+};
+
+// Sets (or with value "-", deletes) a param of the stage apps of the matching apps.
+struct UpdateParamRequest {
+  static constexpr const char* kPath = "/api/v1/params/update";
+  using Response = ChangesResponse;
+  std::string glob;
+  std::string name;
+  std::string value;
+  bool promote = false;
+  bool dry_run = false;
+  template <typename V>
+  void Fields(V& v) {
+    v("glob", glob);
+    v("name", name);
+    v("value", value);
+    v("promote", promote);
+    v("dry_run", dry_run);
+  }
+};
+
+struct ParamsResponse {
+  std::string path;
+  std::map<std::string, std::string> params;  // as written: secret templates unresolved
+  template <typename V>
+  void Fields(V& v) {
+    v("path", path);
+    v("params", params);
+  }
+};
+
+struct ListParamsRequest {
+  static constexpr const char* kPath = "/api/v1/params/list";
+  using Response = ParamsResponse;
+  std::string path;
+  template <typename V>
+  void Fields(V& v) {
+    v("path", path);
+  }
+};
+
+// kind: spec, carg/container-arg, copt/container-option, cvol/container-volume(s),
+// conf/app-config (and param: name, value).
+struct UpdateMetadataRequest {
+  static constexpr const char* kPath = "/api/v1/apps/update-metadata";
+  using Response = ChangesResponse;
+  std::string glob;
+  std::string kind;
+  std::vector<std::string> values;
+  bool promote = false;
+  bool dry_run = false;
+  template <typename V>
+  void Fields(V& v) {
+    v("glob", glob);
+    v("kind", kind);
+    v("values", values);
+    v("promote", promote);
+    v("dry_run", dry_run);
+  }
+};
+
+struct PromoteAppsRequest {
+  static constexpr const char* kPath = "/api/v1/apps/promote";
+  using Response = ChangesResponse;
+  std::string glob;
+  bool dry_run = false;
+  template <typename V>
+  void Fields(V& v) {
+    v("glob", glob);
+    v("dry_run", dry_run);
+  }
+};
+
+struct ReloadAppsRequest {
+  static constexpr const char* kPath = "/api/v1/apps/reload";
+  using Response = ChangesResponse;
+  std::string glob;
+  std::string branch;  // "" keeps the app's
+  std::string commit;  // "" takes the branch's newest
+  bool force_reload = false;
+  bool promote = false;
+  bool approve = false;
+  bool dry_run = false;
+  template <typename V>
+  void Fields(V& v) {
+    v("glob", glob);
+    v("branch", branch);
+    v("commit", commit);
+    v("force_reload", force_reload);
+    v("promote", promote);
+    v("approve", approve);
+    v("dry_run", dry_run);
+  }
+};
+
+struct ApproveAppsRequest {
+  static constexpr const char* kPath = "/api/v1/apps/approve";
+  using Response = ChangesResponse;
+  std::string glob;
+  bool promote = false;
+  bool dry_run = false;
+  template <typename V>
+  void Fields(V& v) {
+    v("glob", glob);
+    v("promote", promote);
+    v("dry_run", dry_run);
+  }
+};
+
+struct VersionInfo {
+  int64_t version = 0;
+  bool current = false;
+  std::string created_at;
+  std::string spec;
+  std::string changes;
+  std::string actor;
+  template <typename V>
+  void Fields(V& v) {
+    v("version", version);
+    v("current", current);
+    v("created_at", created_at);
+    v("spec", spec);
+    v("changes", changes);
+    v("actor", actor);
+  }
+};
+
+struct VersionsResponse {
+  std::string path;
+  int64_t current = 0;
+  std::vector<VersionInfo> versions;  // oldest first
+  template <typename V>
+  void Fields(V& v) {
+    v("path", path);
+    v("current", current);
+    v("versions", versions);
+  }
+};
+
+struct ListVersionsRequest {
+  static constexpr const char* kPath = "/api/v1/versions/list";
+  using Response = VersionsResponse;
+  std::string path;
+  template <typename V>
+  void Fields(V& v) {
+    v("path", path);
+  }
+};
+
+struct VersionFile {
+  std::string path;
+  int64_t size = 0;
+  int64_t mode = 0;
+  std::string sha256;
+  template <typename V>
+  void Fields(V& v) {
+    v("path", path);
+    v("size", size);
+    v("mode", mode);
+    v("sha256", sha256);
+  }
+};
+
+struct VersionFilesResponse {
+  int64_t version = 0;
+  std::vector<VersionFile> files;
+  template <typename V>
+  void Fields(V& v) {
+    v("version", version);
+    v("files", files);
+  }
+};
+
+struct VersionFilesRequest {
+  static constexpr const char* kPath = "/api/v1/versions/files";
+  using Response = VersionFilesResponse;
+  std::string path;
+  int64_t version = 0;  // 0: the current one
+  template <typename V>
+  void Fields(V& v) {
+    v("path", path);
+    v("version", version);
+  }
+};
+
+// to: a version number, "previous", "next", or "revert".
+struct SwitchVersionRequest {
+  static constexpr const char* kPath = "/api/v1/versions/switch";
+  using Response = ChangesResponse;
+  std::string path;
+  std::string to;
+  bool dry_run = false;
+  template <typename V>
+  void Fields(V& v) {
+    v("path", path);
+    v("to", to);
+    v("dry_run", dry_run);
+  }
+};
+
+struct AuditInfo {
+  std::string at;
+  std::string actor;
+  std::string path;
+  std::string operation;
+  std::string detail;
+  template <typename V>
+  void Fields(V& v) {
+    v("at", at);
+    v("actor", actor);
+    v("path", path);
+    v("operation", operation);
+    v("detail", detail);
+  }
+};
+
+struct AuditResponse {
+  std::vector<AuditInfo> entries;  // newest first
+  template <typename V>
+  void Fields(V& v) {
+    v("entries", entries);
+  }
+};
+
+struct AuditRequest {
+  static constexpr const char* kPath = "/api/v1/apps/audit";
+  using Response = AuditResponse;
+  std::string glob = "all";
+  int64_t limit = 50;
+  template <typename V>
+  void Fields(V& v) {
+    v("glob", glob);
+    v("limit", limit);
+  }
+};
+
 // ---- App specs.
 
 struct SpecParam {

@@ -15,6 +15,7 @@ AppService::AppService(Options options, store::Database& db, proxy::Router& rout
       db_(db),
       store_(db),
       sources_(db),
+      audit_(db),
       router_(router),
       resolver_(resolver),
       factory_(factory) {}
@@ -36,8 +37,8 @@ Status CheckParamName(std::string_view name) {
   return Status::Ok();
 }
 
-Result<AppService::Live> AppService::MakeLive(const store::AppRecord& record,
-                                              const store::SourceFiles& source) {
+Result<AppService::Live> AppService::PrepareLive(const store::AppRecord& record,
+                                                 const store::SourceFiles& source, bool warm) {
   Live live;
   live.record = record;
   BERTH_ASSIGN_OR_RETURN(ResolvedApp resolved, resolver_.Resolve(record, source));
@@ -48,12 +49,23 @@ Result<AppService::Live> AppService::MakeLive(const store::AppRecord& record,
     if (!factory_) {
       return Status::FailedPrecondition("containers are disabled (system.container_command)");
     }
-    BERTH_ASSIGN_OR_RETURN(live.backend, factory_->Make(record, resolved));
+    BERTH_ASSIGN_OR_RETURN(live.backend, factory_->Prepare(record, resolved, warm));
+    live.container = true;
   } else {
     BERTH_ASSIGN_OR_RETURN(proxy::Upstream up, proxy::ParseUpstreamUrl(resolved.upstream_url));
     live.backend = std::make_shared<proxy::StaticBackend>(up);
   }
   return live;
+}
+
+void AppService::CommitLiveLocked(Live live) {
+  if (live.container && factory_) factory_->Commit(live.record, live.backend);
+  std::string id = live.record.id;
+  apps_[id] = std::move(live);
+}
+
+void AppService::DiscardLive(const Live& live) {
+  if (live.container && factory_ && live.backend) factory_->Discard(live.record, live.backend);
 }
 
 Status AppService::Load() {
@@ -62,7 +74,7 @@ Status AppService::Load() {
   apps_.clear();
   for (const auto& r : records) {
     auto source = sources_.Get(r.id, r.version);
-    auto live = source.ok() ? MakeLive(r, *source) : Result<Live>(source.status());
+    auto live = source.ok() ? PrepareLive(r, *source, false) : Result<Live>(source.status());
     if (!live.ok()) {
       spdlog::warn("app {}:{} cannot be served: {}", r.domain, r.path, live.status().message());
       Live broken;
@@ -71,7 +83,7 @@ Status AppService::Load() {
       apps_[r.id] = std::move(broken);
       continue;
     }
-    apps_[r.id] = std::move(*live);
+    CommitLiveLocked(std::move(*live));
   }
   PublishLocked();
   return Status::Ok();
@@ -162,11 +174,18 @@ Result<std::vector<AppInfo>> AppService::Create(const CreateRequest& req) {
 
   // Load and resolve before writing anything: an unknown spec, a missing param or a broken
   // spec file leaves no rows.
+  std::string head;
   BERTH_ASSIGN_OR_RETURN(store::SourceFiles source,
                          LoadSource(req.source, req.metadata.branch, req.metadata.commit,
-                                    options_.source_limits));
-  BERTH_ASSIGN_OR_RETURN(Live prod_live, MakeLive(prod, source));
-  BERTH_ASSIGN_OR_RETURN(Live stage_live, MakeLive(stage, source));
+                                    options_.source_limits, &head));
+  if (!head.empty()) prod.metadata.commit = stage.metadata.commit = head;
+  BERTH_ASSIGN_OR_RETURN(Live prod_live, PrepareLive(prod, source, false));
+  auto stage_prepared = PrepareLive(stage, source, false);
+  if (!stage_prepared.ok()) {
+    DiscardLive(prod_live);
+    return stage_prepared.status();
+  }
+  Live stage_live = std::move(*stage_prepared);
 
   std::lock_guard lock(mu_);
   auto check = [&](const std::vector<store::AppRecord>& existing) -> Status {
@@ -192,31 +211,30 @@ Result<std::vector<AppInfo>> AppService::Create(const CreateRequest& req) {
         same_domain.push_back(e);
       }
     }
-    Status ok = check(same_domain);
-    if (factory_) {
-      factory_->Forget(prod);
-      factory_->Forget(stage);
-    }
-    BERTH_RETURN_IF_ERROR(ok);
-  } else {
-    Status written = db_.Transaction([&]() -> Status {
-      BERTH_RETURN_IF_ERROR(store_.Create(prod, stage, check));
-      BERTH_RETURN_IF_ERROR(sources_.Put(prod.id, prod.version, source));
-      return sources_.Put(stage.id, stage.version, source);
-    });
-    if (!written.ok()) {
-      if (factory_ && prod_live.backend && stage_live.backend) {
-        factory_->Forget(prod);
-        factory_->Forget(stage);
-      }
-      return written;
-    }
-    apps_[prod.id] = prod_live;
-    apps_[stage.id] = stage_live;
-    PublishLocked();
+    DiscardLive(prod_live);
+    DiscardLive(stage_live);
+    BERTH_RETURN_IF_ERROR(check(same_domain));
+    out.push_back(InfoOf(prod_live));
+    out.push_back(InfoOf(stage_live));
+    return out;
   }
-  out.push_back(InfoOf(prod_live));
-  out.push_back(InfoOf(stage_live));
+  Status written = db_.Transaction([&]() -> Status {
+    BERTH_RETURN_IF_ERROR(store_.Create(prod, stage, check, req.actor));
+    BERTH_RETURN_IF_ERROR(sources_.Put(prod.id, prod.version, source));
+    BERTH_RETURN_IF_ERROR(sources_.Put(stage.id, stage.version, source));
+    return audit_.Add({0, "", req.actor, prod.id, path.ToString(), "create",
+                       "spec " + prod.spec + ", source " + prod.source});
+  });
+  if (!written.ok()) {
+    DiscardLive(prod_live);
+    DiscardLive(stage_live);
+    return written;
+  }
+  CommitLiveLocked(std::move(prod_live));
+  CommitLiveLocked(std::move(stage_live));
+  PublishLocked();
+  out.push_back(InfoOf(apps_.at(prod.id)));
+  out.push_back(InfoOf(apps_.at(stage.id)));
   return out;
 }
 
@@ -245,12 +263,21 @@ Result<std::vector<AppInfo>> AppService::List(const std::string& glob_text, bool
   return out;
 }
 
-Result<std::vector<AppInfo>> AppService::Delete(const std::string& glob_text) {
+Result<std::vector<AppInfo>> AppService::Delete(const std::string& glob_text,
+                                                const std::string& actor) {
   BERTH_ASSIGN_OR_RETURN(AppGlob glob, AppGlob::Parse(glob_text, options_.default_domain));
   std::lock_guard lock(mu_);
   std::vector<std::string> ids = MatchProdAndStageLocked(glob);
   if (ids.empty()) return Status::NotFound("no app matches " + glob_text);
-  BERTH_RETURN_IF_ERROR(store_.Delete(ids));
+  BERTH_RETURN_IF_ERROR(db_.Transaction([&]() -> Status {
+    BERTH_RETURN_IF_ERROR(store_.Delete(ids));
+    for (const auto& id : ids) {
+      const auto& r = apps_.at(id).record;
+      if (r.is_stage) continue;
+      BERTH_RETURN_IF_ERROR(audit_.Add({0, "", actor, id, PathOf(r), "delete", ""}));
+    }
+    return Status::Ok();
+  }));
   if (Status gc = sources_.CollectGarbage(); !gc.ok()) {
     spdlog::warn("deleting unused source files failed (retried at the next delete): {}",
                  gc.message());
@@ -299,22 +326,8 @@ Result<std::vector<AppInfo>> AppService::Restart(const std::string& glob_text) {
 
 Result<store::AppRecord> AppService::Find(const std::string& path_text) {
   std::lock_guard lock(mu_);
-  auto parsed = ParseAppPath(path_text, options_.default_domain);
-  std::optional<AppPath> path;
-  if (parsed.ok()) {
-    path = *parsed;
-  } else {
-    // Stage paths carry the reserved suffix: accept them here.
-    std::string text(path_text);
-    if (text.find(':') == std::string::npos) text = options_.default_domain + ":" + text;
-    auto stored = ParseStoredAppPath(text);
-    if (!stored.ok()) return parsed.status();
-    path = *stored;
-  }
-  for (const auto& [id, live] : apps_) {
-    if (live.record.domain == path->domain && live.record.path == path->path) return live.record;
-  }
-  return Status::NotFound("no app at " + path->ToString());
+  BERTH_ASSIGN_OR_RETURN(const Live* live, FindLocked(path_text));
+  return live->record;
 }
 
 }  // namespace berth::app

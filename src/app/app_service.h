@@ -2,6 +2,7 @@
 // table the proxy serves, kept in step with the store.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -19,9 +20,35 @@
 #include "base/status.h"
 #include "proxy/route_table.h"
 #include "store/app_store.h"
+#include "store/audit_log.h"
 #include "store/source_store.h"
 
 namespace berth::app {
+
+// Who asks and how, for every change.
+struct ChangeOptions {
+  bool promote = false;  // promote the stage to prod right after the staged change
+  bool dry_run = false;  // check and report everything, change nothing
+  bool approve = false;  // grant what the new version asks for (bind mounts, ...)
+  std::string actor;     // for versions and the audit list, e.g. "uid 1000"
+};
+
+// What a change did (or, with dry_run, would do) to one app.
+struct ChangeInfo {
+  std::string path;  // domain:/path of the app that changed (the stage path for staged ones)
+  std::string id;
+  std::string operation;  // "param update", "promote", "version switch", ...
+  int64_t from_version = 0;
+  int64_t to_version = 0;
+  std::string changes;  // what changed; "" when nothing did
+  std::string note;     // e.g. "unchanged", "prod was idle: no container started"
+};
+
+struct ReloadOptions {
+  std::string branch;  // "" keeps the app's branch
+  std::string commit;  // "" takes the branch's newest
+  bool force = false;  // reload even when the git commit did not move
+};
 
 struct CreateRequest {
   std::string path;          // user input, [domain:]/path
@@ -31,6 +58,7 @@ struct CreateRequest {
   bool approve = false;
   bool dev = false;
   bool dry_run = false;
+  std::string actor;  // for the audit list, e.g. "uid 1000"
 };
 
 // One app as list/create/delete report it.
@@ -56,8 +84,26 @@ struct AppInfo {
 class BackendFactory {
  public:
   virtual ~BackendFactory() = default;
+  // Prepare() and Commit() at once: for apps loaded at start.
   virtual Result<std::shared_ptr<proxy::Backend>> Make(const store::AppRecord& record,
                                                        const ResolvedApp& resolved) = 0;
+  // Makes the backend of a new app, or of a new version of an app, without putting it in
+  // service. With `warm`, when the app's current version runs a container and the new one
+  // needs another, the new container is started and health-checked now (this blocks up to
+  // the start timeout); a failure is returned with the reason and the container's log tail,
+  // and nothing of the new version is left behind.
+  virtual Result<std::shared_ptr<proxy::Backend>> Prepare(const store::AppRecord& record,
+                                                          const ResolvedApp& resolved,
+                                                          bool warm) = 0;
+  // Puts a prepared backend in service in place of the app's current one, which finishes its
+  // in-flight requests (up to container.drain_timeout_secs) and is then removed, its container
+  // too unless the new version runs the same one.
+  virtual void Commit(const store::AppRecord& record,
+                      const std::shared_ptr<proxy::Backend>& backend) = 0;
+  // Drops a prepared backend that will not serve (a dry run, a refused change): removes what
+  // it started, keeping what the app's current version uses.
+  virtual void Discard(const store::AppRecord& record,
+                       const std::shared_ptr<proxy::Backend>& backend) = 0;
   // Called when an app is deleted, after it left the route table.
   virtual void Forget(const store::AppRecord& record) = 0;
   // state "" when the factory has nothing to say about this app.
@@ -74,6 +120,7 @@ class AppService {
  public:
   struct Options {
     std::string default_domain = "localhost";
+    int64_t max_versions = 20;  // versions kept per app (system.max_app_versions)
     SecurityPolicy security;  // checked for every container app, at create and at load
     SourceLimits source_limits;
   };
@@ -92,7 +139,7 @@ class AppService {
   Result<std::vector<AppInfo>> List(const std::string& glob, bool include_stage);
   // Deletes the matching prod apps and their stage twins. A glob that matches nothing is
   // NotFound.
-  Result<std::vector<AppInfo>> Delete(const std::string& glob);
+  Result<std::vector<AppInfo>> Delete(const std::string& glob, const std::string& actor = "");
   // Restarts the matching prod apps and their stage twins (BackendFactory::Restart): the next
   // request starts each afresh, even one that is backing off after failed starts, and a failed
   // build is built again. A glob that matches nothing is NotFound. Returns the apps as they
@@ -101,6 +148,47 @@ class AppService {
   // The record of the app at a path (prod or stage path).
   Result<store::AppRecord> Find(const std::string& path);
 
+  // ---- Staged changes. Each makes a new version of the stage app of every prod app that
+  // `glob` matches (of the app itself for dev apps), served at once at the stage path; prod is
+  // untouched unless `promote`. Every app is checked before any is written: one bad app
+  // changes nothing. An app the change leaves as it was gets no new version ("unchanged").
+
+  // Sets a param (`value` "-" deletes it).
+  Result<std::vector<ChangeInfo>> UpdateParam(const std::string& glob, const std::string& name,
+                                              const std::string& value,
+                                              const ChangeOptions& options);
+  // `kind` as MetadataKind's names (carg, copt, cvol, conf, spec and their long forms).
+  Result<std::vector<ChangeInfo>> UpdateMetadata(const std::string& glob, const std::string& kind,
+                                                 const std::vector<std::string>& values,
+                                                 const ChangeOptions& options);
+  // Reads the source again (a folder, or a git branch or commit) into the stage app.
+  Result<std::vector<ChangeInfo>> Reload(const std::string& glob, const ReloadOptions& reload,
+                                         const ChangeOptions& options);
+  // Grants the stage version what it asks for.
+  Result<std::vector<ChangeInfo>> Approve(const std::string& glob, const ChangeOptions& options);
+  // Gives prod the stage app's code and metadata. When prod's container runs, the new one is
+  // started and health-checked first and takes over without a failed request; when that
+  // fails, prod stays as it was and the error says why. An idle prod just switches. A glob
+  // whose apps have nothing staged is an error.
+  Result<std::vector<ChangeInfo>> Promote(const std::string& glob, const ChangeOptions& options);
+
+  // ---- Versions of one app (prod, stage or dev path).
+
+  Result<std::map<std::string, std::string>> Params(const std::string& path);
+  struct VersionList {
+    int64_t current = 0;
+    std::vector<store::VersionRecord> versions;  // oldest first
+  };
+  Result<VersionList> Versions(const std::string& path);
+  // The files of version `version` (0: the current one).
+  Result<store::SourceFiles> VersionFiles(const std::string& path, int64_t version);
+  // `to`: a version number, "previous", "next", or "revert" (back to where the last switch
+  // came from). Restores the version's code and metadata; on prod like a promote.
+  Result<ChangeInfo> SwitchVersion(const std::string& path, const std::string& to,
+                                   const ChangeOptions& options);
+  // The newest `limit` changes made to the apps `glob` matches, newest first.
+  Result<std::vector<store::AuditEntry>> Audit(const std::string& glob, int64_t limit);
+
  private:
   struct Live {
     store::AppRecord record;
@@ -108,9 +196,44 @@ class AppService {
     std::string error;
     bool strip_app = true;
     bool preserve_host = false;
+    bool container = false;  // the backend is the factory's
   };
 
-  Result<Live> MakeLive(const store::AppRecord& record, const store::SourceFiles& source);
+  // Resolves and checks a record and makes its backend, not yet in service (see
+  // BackendFactory::Prepare for `warm`).
+  Result<Live> PrepareLive(const store::AppRecord& record, const store::SourceFiles& source,
+                           bool warm);
+  // Puts a prepared app in service (apps_ and the factory); PublishLocked() afterwards.
+  void CommitLiveLocked(Live live);
+  void DiscardLive(const Live& live);
+
+  // One app's next state, checked and prepared, not yet written.
+  struct Pending {
+    store::AppRecord before;
+    store::AppRecord after;
+    store::SourceFiles files;
+    std::string changes;
+    bool new_version = true;  // false: `after.version` is stored already (switch)
+    std::string actor_detail;  // for the audit entry
+    Live live;
+  };
+  // Checks `after` and prepares it (the caller filled before/after/files/changes).
+  Status PreparePendingLocked(Pending* p, bool warm);
+  // Writes every pending change in one transaction, with versions and audit entries, then
+  // puts them in service. Discards them all when the write fails or with dry_run.
+  Result<std::vector<ChangeInfo>> ApplyLocked(std::vector<Pending> pending,
+                                              const std::string& operation,
+                                              const ChangeOptions& options);
+  using Edit = std::function<Status(store::AppRecord* record, store::SourceFiles* files,
+                                    std::string* note)>;
+  // The staged-change pipeline behind UpdateParam, UpdateMetadata, Reload and Approve.
+  Result<std::vector<ChangeInfo>> StageLocked(const std::string& glob, const std::string& operation,
+                                              const Edit& edit, const ChangeOptions& options);
+  Result<std::vector<ChangeInfo>> PromoteLocked(const std::vector<std::string>& prod_ids,
+                                                bool only_if_ahead, const ChangeOptions& options);
+  // The app at a prod, stage or dev path.
+  Result<const Live*> FindLocked(const std::string& path) const;
+  std::string PathOf(const store::AppRecord& record) const;
   AppInfo InfoOf(const Live& live) const;
   void PublishLocked();
   // The ids of the prod apps that `glob` matches, each followed by its stage twins.
@@ -120,6 +243,7 @@ class AppService {
   store::Database& db_;
   store::AppStore store_;
   store::SourceStore sources_;
+  store::AuditLog audit_;
   proxy::Router& router_;
   SpecResolver& resolver_;
   BackendFactory* factory_;

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
+#include <future>
 #include <thread>
 
 #include "base/files.h"
@@ -50,13 +51,18 @@ class ContainerApp::Lease : public proxy::Activity {
  public:
   explicit Lease(std::shared_ptr<ContainerApp> app) : app_(std::move(app)) {}
   ~Lease() override {
-    if (!upgraded_) --app_->in_flight_;
+    if (upgraded_) {
+      --app_->open_tunnels_;
+    } else {
+      --app_->in_flight_;
+    }
     app_->Touch();
   }
   void Touch() override { app_->Touch(); }
   void Upgraded() override {
     if (!upgraded_) {
       upgraded_ = true;
+      ++app_->open_tunnels_;
       --app_->in_flight_;
     }
   }
@@ -443,7 +449,9 @@ void ContainerApp::RemoveSuperseded() {
   auto list = deps_.runtime->ListByLabel(kLabelAppId, plan_.app_id);
   if (!list.ok()) return;
   for (const auto& c : *list) {
-    if (c.name == plan_.run.name) continue;
+    // A running one may be the version this one replaces, finishing its requests: it removes
+    // its own container when done (Supersede), and a server restart cleans up the rest.
+    if (c.name == plan_.run.name || c.running) continue;
     spdlog::info("app {}: removing superseded container {}", plan_.app_id, c.name);
     if (Status s = deps_.runtime->Remove(c.name); !s.ok()) {
       spdlog::warn("app {}: cannot remove container {}: {}", plan_.app_id, c.name, s.message());
@@ -614,6 +622,84 @@ void ContainerApp::Retire(bool volumes) {
   }
   std::lock_guard lock(mu_);
   state_ = State::kStopped;
+}
+
+void ContainerApp::Supersede(const std::shared_ptr<ContainerApp>& next,
+                             std::chrono::milliseconds drain) {
+  std::vector<Waiter> waiters;
+  {
+    std::lock_guard lock(mu_);
+    retired_ = true;
+    waiters.swap(waiters_);
+  }
+  for (auto& w : waiters) {
+    if (next) {
+      next->AcquireAsync(std::move(w.done));
+      continue;
+    }
+    proxy::Acquired a;
+    a.status = Status::NotFound("the app was deleted");
+    a.http_status = 404;
+    w.done(std::move(a));
+  }
+  constexpr milliseconds kPoll{50};
+  auto open = [this] { return in_flight_.load() + open_tunnels_.load(); };
+  for (auto waited = milliseconds(0); open() > 0 && waited < drain; waited += kPoll) {
+    std::this_thread::sleep_for(kPoll);
+  }
+  if (open() > 0) {
+    spdlog::info("app {}: {} requests and tunnels still open after the drain time; closing them",
+                 plan_.app_id, open());
+  }
+  bool shared_container = next && next->plan_.run.name == plan_.run.name;
+  bool shared_image = next && next->plan_.image == plan_.image;
+  bool exists;
+  {
+    std::lock_guard lock(mu_);
+    exists = container_exists_ || state_ != State::kStopped;
+  }
+  if (!shared_container && exists) {
+    Status s = deps_.runtime->Remove(plan_.run.name);
+    if (s.ok()) {
+      spdlog::info("app {}: removed container {} of the replaced version", plan_.app_id,
+                   plan_.run.name);
+    } else if (s.code() != Status::Code::kNotFound) {
+      spdlog::warn("app {}: cannot remove container {}: {}", plan_.app_id, plan_.run.name,
+                   s.message());
+    }
+  }
+  if (plan_.build && !shared_image) {
+    deps_.runtime->RemoveImage(plan_.image).IgnoreError("absent, or another container uses it");
+  }
+  std::lock_guard lock(mu_);
+  state_ = State::kStopped;
+}
+
+void ContainerApp::TakeOver(const ContainerApp& previous) {
+  if (previous.plan_.run.name != plan_.run.name) return;
+  std::scoped_lock lock(mu_, previous.mu_);
+  image_present_ = previous.image_present_;
+  container_exists_ = previous.container_exists_;
+  if (previous.state_ == State::kRunning) {
+    state_ = State::kRunning;
+    host_port_ = previous.host_port_;
+    generation_ = previous.generation_;
+    last_check_ = previous.last_check_;
+  }
+}
+
+Status ContainerApp::StartAndWait() {
+  proxy::Acquired now;
+  if (TryAcquire(&now)) return now.status;
+  auto done = std::make_shared<std::promise<Status>>();
+  std::future<Status> result = done->get_future();
+  AcquireAsync([done](proxy::Acquired a) { done->set_value(a.status); });
+  if (result.wait_for(settings_.start_timeout + std::chrono::seconds(30)) !=
+      std::future_status::ready) {
+    return Status::Unavailable("the new version did not become ready within " +
+                               std::to_string(settings_.start_timeout.count() / 1000) + "s");
+  }
+  return result.get();
 }
 
 ContainerApp::State ContainerApp::state() const {

@@ -54,6 +54,9 @@ struct ContainerAppSettings {
   int unhealthy_threshold = 3;  // consecutive failed periodic checks before a restart
   std::chrono::milliseconds first_start_backoff{1'000};  // the wait after one failed start
   std::chrono::milliseconds max_start_backoff{60'000};   // container.max_start_backoff_secs
+  // How long a replaced version's in-flight requests (and open WebSockets) may take before its
+  // container is removed: container.drain_timeout_secs.
+  std::chrono::milliseconds drain_timeout{30'000};
 };
 
 // Whether a running container should be stopped now. Pure, for tests.
@@ -84,6 +87,18 @@ class ContainerApp : public proxy::Backend, public std::enable_shared_from_this<
   // Stops this app for good: no more starts; removes its containers and (built) images, and
   // its volumes when `volumes`. Blocks; call from a job.
   void Retire(bool volumes);
+  // Stops this version for good because `next` (a new version of the same app, or null) took
+  // its place: held requests go to `next` (404 without one), in-flight requests and tunnels
+  // finish (up to `drain`), then its container and built image are removed unless `next`
+  // uses the same ones. Blocks; call from a job.
+  void Supersede(const std::shared_ptr<ContainerApp>& next, std::chrono::milliseconds drain);
+  // Takes over `previous`'s running container when both versions run the same one (same
+  // container name): no stop, no start, the same port. Call before this app serves.
+  void TakeOver(const ContainerApp& previous);
+  // Starts the container now if it is not running and waits until it is healthy or failed
+  // (at most the start timeout and a little). For a promote: the new version is checked
+  // before it serves. Blocks; not from a proxy thread.
+  Status StartAndWait();
 
   // Forgets the start failures: the backoff, and a failed build (built again at the next
   // start). The next request starts the app at once. For an update or reload of the app.
@@ -100,6 +115,7 @@ class ContainerApp : public proxy::Backend, public std::enable_shared_from_this<
   RunState StateText() const;
   State state() const;
   const ContainerPlan& plan() const { return plan_; }
+  const ContainerAppSettings& settings() const { return settings_; }
   int in_flight() const { return in_flight_.load(); }
 
  private:
@@ -164,6 +180,7 @@ class ContainerApp : public proxy::Backend, public std::enable_shared_from_this<
   int64_t start_attempts_ = 0;     // guarded by mu_
 
   std::atomic<int> in_flight_{0};
+  std::atomic<int> open_tunnels_{0};  // WebSockets: not in flight, but a drain waits for them
   std::atomic<int64_t> last_activity_ns_{0};
 };
 

@@ -31,6 +31,13 @@ ContainerAppRegistry::~ContainerAppRegistry() { Stop(); }
 
 Result<std::shared_ptr<proxy::Backend>> ContainerAppRegistry::Make(const store::AppRecord& record,
                                                                    const ResolvedApp& resolved) {
+  BERTH_ASSIGN_OR_RETURN(auto backend, Prepare(record, resolved, /*warm=*/false));
+  Commit(record, backend);
+  return backend;
+}
+
+Result<std::shared_ptr<proxy::Backend>> ContainerAppRegistry::Prepare(
+    const store::AppRecord& record, const ResolvedApp& resolved, bool warm) {
   if (!runtime_) return Status::FailedPrecondition(disabled_reason_);
   BERTH_ASSIGN_OR_RETURN(ContainerPlan plan, MakeContainerPlan(record, resolved, options_.home));
   ContainerAppSettings settings;
@@ -42,6 +49,8 @@ Result<std::shared_ptr<proxy::Backend>> ContainerAppRegistry::Make(const store::
       Seconds(resolver_.ConfigValue(record, "container.status_check_interval_secs", "5"), 5);
   settings.max_start_backoff =
       Seconds(resolver_.ConfigValue(record, "container.max_start_backoff_secs", "60"), 60);
+  settings.drain_timeout =
+      Seconds(resolver_.ConfigValue(record, "container.drain_timeout_secs", "30"), 30);
   ContainerAppDeps deps;
   deps.runtime = runtime_.get();
   deps.jobs = &jobs_;
@@ -49,6 +58,28 @@ Result<std::shared_ptr<proxy::Backend>> ContainerAppRegistry::Make(const store::
   deps.clock = &clock_;
   deps.build_root = options_.home + "/run/build";
   auto app = std::make_shared<ContainerApp>(deps, settings, std::move(plan), resolved.files);
+  std::shared_ptr<ContainerApp> current = Find(record.id);
+  if (current) {
+    // A new version: the backoff starts afresh, but a build that failed with the same inputs
+    // is not tried again until they change or `berth app restart`.
+    app->CarryOverFailedBuild(*current);
+    if (current->plan().run.name == app->plan().run.name) {
+      app->TakeOver(*current);
+    } else if (warm && current->state() == ContainerApp::State::kRunning) {
+      spdlog::info("app {}: starting {} before it takes over from {}", record.id,
+                   app->plan().run.name, current->plan().run.name);
+      if (Status s = app->StartAndWait(); !s.ok()) {
+        app->Supersede(current, std::chrono::milliseconds(0));
+        return s;
+      }
+    }
+  }
+  return std::shared_ptr<proxy::Backend>(app);
+}
+
+void ContainerAppRegistry::Commit(const store::AppRecord& record,
+                                  const std::shared_ptr<proxy::Backend>& backend) {
+  auto app = std::static_pointer_cast<ContainerApp>(backend);
   std::shared_ptr<ContainerApp> previous;
   bool started;
   {
@@ -58,14 +89,20 @@ Result<std::shared_ptr<proxy::Backend>> ContainerAppRegistry::Make(const store::
     slot = app;
     started = monitor_.joinable();
   }
-  if (previous) {
-    // An update or reload: the backoff starts afresh, but a build that failed with the same
-    // inputs is not tried again until they change or `berth app restart`.
-    app->CarryOverFailedBuild(*previous);
-    jobs_.Post([previous] { previous->Retire(false); });
+  if (previous && previous != app) {
+    app->TakeOver(*previous);  // the same container: it goes on serving without a restart
+    auto drain = previous->settings().drain_timeout;
+    jobs_.Post([previous, app, drain] { previous->Supersede(app, drain); });
   }
   if (started) jobs_.Post([app] { app->AdoptExisting(); });
-  return std::shared_ptr<proxy::Backend>(app);
+}
+
+void ContainerAppRegistry::Discard(const store::AppRecord& record,
+                                   const std::shared_ptr<proxy::Backend>& backend) {
+  auto app = std::static_pointer_cast<ContainerApp>(backend);
+  std::shared_ptr<ContainerApp> current = Find(record.id);
+  if (current == app) return;
+  jobs_.Post([app, current] { app->Supersede(current, std::chrono::milliseconds(0)); });
 }
 
 void ContainerAppRegistry::Forget(const store::AppRecord& record) {

@@ -34,6 +34,12 @@ class ContainerAppRegistry : public BackendFactory {
 
   Result<std::shared_ptr<proxy::Backend>> Make(const store::AppRecord& record,
                                                const ResolvedApp& resolved) override;
+  Result<std::shared_ptr<proxy::Backend>> Prepare(const store::AppRecord& record,
+                                                  const ResolvedApp& resolved, bool warm) override;
+  void Commit(const store::AppRecord& record,
+              const std::shared_ptr<proxy::Backend>& backend) override;
+  void Discard(const store::AppRecord& record,
+               const std::shared_ptr<proxy::Backend>& backend) override;
   void Forget(const store::AppRecord& record) override;
   RunState StateOf(const std::string& app_id) override;
   void Restart(const std::string& app_id) override;

@@ -113,7 +113,8 @@ Result<store::SourceFiles> ReadFolder(const std::string& dir, const SourceLimits
 }
 
 Result<store::SourceFiles> LoadSource(const std::string& source, const std::string& branch,
-                                      const std::string& commit, const SourceLimits& limits) {
+                                      const std::string& commit, const SourceLimits& limits,
+                                      std::string* head) {
   if (source.empty() || source == "-") return store::SourceFiles{};
   if (!IsGitSource(source)) {
     if (!PathExists(source)) return Status::InvalidArgument("source " + source + " does not exist");
@@ -148,6 +149,10 @@ Result<store::SourceFiles> LoadSource(const std::string& source, const std::stri
       cleanup();
       return Status::InvalidArgument("cannot check out commit " + commit + " of " + git.repo);
     }
+  }
+  if (head) {
+    auto rev = RunProcess({.argv = {"git", "-C", dir + "/repo", "rev-parse", "HEAD"}});
+    if (rev.ok() && rev->exit_code == 0) *head = std::string(Trim(rev->out));
   }
   std::string root = dir + "/repo" + (git.subdir.empty() ? "" : "/" + git.subdir);
   auto files = ReadFolder(root, limits);

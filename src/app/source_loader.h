@@ -32,9 +32,11 @@ GitSource SplitGitSource(const std::string& source);
 Result<store::SourceFiles> ReadFolder(const std::string& dir, const SourceLimits& limits = {});
 
 // The files of `source`: none for "-", a folder's files, or a shallow clone of the branch (or
-// the commit, when given) of a git repository.
+// the commit, when given) of a git repository. For git, `head` (when given) gets the full id of
+// the commit the files came from.
 Result<store::SourceFiles> LoadSource(const std::string& source, const std::string& branch,
                                       const std::string& commit,
-                                      const SourceLimits& limits = {});
+                                      const SourceLimits& limits = {},
+                                      std::string* head = nullptr);
 
 }  // namespace berth::app

@@ -27,6 +27,7 @@ struct Command {
 void AddServerCommands(std::vector<Command>& table, const Hooks& hooks);
 void AddAppCommands(std::vector<Command>& table);
 void AddSpecCommands(std::vector<Command>& table);
+void AddChangeCommands(std::vector<Command>& table);
 
 // The client for the server of $BERTH_HOME.
 AdminClient& Client();

@@ -16,6 +16,7 @@ std::vector<Command> MakeTable(const Hooks& hooks) {
   std::vector<Command> t;
   AddServerCommands(t, hooks);
   AddAppCommands(t);
+  AddChangeCommands(t);
   AddSpecCommands(t);
   return t;
 }

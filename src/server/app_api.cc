@@ -1,5 +1,7 @@
 #include "server/app_api.h"
 
+#include "server/change_api.h"
+
 namespace berth::server {
 
 admin::AppInfo ToProtocol(const app::AppInfo& a) {
@@ -35,7 +37,8 @@ admin::AppsResponse AppsResponse(const std::vector<app::AppInfo>& apps, bool dry
 
 void AddAppRoutes(AdminApi& api, app::AppService& apps) {
   api.On<admin::CreateAppRequest>(
-      [&apps](const admin::CreateAppRequest& req, const Caller&) -> Result<admin::AppsResponse> {
+      [&apps](const admin::CreateAppRequest& req,
+              const Caller& caller) -> Result<admin::AppsResponse> {
         if (req.path.empty()) return Status::InvalidArgument("an app path is required");
         app::CreateRequest create;
         create.path = req.path;
@@ -51,6 +54,7 @@ void AddAppRoutes(AdminApi& api, app::AppService& apps) {
         create.approve = req.approve;
         create.dev = req.dev;
         create.dry_run = req.dry_run;
+        create.actor = ActorOf(caller);
         BERTH_ASSIGN_OR_RETURN(auto created, apps.Create(create));
         return AppsResponse(created, req.dry_run);
       });
@@ -60,9 +64,10 @@ void AddAppRoutes(AdminApi& api, app::AppService& apps) {
     return AppsResponse(list);
   });
   api.On<admin::DeleteAppsRequest>(
-      [&apps](const admin::DeleteAppsRequest& req, const Caller&) -> Result<admin::AppsResponse> {
+      [&apps](const admin::DeleteAppsRequest& req,
+              const Caller& caller) -> Result<admin::AppsResponse> {
         if (req.glob.empty()) return Status::InvalidArgument("an app glob is required");
-        BERTH_ASSIGN_OR_RETURN(auto deleted, apps.Delete(req.glob));
+        BERTH_ASSIGN_OR_RETURN(auto deleted, apps.Delete(req.glob, ActorOf(caller)));
         return AppsResponse(deleted);
       });
   api.On<admin::RestartAppsRequest>(

@@ -109,6 +109,10 @@ Result<Config> LoadConfig(const std::string& home_in, const std::string& config_
   if (c.max_source_bytes < 1) {
     return Status::InvalidArgument("system.max_source_bytes must be at least 1");
   }
+  c.max_app_versions = values.at("system.max_app_versions")->value<int64_t>().value_or(0);
+  if (c.max_app_versions < 1) {
+    return Status::InvalidArgument("system.max_app_versions must be at least 1");
+  }
   c.http = {str("http.host"), num("http.port")};
   c.https = {str("https.host"), num("https.port")};
   c.cert_location = str("https.cert_location");

@@ -41,6 +41,7 @@ struct Config {
   std::string default_domain;
   int worker_threads = 0;
   int64_t max_source_bytes = 100 << 20;
+  int64_t max_app_versions = 20;  // versions kept per app
 
   ListenerConfig http;
   ListenerConfig https;

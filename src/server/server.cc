@@ -19,6 +19,7 @@
 #include "admin/protocol.h"
 #include "server/admin_api.h"
 #include "server/app_api.h"
+#include "server/change_api.h"
 #include "server/admin_server.h"
 #include "server/tls.h"
 #include "app/container_app_registry.h"
@@ -178,6 +179,7 @@ Status Server::Start() {
         *im.resolver, RealClock::Instance());
     app::AppService::Options app_options;
     app_options.default_domain = c.default_domain;
+    app_options.max_versions = c.max_app_versions;
     app_options.security = {c.security.allowed_mounts, c.security.allowed_container_args};
     app_options.source_limits.max_bytes = static_cast<size_t>(c.max_source_bytes);
     im.apps = std::make_unique<app::AppService>(std::move(app_options),
@@ -217,6 +219,7 @@ Status Server::Start() {
           return im.Info();
         });
     AddAppRoutes(*im.api, *im.apps);
+    AddChangeRoutes(*im.api, *im.apps);
     AddSpecRoutes(*im.api, *im.specs);
     AddLogRoutes(*im.api, *im.apps, *im.containers);
     im.admin = std::make_unique<AdminServer>(

@@ -1,5 +1,6 @@
 #include "store/app_store.h"
 
+#include <algorithm>
 #include <ctime>
 
 namespace berth::store {
@@ -65,18 +66,18 @@ std::string NowRfc3339() {
 namespace {
 constexpr const char* kColumns =
     "id, domain, path, is_stage, main_id, source, spec, dev, version, metadata, created_at, "
-    "updated_at";
+    "updated_at, switched_from";
 }  // namespace
 
-Status AppStore::Insert(const AppRecord& r) {
+Status AppStore::Insert(const AppRecord& r, const std::string& actor) {
   auto st = db_.Prepare(std::string("INSERT INTO apps (") + kColumns +
-                        ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?)");
+                        ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)");
   st.Bind(1, r.id).Bind(2, r.domain).Bind(3, r.path).Bind(4, int64_t{r.is_stage});
   if (r.main_id.empty()) st.BindNull(5);
   else st.Bind(5, r.main_id);
   std::string meta = r.metadata.ToJson().dump();
   st.Bind(6, r.source).Bind(7, r.spec).Bind(8, int64_t{r.dev}).Bind(9, r.version);
-  st.Bind(10, meta).Bind(11, r.created_at).Bind(12, r.updated_at);
+  st.Bind(10, meta).Bind(11, r.created_at).Bind(12, r.updated_at).Bind(13, r.switched_from);
   Status s = st.Run();
   if (!s.ok()) {
     if (s.message().find("UNIQUE") != std::string::npos) {
@@ -84,14 +85,19 @@ Status AppStore::Insert(const AppRecord& r) {
     }
     return s;
   }
-  auto v = db_.Prepare(
-      "INSERT INTO app_versions (app_id, version, metadata, created_at) VALUES (?,?,?,?)");
-  v.Bind(1, r.id).Bind(2, r.version).Bind(3, meta).Bind(4, r.created_at);
-  return v.Run();
+  VersionRecord v;
+  v.version = r.version;
+  v.spec = r.spec;
+  v.metadata = r.metadata;
+  v.changes = "created";
+  v.actor = actor;
+  v.created_at = r.created_at;
+  return AddVersion(r.id, v);
 }
 
 Status AppStore::Create(const AppRecord& prod, const AppRecord& stage,
-                        const std::function<Status(const std::vector<AppRecord>&)>& check) {
+                        const std::function<Status(const std::vector<AppRecord>&)>& check,
+                        const std::string& actor) {
   return db_.Transaction([&]() -> Status {
     BERTH_ASSIGN_OR_RETURN(auto existing, Query("domain = ?", prod.domain));
     for (const auto& e : existing) {
@@ -100,8 +106,8 @@ Status AppStore::Create(const AppRecord& prod, const AppRecord& stage,
       }
     }
     if (check) BERTH_RETURN_IF_ERROR(check(existing));
-    BERTH_RETURN_IF_ERROR(Insert(prod));
-    return Insert(stage);
+    BERTH_RETURN_IF_ERROR(Insert(prod, actor));
+    return Insert(stage, actor);
   });
 }
 
@@ -128,6 +134,7 @@ Result<std::vector<AppRecord>> AppStore::Query(const std::string& where, const s
     BERTH_ASSIGN_OR_RETURN(r.metadata, AppMetadata::FromJson(meta));
     r.created_at = st.ColumnText(10);
     r.updated_at = st.ColumnText(11);
+    r.switched_from = st.ColumnInt(12);
     out.push_back(std::move(r));
   }
   BERTH_RETURN_IF_ERROR(st.status());
@@ -149,6 +156,116 @@ Status AppStore::Delete(const std::vector<std::string>& ids) {
     }
     return Status::Ok();
   });
+}
+
+Status AppStore::Update(const AppRecord& r) {
+  auto lock = db_.Lock();
+  auto st = db_.Prepare(
+      "UPDATE apps SET spec = ?, version = ?, metadata = ?, switched_from = ?, updated_at = ? "
+      "WHERE id = ?");
+  st.Bind(1, r.spec).Bind(2, r.version).Bind(3, r.metadata.ToJson().dump());
+  st.Bind(4, r.switched_from).Bind(5, NowRfc3339()).Bind(6, r.id);
+  BERTH_RETURN_IF_ERROR(st.Run());
+  auto changed = db_.Prepare("SELECT changes()");
+  if (!changed.Step() || changed.ColumnInt(0) == 0) {
+    return Status::NotFound("app " + r.id + " not found");
+  }
+  return Status::Ok();
+}
+
+Status AppStore::AddVersion(const std::string& app_id, const VersionRecord& v) {
+  auto lock = db_.Lock();
+  auto st = db_.Prepare(
+      "INSERT INTO app_versions (app_id, version, metadata, created_at, spec, changes, actor) "
+      "VALUES (?,?,?,?,?,?,?)");
+  st.Bind(1, app_id).Bind(2, v.version).Bind(3, v.metadata.ToJson().dump());
+  st.Bind(4, v.created_at.empty() ? NowRfc3339() : v.created_at).Bind(5, v.spec);
+  st.Bind(6, v.changes).Bind(7, v.actor);
+  Status s = st.Run();
+  if (!s.ok() && s.message().find("UNIQUE") != std::string::npos) {
+    return Status::AlreadyExists("app " + app_id + " already has version " +
+                                 std::to_string(v.version));
+  }
+  return s;
+}
+
+namespace {
+
+Result<std::vector<VersionRecord>> ReadVersions(Statement& st) {
+  std::vector<VersionRecord> out;
+  while (st.Step()) {
+    VersionRecord v;
+    v.version = st.ColumnInt(0);
+    json meta = json::parse(st.ColumnText(1), nullptr, /*allow_exceptions=*/false);
+    BERTH_ASSIGN_OR_RETURN(v.metadata, AppMetadata::FromJson(meta));
+    v.created_at = st.ColumnText(2);
+    v.spec = st.ColumnText(3);
+    v.changes = st.ColumnText(4);
+    v.actor = st.ColumnText(5);
+    out.push_back(std::move(v));
+  }
+  BERTH_RETURN_IF_ERROR(st.status());
+  return out;
+}
+
+constexpr const char* kVersionColumns = "version, metadata, created_at, spec, changes, actor";
+
+}  // namespace
+
+Result<std::vector<VersionRecord>> AppStore::Versions(const std::string& app_id) {
+  auto lock = db_.Lock();
+  auto st = db_.Prepare(std::string("SELECT ") + kVersionColumns +
+                        " FROM app_versions WHERE app_id = ? ORDER BY version");
+  st.Bind(1, app_id);
+  return ReadVersions(st);
+}
+
+Result<VersionRecord> AppStore::Version(const std::string& app_id, int64_t version) {
+  auto lock = db_.Lock();
+  auto st = db_.Prepare(std::string("SELECT ") + kVersionColumns +
+                        " FROM app_versions WHERE app_id = ? AND version = ?");
+  st.Bind(1, app_id).Bind(2, version);
+  BERTH_ASSIGN_OR_RETURN(auto rows, ReadVersions(st));
+  if (rows.empty()) {
+    return Status::NotFound("the app has no version " + std::to_string(version));
+  }
+  return rows.front();
+}
+
+Result<int64_t> AppStore::MaxVersion(const std::vector<std::string>& app_ids) {
+  auto lock = db_.Lock();
+  int64_t max = 0;
+  for (const auto& id : app_ids) {
+    auto st = db_.Prepare("SELECT COALESCE(MAX(version), 0) FROM app_versions WHERE app_id = ?");
+    st.Bind(1, id);
+    if (st.Step()) max = std::max(max, st.ColumnInt(0));
+    BERTH_RETURN_IF_ERROR(st.status());
+  }
+  return max;
+}
+
+Result<int64_t> AppStore::PruneVersions(const std::string& app_id, int64_t keep,
+                                        const std::vector<int64_t>& pinned) {
+  auto lock = db_.Lock();
+  BERTH_ASSIGN_OR_RETURN(auto versions, Versions(app_id));
+  int64_t excess = static_cast<int64_t>(versions.size()) - keep;
+  int64_t deleted = 0;
+  for (const auto& v : versions) {  // oldest first
+    if (excess <= 0) break;
+    if (std::find(pinned.begin(), pinned.end(), v.version) != pinned.end()) continue;
+    BERTH_RETURN_IF_ERROR(
+        db_.Prepare("DELETE FROM app_versions WHERE app_id = ? AND version = ?")
+            .Bind(1, app_id)
+            .Bind(2, v.version)
+            .Run());
+    BERTH_RETURN_IF_ERROR(db_.Prepare("DELETE FROM app_files WHERE app_id = ? AND version = ?")
+                              .Bind(1, app_id)
+                              .Bind(2, v.version)
+                              .Run());
+    --excess;
+    ++deleted;
+  }
+  return deleted;
 }
 
 }  // namespace berth::store

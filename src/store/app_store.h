@@ -27,6 +27,7 @@ struct AppMetadata {
 
   nlohmann::json ToJson() const;
   static Result<AppMetadata> FromJson(const nlohmann::json& j);
+  bool operator==(const AppMetadata&) const = default;
 };
 
 struct AppRecord {
@@ -42,6 +43,18 @@ struct AppRecord {
   AppMetadata metadata;
   std::string created_at;
   std::string updated_at;
+  int64_t switched_from = 0;  // the version `version switch` left, 0 when none
+};
+
+// One stored version of an app: its whole metadata (the files are in SourceStore under the
+// same app id and version).
+struct VersionRecord {
+  int64_t version = 0;
+  std::string spec;
+  AppMetadata metadata;
+  std::string changes;  // what it changed from the version before, e.g. "param A=1; carg B=-"
+  std::string actor;    // who made it, e.g. "uid 1000"
+  std::string created_at;
 };
 
 class AppStore {
@@ -53,7 +66,8 @@ class AppStore {
   // refuse (e.g. nested paths); nothing is written when it or any insert fails. A path that
   // is taken gives AlreadyExists.
   Status Create(const AppRecord& prod, const AppRecord& stage,
-                const std::function<Status(const std::vector<AppRecord>&)>& check);
+                const std::function<Status(const std::vector<AppRecord>&)>& check,
+                const std::string& actor = "");
 
   Result<std::vector<AppRecord>> List();
   Result<AppRecord> Get(const std::string& id);
@@ -61,9 +75,24 @@ class AppStore {
   // Deletes the apps (and, by cascade, their versions) in one transaction.
   Status Delete(const std::vector<std::string>& ids);
 
+  // Rewrites the app's row: spec, version, metadata, switched_from, updated_at. NotFound when
+  // the app does not exist. Call inside a transaction with AddVersion and SourceStore::Put.
+  Status Update(const AppRecord& r);
+  // Records a new version of the app; AlreadyExists when it has that number.
+  Status AddVersion(const std::string& app_id, const VersionRecord& v);
+  // Every stored version of the app, oldest first.
+  Result<std::vector<VersionRecord>> Versions(const std::string& app_id);
+  Result<VersionRecord> Version(const std::string& app_id, int64_t version);
+  // The highest version number the apps have stored, 0 when none.
+  Result<int64_t> MaxVersion(const std::vector<std::string>& app_ids);
+  // Keeps the newest `keep` versions of the app and those in `pinned`; deletes the others
+  // with their file lists. Returns how many were deleted.
+  Result<int64_t> PruneVersions(const std::string& app_id, int64_t keep,
+                                const std::vector<int64_t>& pinned);
+
  private:
   Result<std::vector<AppRecord>> Query(const std::string& where, const std::string& arg);
-  Status Insert(const AppRecord& r);
+  Status Insert(const AppRecord& r, const std::string& actor);
 
   Database& db_;
 };

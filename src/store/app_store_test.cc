@@ -83,3 +83,83 @@ TEST_F(AppStoreTest, StageInsertFailureRollsBackProd) {
 
 }  // namespace
 }  // namespace berth::store
+
+namespace berth::store {
+namespace {
+
+class AppVersionsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto opened = Database::Open(":memory:");
+    ASSERT_TRUE(opened.ok());
+    db_ = std::move(*opened);
+    ASSERT_TRUE(Migrate(*db_).ok());
+    store_ = std::make_unique<AppStore>(*db_);
+    prod_.id = "app_prd_v";
+    prod_.domain = "localhost";
+    prod_.path = "/v";
+    prod_.source = "-";
+    prod_.spec = "proxy";
+    prod_.metadata.params["url"] = "http://127.0.0.1:1";
+    stage_ = prod_;
+    stage_.id = "app_stg_v";
+    stage_.path = "/v_cl_stage";
+    stage_.is_stage = true;
+    stage_.main_id = prod_.id;
+    ASSERT_TRUE(store_->Create(prod_, stage_, nullptr, "uid 7").ok());
+  }
+
+  std::unique_ptr<Database> db_;
+  std::unique_ptr<AppStore> store_;
+  AppRecord prod_, stage_;
+};
+
+TEST_F(AppVersionsTest, CreateRecordsVersionOneWithItsActor) {
+  auto versions = store_->Versions(stage_.id);
+  ASSERT_TRUE(versions.ok());
+  ASSERT_EQ(versions->size(), 1u);
+  EXPECT_EQ(versions->front().version, 1);
+  EXPECT_EQ(versions->front().spec, "proxy");
+  EXPECT_EQ(versions->front().actor, "uid 7");
+  EXPECT_EQ(versions->front().metadata.params.at("url"), "http://127.0.0.1:1");
+}
+
+TEST_F(AppVersionsTest, UpdateAndAddVersionThenReadBack) {
+  AppRecord next = stage_;
+  next.version = 2;
+  next.metadata.params["url"] = "http://127.0.0.1:2";
+  next.switched_from = 1;
+  ASSERT_TRUE(store_->Update(next).ok());
+  VersionRecord v{2, "proxy", next.metadata, "param url=http://127.0.0.1:2", "uid 0", ""};
+  ASSERT_TRUE(store_->AddVersion(next.id, v).ok());
+  EXPECT_EQ(store_->AddVersion(next.id, v).code(), Status::Code::kAlreadyExists);
+  auto got = store_->Get(stage_.id);
+  ASSERT_TRUE(got.ok());
+  EXPECT_EQ(got->version, 2);
+  EXPECT_EQ(got->switched_from, 1);
+  EXPECT_EQ(got->metadata.params.at("url"), "http://127.0.0.1:2");
+  EXPECT_EQ(store_->Version(stage_.id, 2)->changes, "param url=http://127.0.0.1:2");
+  EXPECT_EQ(store_->Version(stage_.id, 9).status().code(), Status::Code::kNotFound);
+  EXPECT_EQ(*store_->MaxVersion({prod_.id, stage_.id}), 2);
+  AppRecord ghost = stage_;
+  ghost.id = "app_stg_none";
+  EXPECT_EQ(store_->Update(ghost).code(), Status::Code::kNotFound);
+}
+
+TEST_F(AppVersionsTest, PruneKeepsTheNewestAndThePinned) {
+  for (int64_t n = 2; n <= 6; ++n) {
+    VersionRecord v{n, "proxy", stage_.metadata, "x", "", ""};
+    ASSERT_TRUE(store_->AddVersion(stage_.id, v).ok());
+  }
+  auto deleted = store_->PruneVersions(stage_.id, 3, {1});
+  ASSERT_TRUE(deleted.ok());
+  EXPECT_EQ(*deleted, 3);  // 2, 3, 4 go; 1 is pinned; 5 and 6 are the newest
+  std::vector<int64_t> left;
+  auto versions = store_->Versions(stage_.id);
+  ASSERT_TRUE(versions.ok());
+  for (const auto& v : *versions) left.push_back(v.version);
+  EXPECT_EQ(left, (std::vector<int64_t>{1, 5, 6}));
+}
+
+}  // namespace
+}  // namespace berth::store

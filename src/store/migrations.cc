@@ -45,6 +45,25 @@ const std::vector<Migration>& Migrations() {
           PRIMARY KEY (app_id, version, path)
         );
       )sql"},
+      {3, R"sql(
+        -- Versions: what each one changed and who made it; the version an app was switched
+        -- away from (for `version revert`); and the audit list of every change.
+        ALTER TABLE apps ADD COLUMN switched_from INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE app_versions ADD COLUMN spec TEXT NOT NULL DEFAULT '';
+        ALTER TABLE app_versions ADD COLUMN changes TEXT NOT NULL DEFAULT '';
+        ALTER TABLE app_versions ADD COLUMN actor TEXT NOT NULL DEFAULT '';
+        CREATE INDEX app_files_sha256 ON app_files(sha256);
+        CREATE TABLE audit (
+          id          INTEGER PRIMARY KEY AUTOINCREMENT,
+          at          TEXT NOT NULL,
+          actor       TEXT NOT NULL,
+          app_id      TEXT NOT NULL,
+          app_path    TEXT NOT NULL,
+          operation   TEXT NOT NULL,
+          detail      TEXT NOT NULL
+        );
+        CREATE INDEX audit_app_path ON audit(app_path, id);
+      )sql"},
   };
   return kMigrations;
 }

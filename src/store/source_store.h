@@ -12,6 +12,7 @@ namespace berth::store {
 struct SourceFile {
   std::string content;
   int mode = 0644;  // permission bits; the executable bit matters in builds
+  bool operator==(const SourceFile&) const = default;
 };
 
 // Relative '/'-separated path -> file.

@@ -116,6 +116,8 @@ class Handler(BaseHTTPRequestHandler):
             return
         if path == "/status":
             return self._send(int(q.get("code", "200")), "status\n")
+        if path == "/env":
+            return self._send(200, os.environ.get(q.get("name", ""), "") + "\n")
         n, digest = self._read_body()
         info = {
             "method": self.command,
