@@ -197,8 +197,8 @@ void AddChangeCommands(std::vector<Command>& t) {
           std::vector<std::vector<std::string>> rows = {
               {"VERSION", "CREATED", "WHO", "SPEC", "CHANGES"}};
           for (const auto& v : res.versions) {
-            rows.push_back({(v.current ? "=> " : "   ") + std::to_string(v.version), v.created_at,
-                            v.actor, v.spec, v.changes});
+            rows.push_back({std::to_string(v.version) + (v.current ? " (current)" : ""),
+                            v.created_at, v.actor, v.spec, v.changes});
           }
           std::fputs(FormatTable(rows).c_str(), stdout);
           return Status::Ok();
