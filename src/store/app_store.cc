@@ -90,28 +90,10 @@ Status AppStore::Insert(const AppRecord& r) {
   return v.Run();
 }
 
-Status AppStore::Create(const AppRecord& prod, const AppRecord& stage,
-                        const std::function<Status(const std::vector<AppRecord>&)>& check) {
-  return db_.Transaction([&]() -> Status {
-    BERTH_ASSIGN_OR_RETURN(auto existing, Query("domain = ?", prod.domain));
-    for (const auto& e : existing) {
-      if (e.path == prod.path || e.path == stage.path) {
-        return Status::AlreadyExists("app " + e.domain + ":" + e.path + " already exists");
-      }
-    }
-    if (check) BERTH_RETURN_IF_ERROR(check(existing));
-    BERTH_RETURN_IF_ERROR(Insert(prod));
-    return Insert(stage);
-  });
-}
+namespace {
 
-Result<std::vector<AppRecord>> AppStore::Query(const std::string& where, const std::string& arg) {
-  auto lock = db_.Lock();
-  std::string sql = std::string("SELECT ") + kColumns + " FROM apps";
-  if (!where.empty()) sql += " WHERE " + where;
-  sql += " ORDER BY domain, path";
-  auto st = db_.Prepare(sql);
-  if (!where.empty()) st.Bind(1, arg);
+// The rows of a SELECT of kColumns.
+Result<std::vector<AppRecord>> ReadRows(Statement& st) {
   std::vector<AppRecord> out;
   while (st.Step()) {
     AppRecord r;
@@ -132,6 +114,60 @@ Result<std::vector<AppRecord>> AppStore::Query(const std::string& where, const s
   }
   BERTH_RETURN_IF_ERROR(st.status());
   return out;
+}
+
+}  // namespace
+
+Status AppStore::Create(const AppRecord& prod, const AppRecord& stage,
+                        const std::function<Status(const std::vector<AppRecord>&)>& check) {
+  return db_.Transaction([&]() -> Status {
+    // Only the rows that can conflict, each found through the (domain, path) index: the
+    // apps at the new path, at its stage path and at each of its ancestors ("/", "/a" for
+    // "/a/b"), and the first prod app under it.
+    std::vector<std::string> exact = {prod.path, stage.path};
+    if (prod.path != "/") exact.push_back("/");
+    for (size_t slash = prod.path.find('/', 1); slash != std::string::npos;
+         slash = prod.path.find('/', slash + 1)) {
+      exact.push_back(prod.path.substr(0, slash));
+    }
+    std::vector<AppRecord> existing;
+    for (const auto& path : exact) {
+      auto st = db_.Prepare(std::string("SELECT ") + kColumns +
+                            " FROM apps WHERE domain = ? AND path = ?");
+      st.Bind(1, prod.domain).Bind(2, path);
+      BERTH_ASSIGN_OR_RETURN(auto rows, ReadRows(st));
+      for (auto& r : rows) existing.push_back(std::move(r));
+    }
+    // Under "/a": every path from "/a/" (exclusive) up to "/a0" ('0' follows '/').
+    bool root = prod.path == "/";
+    auto under = db_.Prepare(std::string("SELECT ") + kColumns +
+                             " FROM apps WHERE domain = ? AND path > ? AND path < ? AND "
+                             "is_stage = 0 ORDER BY path LIMIT 1");
+    under.Bind(1, prod.domain)
+        .Bind(2, root ? std::string("/") : prod.path + "/")
+        .Bind(3, root ? std::string("0") : prod.path + "0");
+    BERTH_ASSIGN_OR_RETURN(auto below, ReadRows(under));
+    for (auto& r : below) existing.push_back(std::move(r));
+
+    for (const auto& e : existing) {
+      if (e.path == prod.path || e.path == stage.path) {
+        return Status::AlreadyExists("app " + e.domain + ":" + e.path + " already exists");
+      }
+    }
+    if (check) BERTH_RETURN_IF_ERROR(check(existing));
+    BERTH_RETURN_IF_ERROR(Insert(prod));
+    return Insert(stage);
+  });
+}
+
+Result<std::vector<AppRecord>> AppStore::Query(const std::string& where, const std::string& arg) {
+  auto lock = db_.Lock();
+  std::string sql = std::string("SELECT ") + kColumns + " FROM apps";
+  if (!where.empty()) sql += " WHERE " + where;
+  sql += " ORDER BY domain, path";
+  auto st = db_.Prepare(sql);
+  if (!where.empty()) st.Bind(1, arg);
+  return ReadRows(st);
 }
 
 Result<std::vector<AppRecord>> AppStore::List() { return Query("", ""); }
