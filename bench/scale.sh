@@ -22,7 +22,9 @@
 #   req/s    wrk -t1 -c64 -d SCALE_WRK_SECS (5) s to /a1/, /a<N/2>/ and /a<N>/ after a 1 s
 #            warm-up each: is routing as fast for the last app as for the first.
 #   db       the size of the SQLite database (with its WAL) at the end.
-# It prints a markdown table of these.
+# It prints a markdown table of these: wall times, and for the server's part the CPU time its
+# threads used (/proc/PID/task/*/schedstat; per call for list and create, from the process's
+# start for the restart), which stays meaningful on a machine busy with other work.
 #
 # Settings (environment):
 #   SCALE_PARALLEL=2      concurrent `app create` processes
@@ -30,6 +32,17 @@
 #   SCALE_WRK_SECS=5      seconds of each wrk run (0: skip the req/s rows)
 #   BENCH_BUILD=1         0: use build/release/berth as it is, do not (re)build
 #   BERTH_BINARY          a berth binary to measure instead of build/release/berth
+#   SCALE_SEED_BINARY     another berth binary (say, a faster build) whose server takes the
+#                         parallel creates; the measured binary's server then starts on the same
+#                         home for the last 100 creates and everything after. Measures a slow
+#                         binary at N apps without waiting for its own N creates (the row of the
+#                         average over all creates is then the seed's). Both must use the same
+#                         database schema.
+#   SCALE_SEED=cli        api: the parallel creates (all but the last 100) are posted by one
+#                         python3 process to the admin API (POST /api/v1/apps/create on
+#                         run/berth.sock), SCALE_PARALLEL connections at a time, instead of one
+#                         CLI process each: the same server work without N process starts, for
+#                         10000 apps on a busy machine. The last 100 are still CLI calls.
 #
 # Needs: wrk and nginx (scripts/install-deps.sh), curl. Takes about 2 minutes for 1000 apps on
 # 2 cores; 10000 apps take about as many seconds as the creates cost (10000 x create time / 2).
@@ -87,6 +100,13 @@ now_us() { local t=${EPOCHREALTIME/./}; echo "$((10#$t))"; }
 ms() { awk -v u="$1" 'BEGIN { printf "%.1f ms", u / 1000 }'; }
 median() { sort -n | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : int((a[NR / 2] + a[NR / 2 + 1]) / 2) }'; }
 rss_kb() { awk '$1 == "VmRSS:" { print $2 }' "/proc/$1/status"; }
+cpu_us() {  # cpu_us PID: the CPU time all of PID's threads have used, in us (schedstat)
+  local t total=0
+  for t in /proc/"$1"/task/*/schedstat; do
+    [[ -r $t ]] && total=$((total + $(cut -d' ' -f1 "$t")))
+  done
+  echo $((total / 1000))
+}
 
 # ---- Backend: nginx answering hello.
 BACKEND_PORT=$(free_port)
@@ -136,9 +156,9 @@ access_log = false
 EOF
 export BERTH_HOME=$HOME_DIR
 BERTH_PID=""
-start_berth() {  # start_berth: starts the server, sets BERTH_PID and START_US (its start time)
+start_berth() {  # start_berth BINARY: starts the server, sets BERTH_PID and START_US (its start time)
   START_US=$(now_us)
-  "$BERTH" server start >>"$HOME_DIR/server.out" 2>&1 &
+  "$1" server start >>"$HOME_DIR/server.out" 2>&1 &
   BERTH_PID=$!
   PIDS+=("$BERTH_PID")
 }
@@ -150,7 +170,9 @@ wait_app() {  # wait_app PATH: polls every 10 ms (20 s at most) until PATH answe
   done
   die "$1 did not answer through berth in 20 s: $(tail -5 "$HOME_DIR/server.out")"
 }
-start_berth
+SEED=${SCALE_SEED_BINARY:-$BERTH}
+[[ -x $SEED ]] || die "no berth binary at SCALE_SEED_BINARY=$SEED"
+start_berth "$SEED"
 for _ in $(seq 200); do
   [[ -f $HOME_DIR/run/server.json ]] && break
   kill -0 "$BERTH_PID" 2>/dev/null || break
@@ -174,17 +196,60 @@ create_worker() {  # create_worker W FIRST LAST STEP
     echo "$i $((t1 - t0))"
   done >"$TMP/create.$w"
 }
-log "creating $N apps: $LAST $PARALLEL at a time, then $((N - LAST)) one at a time"
+log "creating $N apps: $LAST $PARALLEL at a time (${SCALE_SEED:-cli}), then $((N - LAST)) one at a time"
 T0=$(now_us)
 WORKERS=()
 for ((w = 0; w < PARALLEL; w++)); do
+  [[ ${SCALE_SEED:-cli} == api ]] && break
   create_worker "$w" $((w + 1)) "$LAST" "$PARALLEL" &
   WORKERS+=($!)
 done
 for pid in "${WORKERS[@]}"; do wait "$pid" || die "app create failed"; done
+if [[ ${SCALE_SEED:-cli} == api ]]; then
+  python3 - "$HOME_DIR/run/berth.sock" "$URL" "$LAST" "$PARALLEL" >"$TMP/create.api" <<'PY' ||
+import http.client, json, socket, sys, threading, time
+sock_path, url, last, parallel = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+class Conn(http.client.HTTPConnection):
+    def connect(self):
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.sock.connect(sock_path)
+out, lock, failed = [], threading.Lock(), []
+def work(w):
+    for i in range(w + 1, last + 1, parallel):
+        body = json.dumps({"path": "/a%d" % i, "source": "-", "spec": "proxy",
+                           "settings": {"params": {"url": url}}, "approve": True})
+        t0 = time.monotonic()
+        c = Conn("berth")
+        c.request("POST", "/api/v1/apps/create", body, {"Content-Type": "application/json"})
+        r = c.getresponse()
+        data = r.read()
+        c.close()
+        if r.status // 100 != 2:
+            failed.append("/a%d: %d %s" % (i, r.status, data[:200]))
+            return
+        with lock:
+            out.append("%d %d" % (i, int((time.monotonic() - t0) * 1e6)))
+threads = [threading.Thread(target=work, args=(w,)) for w in range(parallel)]
+for t in threads: t.start()
+for t in threads: t.join()
+print("\n".join(out))
+if failed: sys.exit("admin API create failed: " + failed[0])
+PY
+    die "admin API creates failed"
+fi
+if [[ $SEED != "$BERTH" ]]; then
+  log "created $LAST apps with $SEED; now $BERTH"
+  kill -TERM "$BERTH_PID"
+  wait "$BERTH_PID" || true
+  start_berth "$BERTH"
+  if ((LAST > 0)); then wait_app "/a1/"; else sleep 1; fi
+fi
+C0=$(cpu_us "$BERTH_PID")
 create_worker last $((LAST + 1)) "$N" 1 || die "app create failed"
+CREATE_CPU=$((($(cpu_us "$BERTH_PID") - C0) / (N - LAST)))
 T1=$(now_us)
 CREATE_ALL=$(cat "$TMP"/create.[0-9l]* | awk '{ s += $2 } END { print int(s / NR) }')
+[[ ${SCALE_SEED:-cli} == api ]] && CREATE_ALL=$(awk '{ s += $2 } END { print int(s / NR) }' "$TMP/create.api")
 CREATE_LAST=$(awk '{ s += $2 } END { print int(s / NR) }' "$TMP/create.last")
 log "created $N apps in $(ms $((T1 - T0))): $(ms "$CREATE_ALL") per call, last 100 $(ms "$CREATE_LAST")"
 wait_app "/a1/"
@@ -201,11 +266,15 @@ time_cmd() {  # time_cmd RUNS CMD...: the median wall time of CMD in microsecond
     echo $((t1 - t0))
   done | median
 }
+C0=$(cpu_us "$BERTH_PID")
 LIST_ALL=$(time_cmd "$LIST_RUNS" "$BERTH" app list -f json)
+LIST_ALL_CPU=$((($(cpu_us "$BERTH_PID") - C0) / LIST_RUNS))
 LISTED=$(grep -o '"id"' "$TMP/out" | wc -l)
 ((LISTED == N)) || die "app list -f json listed $LISTED apps, not $N"
 MID=$(((N + 1) / 2))
+C0=$(cpu_us "$BERTH_PID")
 LIST_ONE=$(time_cmd "$LIST_RUNS" "$BERTH" app list "/a$MID")
+LIST_ONE_CPU=$((($(cpu_us "$BERTH_PID") - C0) / LIST_RUNS))
 grep -q "/a$MID" "$TMP/out" || die "app list /a$MID did not list it"
 log "list all $(ms "$LIST_ALL"), list one $(ms "$LIST_ONE")"
 RSS_BEFORE=$(rss_kb "$BERTH_PID")
@@ -213,9 +282,10 @@ RSS_BEFORE=$(rss_kb "$BERTH_PID")
 # ---- Restart.
 kill -TERM "$BERTH_PID"
 wait "$BERTH_PID" || true
-start_berth
+start_berth "$BERTH"
 wait_app "/a1/"
 RESTART=$(($(now_us) - START_US))
+RESTART_CPU=$(cpu_us "$BERTH_PID")
 RSS_AFTER=$(rss_kb "$BERTH_PID")
 log "restart until /a1/ answers $(ms "$RESTART"); RSS $RSS_BEFORE kB before, $RSS_AFTER kB after"
 
@@ -237,13 +307,16 @@ echo
 echo "Berth scale benchmark: $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, $N proxy apps" \
   "($((2 * N)) with stage twins), $PARALLEL creates at a time, $("$BERTH" --version 2>/dev/null | head -1)"
 echo
-echo "| measure | $N apps |"
-echo "|---|---:|"
-echo "| \`app list -f json\` (all), median of $LIST_RUNS | $(ms "$LIST_ALL") |"
-echo "| \`app list /a$MID\` (one), median of $LIST_RUNS | $(ms "$LIST_ONE") |"
-echo "| \`app create\`, average of $N calls | $(ms "$CREATE_ALL") |"
-echo "| \`app create\`, average of the last 100 (one at a time) | $(ms "$CREATE_LAST") |"
-echo "| restart until /a1/ answers | $(ms "$RESTART") |"
-echo "| server RSS after the creates / after the restart | $((RSS_BEFORE / 1024)) MB / $((RSS_AFTER / 1024)) MB |"
-[[ -n $RPS ]] && echo "| proxied req/s, /a1/ / /a$MID/ / /a$N/ (wrk -t1 -c64 ${WRK_SECS}s) | $RPS |"
-echo "| database size (with WAL) | $((DB_BYTES / 1024)) kB |"
+echo "| measure | $N apps | server CPU |"
+echo "|---|---:|---:|"
+echo "| \`app list -f json\` (all), median of $LIST_RUNS | $(ms "$LIST_ALL") | $(ms "$LIST_ALL_CPU") |"
+echo "| \`app list /a$MID\` (one), median of $LIST_RUNS | $(ms "$LIST_ONE") | $(ms "$LIST_ONE_CPU") |"
+SEEDED=""
+[[ $SEED != "$BERTH" ]] && SEEDED=" (seed binary)"
+[[ ${SCALE_SEED:-cli} == api ]] && SEEDED="$SEEDED (admin API, no CLI)"
+echo "| \`app create\`, average of the first $LAST calls$SEEDED | $(ms "$CREATE_ALL") | |"
+echo "| \`app create\`, average of the last $((N - LAST)) (one at a time) | $(ms "$CREATE_LAST") | $(ms "$CREATE_CPU") |"
+echo "| restart until /a1/ answers | $(ms "$RESTART") | $(ms "$RESTART_CPU") |"
+echo "| server RSS after the creates / after the restart | $((RSS_BEFORE / 1024)) MB / $((RSS_AFTER / 1024)) MB | |"
+[[ -n $RPS ]] && echo "| proxied req/s, /a1/ / /a$MID/ / /a$N/ (wrk -t1 -c64 ${WRK_SECS}s) | $RPS | |"
+echo "| database size (with WAL) | $((DB_BYTES / 1024)) kB | |"
