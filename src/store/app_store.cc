@@ -1,6 +1,7 @@
 #include "store/app_store.h"
 
 #include <ctime>
+#include <unordered_map>
 
 namespace berth::store {
 
@@ -92,9 +93,11 @@ Status AppStore::Insert(const AppRecord& r) {
 
 namespace {
 
-// The rows of a SELECT of kColumns.
+// The rows of a SELECT of kColumns. Equal metadata texts (a prod app and its stage twin, apps
+// made alike) are parsed once.
 Result<std::vector<AppRecord>> ReadRows(Statement& st) {
   std::vector<AppRecord> out;
+  std::unordered_map<std::string, AppMetadata> parsed;
   while (st.Step()) {
     AppRecord r;
     r.id = st.ColumnText(0);
@@ -106,8 +109,14 @@ Result<std::vector<AppRecord>> ReadRows(Statement& st) {
     r.spec = st.ColumnText(6);
     r.dev = st.ColumnInt(7) != 0;
     r.version = st.ColumnInt(8);
-    json meta = json::parse(st.ColumnText(9), nullptr, /*allow_exceptions=*/false);
-    BERTH_ASSIGN_OR_RETURN(r.metadata, AppMetadata::FromJson(meta));
+    std::string text = st.ColumnText(9);
+    if (auto known = parsed.find(text); known != parsed.end()) {
+      r.metadata = known->second;
+    } else {
+      json meta = json::parse(text, nullptr, /*allow_exceptions=*/false);
+      BERTH_ASSIGN_OR_RETURN(r.metadata, AppMetadata::FromJson(meta));
+      parsed.emplace(std::move(text), r.metadata);
+    }
     r.created_at = st.ColumnText(10);
     r.updated_at = st.ColumnText(11);
     out.push_back(std::move(r));

@@ -115,6 +115,22 @@ TEST_F(AppStoreTest, CheckSeesTheAppsThatCanConflictNotTheWholeDomain) {
   EXPECT_EQ(store_->List()->size(), 12u);
 }
 
+TEST_F(AppStoreTest, ListKeepsEachAppsMetadataWhenSomeAreEqual) {
+  for (const char* path : {"/x", "/y", "/z"}) {
+    auto [p, s] = Pair(path + 1, path);
+    if (std::string(path) == "/y") p.metadata.params["url"] = s.metadata.params["url"] = "http://y";
+    ASSERT_TRUE(store_->Create(p, s, nullptr).ok()) << path;
+  }
+  auto all = store_->List();
+  ASSERT_TRUE(all.ok());
+  ASSERT_EQ(all->size(), 6u);
+  for (const auto& r : *all) {
+    bool y = r.path.starts_with("/y");
+    EXPECT_EQ(r.metadata.params.at("url"), y ? "http://y" : "http://127.0.0.1:9000") << r.path;
+    EXPECT_EQ(r.metadata.copts.at("memory"), "256m") << r.path;
+  }
+}
+
 TEST_F(AppStoreTest, TheConflictQueriesUseTheDomainPathIndex) {
   for (const char* sql : {"SELECT id FROM apps WHERE domain = 'a' AND path = '/x'",
                           "SELECT id FROM apps WHERE domain = 'a' AND path > '/x/' AND path < "
