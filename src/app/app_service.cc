@@ -2,6 +2,10 @@
 
 #include <spdlog/spdlog.h>
 
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
+
 #include "app/glob.h"
 #include "app/source_loader.h"
 #include "base/hash.h"
@@ -71,8 +75,25 @@ void AppService::DiscardLive(const Live& live) {
 Status AppService::Load() {
   std::lock_guard lock(mu_);
   BERTH_ASSIGN_OR_RETURN(auto records, store_.List());
+  BERTH_ASSIGN_OR_RETURN(auto digests, sources_.Digests());
   apps_.clear();
-  for (const auto& r : records) {
+  stage_ids_.clear();
+  // Apps with the same spec, source and params that route to a fixed URL resolve alike and
+  // share one backend: each such combination is resolved (Starlark) once, not once per app.
+  // Container apps depend on their path and id too, and are resolved one by one.
+  std::map<std::string, Live> fixed;  // spec, source digest, params -> a resolved Live
+  for (auto& r : records) {
+    auto digest = digests.find({r.id, r.version});
+    std::string key = r.spec + '\n' + (digest == digests.end() ? "" : digest->second) + '\n' +
+                      nlohmann::json(r.metadata.params).dump();
+    if (r.is_stage) stage_ids_.emplace(r.main_id, r.id);
+    if (auto known = fixed.find(key); known != fixed.end()) {
+      Live live = known->second;
+      live.record = std::move(r);
+      std::string id = live.record.id;
+      apps_.emplace(std::move(id), std::move(live));
+      continue;
+    }
     auto source = sources_.Get(r.id, r.version);
     auto live = source.ok() ? PrepareLive(r, *source, false) : Result<Live>(source.status());
     if (!live.ok()) {
@@ -83,23 +104,49 @@ Status AppService::Load() {
       apps_[r.id] = std::move(broken);
       continue;
     }
+    if (dynamic_cast<const proxy::StaticBackend*>(live->backend.get())) {
+      Live shared = *live;
+      shared.record = store::AppRecord{};
+      fixed.emplace(std::move(key), std::move(shared));
+    }
     CommitLiveLocked(std::move(*live));
   }
   PublishLocked();
+#ifdef __GLIBC__
+  // Reading every record and resolving the specs leaves much freed memory in the heap; give
+  // it back to the system rather than keep it in the server's RSS.
+  malloc_trim(0);
+#endif
   return Status::Ok();
 }
 
 void AppService::PublishLocked() {
-  std::vector<proxy::Route> routes;
+  // The routes of apps that did not change are shared with the table published last (both
+  // are in id order): publishing after one change allocates for that app only.
+  std::shared_ptr<const proxy::RouteTable> previous = router_.Snapshot();
+  const auto& old = previous->routes();
+  size_t j = 0;
+  std::vector<std::shared_ptr<const proxy::Route>> routes;
+  routes.reserve(apps_.size());
   for (const auto& [id, live] : apps_) {
     if (!live.backend) continue;
-    proxy::Route r;
-    r.app_id = id;
-    r.domain = live.record.domain;
-    r.path = live.record.path;
-    r.strip_app = live.strip_app;
-    r.preserve_host = live.preserve_host;
-    r.backend = live.backend;
+    while (j < old.size() && old[j]->app_id < id) ++j;
+    if (j < old.size()) {
+      const proxy::Route& o = *old[j];
+      if (o.app_id == id && o.backend == live.backend && o.domain == live.record.domain &&
+          o.path == live.record.path && o.strip_app == live.strip_app &&
+          o.preserve_host == live.preserve_host) {
+        routes.push_back(old[j]);
+        continue;
+      }
+    }
+    auto r = std::make_shared<proxy::Route>();
+    r->app_id = id;
+    r->domain = live.record.domain;
+    r->path = live.record.path;
+    r->strip_app = live.strip_app;
+    r->preserve_host = live.preserve_host;
+    r->backend = live.backend;
     routes.push_back(std::move(r));
   }
   router_.Publish(std::make_shared<proxy::RouteTable>(std::move(routes), options_.default_domain));
@@ -121,8 +168,10 @@ AppInfo AppService::InfoOf(const Live& live) const {
   } else if (r.is_stage) {
     info.type = "STG";
   } else {
-    for (const auto& [id, other] : apps_) {
-      if (other.record.main_id == r.id && other.record.version > r.version) {
+    auto [first, last] = stage_ids_.equal_range(r.id);
+    for (auto it = first; it != last; ++it) {
+      auto stage = apps_.find(it->second);
+      if (stage != apps_.end() && stage->second.record.version > r.version) {
         info.stage_ahead = true;
       }
     }
@@ -201,14 +250,14 @@ Result<std::vector<AppInfo>> AppService::Create(const CreateRequest& req) {
   };
   std::vector<AppInfo> out;
   if (req.dry_run) {
-    BERTH_ASSIGN_OR_RETURN(auto all, store_.List());
+    // The same checks as the store's, over the apps in memory.
     std::vector<store::AppRecord> same_domain;
-    for (const auto& e : all) {
-      if (e.domain == path.domain) {
-        if (e.path == prod.path) {
+    for (const auto& [id, e] : apps_) {
+      if (e.record.domain == path.domain) {
+        if (e.record.path == prod.path) {
           return Status::AlreadyExists("app " + path.ToString() + " already exists");
         }
-        same_domain.push_back(e);
+        if (!e.record.is_stage) same_domain.push_back(e.record);
       }
     }
     DiscardLive(prod_live);
@@ -232,6 +281,7 @@ Result<std::vector<AppInfo>> AppService::Create(const CreateRequest& req) {
   }
   CommitLiveLocked(std::move(prod_live));
   CommitLiveLocked(std::move(stage_live));
+  stage_ids_.emplace(prod.id, stage.id);
   PublishLocked();
   out.push_back(InfoOf(apps_.at(prod.id)));
   out.push_back(InfoOf(apps_.at(stage.id)));
@@ -259,6 +309,7 @@ Result<std::vector<AppInfo>> AppService::List(const std::string& glob_text, bool
     return std::tie(a->record.domain, a->record.path) < std::tie(b->record.domain, b->record.path);
   });
   std::vector<AppInfo> out;
+  out.reserve(selected.size());
   for (const Live* l : selected) out.push_back(InfoOf(*l));
   return out;
 }
@@ -287,7 +338,10 @@ Result<std::vector<AppInfo>> AppService::Delete(const std::string& glob_text,
   for (const auto& id : ids) {
     out.push_back(InfoOf(apps_[id]));
     removed.push_back(apps_[id].record);
+  }
+  for (const auto& id : ids) {
     apps_.erase(id);
+    stage_ids_.erase(id);
   }
   PublishLocked();
   if (factory_) {
@@ -303,8 +357,9 @@ std::vector<std::string> AppService::MatchProdAndStageLocked(const AppGlob& glob
     if (r.is_stage) continue;
     if (!glob.Matches(AppPath{r.domain, r.path})) continue;
     ids.push_back(id);
-    for (const auto& [sid, s] : apps_) {
-      if (s.record.main_id == id) ids.push_back(sid);
+    auto [first, last] = stage_ids_.equal_range(id);
+    for (auto it = first; it != last; ++it) {
+      if (apps_.count(it->second)) ids.push_back(it->second);
     }
   }
   return ids;

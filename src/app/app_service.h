@@ -248,8 +248,11 @@ class AppService {
   SpecResolver& resolver_;
   BackendFactory* factory_;
 
-  std::mutex mu_;                     // serialises mutations; guards apps_
+  std::mutex mu_;                     // serialises mutations; guards apps_ and stage_ids_
   std::map<std::string, Live> apps_;  // by id
+  // Prod app id -> its stage twins' ids, for the apps in apps_ (kept by Load, Create and
+  // Delete): finding an app's stage twins costs a lookup, not a scan of every app.
+  std::multimap<std::string, std::string> stage_ids_;
 };
 
 }  // namespace berth::app

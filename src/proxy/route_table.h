@@ -27,6 +27,10 @@ struct Route {
 class RouteTable {
  public:
   RouteTable(std::vector<Route> routes, std::string default_domain);
+  // Shares the routes with whoever else holds them (say, the previous table): building a table
+  // of n routes copies n pointers and fills one index array, it copies no route. A later
+  // route with the same domain and path as an earlier one replaces it.
+  RouteTable(std::vector<std::shared_ptr<const Route>> routes, std::string default_domain);
 
   // The route for a request: `host` is the Host header (any port is ignored, case does not
   // matter; a host with no apps falls back to the default domain), `path` the request path
@@ -35,12 +39,24 @@ class RouteTable {
   const Route* Match(std::string_view host, std::string_view path) const;
 
   size_t size() const { return routes_.size(); }
+  // The routes in the order they were given.
+  const std::vector<std::shared_ptr<const Route>>& routes() const { return routes_; }
 
  private:
-  std::vector<Route> routes_;
+  // Open addressing with linear probing over power-of-two arrays of 8-byte slots, at most
+  // half full: two allocations for the whole index, whatever the number of routes.
+  struct Slot {
+    uint32_t hash = 0;   // the low 32 bits of the key's hash
+    uint32_t route = 0;  // 1 + index into routes_; 0: empty
+  };
+  void BuildIndex();
+  const Route* Find(const std::vector<Slot>& slots, uint64_t hash, std::string_view domain,
+                    const std::string_view* path) const;
+
+  std::vector<std::shared_ptr<const Route>> routes_;
   std::string default_domain_;
-  // domain -> (app path -> index into routes_)
-  std::unordered_map<std::string, std::unordered_map<std::string, size_t>> by_domain_;
+  std::vector<Slot> by_path_;    // hash of (domain, path) -> route
+  std::vector<Slot> by_domain_;  // hash of domain -> one route of that domain
 };
 
 // Strips the port and lowercases: "Example.com:8080" -> "example.com", "[::1]:80" -> "::1".

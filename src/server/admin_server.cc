@@ -4,6 +4,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
+
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -18,6 +22,8 @@ using local = asio::local::stream_protocol;
 using beast::error_code;
 
 namespace {
+
+constexpr size_t kTrimAfterBytes = 256 * 1024;
 constexpr auto kToken = asio::as_tuple(asio::use_awaitable);
 constexpr size_t kMaxBodyBytes = 64 * 1024 * 1024;
 
@@ -81,7 +87,16 @@ struct AdminServer::Impl {
         res.keep_alive(keep_alive);
         res.prepare_payload();
         stream.expires_after(std::chrono::seconds(60));
+        bool large = res.body().size() >= kTrimAfterBytes;
         auto [wec, wn] = co_await http::async_write(stream, res, kToken);
+#ifdef __GLIBC__
+        // Building a large answer (say, the list of 10,000 apps) leaves megabytes of small
+        // freed blocks in the heap: give them back rather than keep them in the RSS.
+        if (large) {
+          res = {};
+          malloc_trim(0);
+        }
+#endif
         if (wec || !keep_alive) break;
         continue;
       }

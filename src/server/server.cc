@@ -6,6 +6,10 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
+
 #include <cstdio>
 #include <cstdlib>
 #include <nlohmann/json.hpp>
@@ -155,6 +159,12 @@ Status Server::Start() {
   BERTH_RETURN_IF_ERROR(MakeDirs(c.home + "/run", 0700));
   BERTH_RETURN_IF_ERROR(MakeDirs(c.home + "/data", 0755));  // the default allowed_mounts
   BERTH_RETURN_IF_ERROR(im.TakeLock());
+#ifdef __GLIBC__
+  // Big short-lived blocks (a route table's arrays, an app list's JSON) get their own
+  // mappings, returned to the system when freed: glibc's default raises this threshold after
+  // the first such free, and the blocks then grow the heap, and the RSS, for good.
+  mallopt(M_MMAP_THRESHOLD, 128 * 1024);
+#endif
   Status s = [&]() -> Status {
     BERTH_RETURN_IF_ERROR(im.SetUpLogging());
     spdlog::info("open-file limit: {}", static_cast<unsigned long long>(RaiseFileLimit()));

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <ctime>
+#include <unordered_map>
 
 namespace berth::store {
 
@@ -95,11 +96,75 @@ Status AppStore::Insert(const AppRecord& r, const std::string& actor) {
   return AddVersion(r.id, v);
 }
 
+namespace {
+
+// The rows of a SELECT of kColumns. Equal metadata texts (a prod app and its stage twin, apps
+// made alike) are parsed once.
+Result<std::vector<AppRecord>> ReadRows(Statement& st) {
+  std::vector<AppRecord> out;
+  std::unordered_map<std::string, AppMetadata> parsed;
+  while (st.Step()) {
+    AppRecord r;
+    r.id = st.ColumnText(0);
+    r.domain = st.ColumnText(1);
+    r.path = st.ColumnText(2);
+    r.is_stage = st.ColumnInt(3) != 0;
+    r.main_id = st.ColumnText(4);
+    r.source = st.ColumnText(5);
+    r.spec = st.ColumnText(6);
+    r.dev = st.ColumnInt(7) != 0;
+    r.version = st.ColumnInt(8);
+    std::string text = st.ColumnText(9);
+    if (auto known = parsed.find(text); known != parsed.end()) {
+      r.metadata = known->second;
+    } else {
+      json meta = json::parse(text, nullptr, /*allow_exceptions=*/false);
+      BERTH_ASSIGN_OR_RETURN(r.metadata, AppMetadata::FromJson(meta));
+      parsed.emplace(std::move(text), r.metadata);
+    }
+    r.created_at = st.ColumnText(10);
+    r.updated_at = st.ColumnText(11);
+    r.switched_from = st.ColumnInt(12);
+    out.push_back(std::move(r));
+  }
+  BERTH_RETURN_IF_ERROR(st.status());
+  return out;
+}
+
+}  // namespace
+
 Status AppStore::Create(const AppRecord& prod, const AppRecord& stage,
                         const std::function<Status(const std::vector<AppRecord>&)>& check,
                         const std::string& actor) {
   return db_.Transaction([&]() -> Status {
-    BERTH_ASSIGN_OR_RETURN(auto existing, Query("domain = ?", prod.domain));
+    // Only the rows that can conflict, each found through the (domain, path) index: the
+    // apps at the new path, at its stage path and at each of its ancestors ("/", "/a" for
+    // "/a/b"), and the first prod app under it.
+    std::vector<std::string> exact = {prod.path, stage.path};
+    if (prod.path != "/") exact.push_back("/");
+    for (size_t slash = prod.path.find('/', 1); slash != std::string::npos;
+         slash = prod.path.find('/', slash + 1)) {
+      exact.push_back(prod.path.substr(0, slash));
+    }
+    std::vector<AppRecord> existing;
+    for (const auto& path : exact) {
+      auto st = db_.Prepare(std::string("SELECT ") + kColumns +
+                            " FROM apps WHERE domain = ? AND path = ?");
+      st.Bind(1, prod.domain).Bind(2, path);
+      BERTH_ASSIGN_OR_RETURN(auto rows, ReadRows(st));
+      for (auto& r : rows) existing.push_back(std::move(r));
+    }
+    // Under "/a": every path from "/a/" (exclusive) up to "/a0" ('0' follows '/').
+    bool root = prod.path == "/";
+    auto under = db_.Prepare(std::string("SELECT ") + kColumns +
+                             " FROM apps WHERE domain = ? AND path > ? AND path < ? AND "
+                             "is_stage = 0 ORDER BY path LIMIT 1");
+    under.Bind(1, prod.domain)
+        .Bind(2, root ? std::string("/") : prod.path + "/")
+        .Bind(3, root ? std::string("0") : prod.path + "0");
+    BERTH_ASSIGN_OR_RETURN(auto below, ReadRows(under));
+    for (auto& r : below) existing.push_back(std::move(r));
+
     for (const auto& e : existing) {
       if (e.path == prod.path || e.path == stage.path) {
         return Status::AlreadyExists("app " + e.domain + ":" + e.path + " already exists");
@@ -118,27 +183,7 @@ Result<std::vector<AppRecord>> AppStore::Query(const std::string& where, const s
   sql += " ORDER BY domain, path";
   auto st = db_.Prepare(sql);
   if (!where.empty()) st.Bind(1, arg);
-  std::vector<AppRecord> out;
-  while (st.Step()) {
-    AppRecord r;
-    r.id = st.ColumnText(0);
-    r.domain = st.ColumnText(1);
-    r.path = st.ColumnText(2);
-    r.is_stage = st.ColumnInt(3) != 0;
-    r.main_id = st.ColumnText(4);
-    r.source = st.ColumnText(5);
-    r.spec = st.ColumnText(6);
-    r.dev = st.ColumnInt(7) != 0;
-    r.version = st.ColumnInt(8);
-    json meta = json::parse(st.ColumnText(9), nullptr, /*allow_exceptions=*/false);
-    BERTH_ASSIGN_OR_RETURN(r.metadata, AppMetadata::FromJson(meta));
-    r.created_at = st.ColumnText(10);
-    r.updated_at = st.ColumnText(11);
-    r.switched_from = st.ColumnInt(12);
-    out.push_back(std::move(r));
-  }
-  BERTH_RETURN_IF_ERROR(st.status());
-  return out;
+  return ReadRows(st);
 }
 
 Result<std::vector<AppRecord>> AppStore::List() { return Query("", ""); }

@@ -62,9 +62,11 @@ class AppStore {
   explicit AppStore(Database& db) : db_(db) {}
 
   // Inserts the prod app, its stage twin and their first versions in one transaction.
-  // `check` runs inside the transaction with every app already on the same domain and may
-  // refuse (e.g. nested paths); nothing is written when it or any insert fails. A path that
-  // is taken gives AlreadyExists.
+  // `check` runs inside the transaction with the apps on the same domain that can conflict
+  // (those at the prod path, at the stage path and at each ancestor of the prod path, and the
+  // first prod app under the prod path; a handful of indexed lookups, whatever the number of
+  // apps) and may refuse (e.g. nested paths); nothing is written when it or any insert fails.
+  // A path that is taken gives AlreadyExists.
   Status Create(const AppRecord& prod, const AppRecord& stage,
                 const std::function<Status(const std::vector<AppRecord>&)>& check,
                 const std::string& actor = "");

@@ -81,6 +81,69 @@ TEST_F(AppStoreTest, StageInsertFailureRollsBackProd) {
   EXPECT_TRUE(store_->List()->empty());
 }
 
+TEST_F(AppStoreTest, CheckSeesTheAppsThatCanConflictNotTheWholeDomain) {
+  for (const char* path : {"/x", "/x/z", "/y", "/x/zz", "/w/v"}) {
+    auto [p, s] = Pair(path + 1, path);
+    ASSERT_TRUE(store_->Create(p, s, nullptr).ok()) << path;
+  }
+  auto other = Pair("other", "/x/z/w");
+  other.first.domain = other.second.domain = "example.com";
+  ASSERT_TRUE(store_->Create(other.first, other.second, nullptr).ok());
+  auto seen_by = [&](const std::string& path) {
+    std::vector<std::string> seen;
+    auto [p, s] = Pair("new", path);
+    Status st = store_->Create(p, s, [&](const std::vector<AppRecord>& existing) {
+      for (const auto& e : existing) seen.push_back(e.path);
+      return Status::InvalidArgument("refused");  // write nothing
+    });
+    EXPECT_EQ(st.code(), Status::Code::kInvalidArgument) << path;
+    return seen;
+  };
+  // Ancestors, root first.
+  EXPECT_EQ(seen_by("/x/z/w"), (std::vector<std::string>{"/x", "/x/z"}));
+  // The first prod app under the path (not its stage twin, not "/x/zz").
+  EXPECT_EQ(seen_by("/w"), (std::vector<std::string>{"/w/v"}));
+  EXPECT_EQ(seen_by("/q"), (std::vector<std::string>{}));
+  // Everything on the domain is under "/": the first app is enough to refuse.
+  EXPECT_EQ(seen_by("/"), (std::vector<std::string>{"/w/v"}));
+  // The path and the stage path taken are still AlreadyExists, whatever the check says.
+  auto [p, s] = Pair("again", "/x/z");
+  EXPECT_EQ(store_->Create(p, s, nullptr).code(), Status::Code::kAlreadyExists);
+  auto [p2, s2] = Pair("again2", "/v");
+  s2.path = "/x_cl_stage";
+  EXPECT_EQ(store_->Create(p2, s2, nullptr).code(), Status::Code::kAlreadyExists);
+  EXPECT_EQ(store_->List()->size(), 12u);
+}
+
+TEST_F(AppStoreTest, ListKeepsEachAppsMetadataWhenSomeAreEqual) {
+  for (const char* path : {"/x", "/y", "/z"}) {
+    auto [p, s] = Pair(path + 1, path);
+    if (std::string(path) == "/y") p.metadata.params["url"] = s.metadata.params["url"] = "http://y";
+    ASSERT_TRUE(store_->Create(p, s, nullptr).ok()) << path;
+  }
+  auto all = store_->List();
+  ASSERT_TRUE(all.ok());
+  ASSERT_EQ(all->size(), 6u);
+  for (const auto& r : *all) {
+    bool y = r.path.starts_with("/y");
+    EXPECT_EQ(r.metadata.params.at("url"), y ? "http://y" : "http://127.0.0.1:9000") << r.path;
+    EXPECT_EQ(r.metadata.copts.at("memory"), "256m") << r.path;
+  }
+}
+
+TEST_F(AppStoreTest, TheConflictQueriesUseTheDomainPathIndex) {
+  for (const char* sql : {"SELECT id FROM apps WHERE domain = 'a' AND path = '/x'",
+                          "SELECT id FROM apps WHERE domain = 'a' AND path > '/x/' AND path < "
+                          "'/x0' AND is_stage = 0 ORDER BY path LIMIT 1"}) {
+    auto st = db_->Prepare(std::string("EXPLAIN QUERY PLAN ") + sql);
+    std::string plan;
+    while (st.Step()) plan += st.ColumnText(3) + "\n";
+    EXPECT_NE(plan.find("USING INDEX sqlite_autoindex_apps_"), std::string::npos) << plan;
+    EXPECT_NE(plan.find("(domain=? AND path"), std::string::npos) << plan;
+    EXPECT_EQ(plan.find("TEMP B-TREE"), std::string::npos) << plan;
+  }
+}
+
 }  // namespace
 }  // namespace berth::store
 

@@ -38,6 +38,21 @@ Result<SourceFiles> SourceStore::Get(const std::string& app_id, int64_t version)
   return out;
 }
 
+Result<std::map<std::pair<std::string, int64_t>, std::string>> SourceStore::Digests() {
+  auto lock = db_.Lock();
+  auto st = db_.Prepare(
+      "SELECT app_id, version, path, mode, sha256 FROM app_files ORDER BY app_id, version, path");
+  std::map<std::pair<std::string, int64_t>, std::string> out;
+  while (st.Step()) {
+    std::string& digest = out[{st.ColumnText(0), st.ColumnInt(1)}];
+    digest +=
+        st.ColumnText(2) + '\0' + std::to_string(st.ColumnInt(3)) + '\0' + st.ColumnText(4) + '\n';
+  }
+  BERTH_RETURN_IF_ERROR(st.status());
+  for (auto& [key, digest] : out) digest = Sha256Hex(digest);
+  return out;
+}
+
 Status SourceStore::CollectGarbage() {
   return db_.Exec("DELETE FROM files WHERE sha256 NOT IN (SELECT sha256 FROM app_files)");
 }

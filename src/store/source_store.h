@@ -26,6 +26,10 @@ class SourceStore {
   // together with the app rows, so both land or neither does.
   Status Put(const std::string& app_id, int64_t version, const SourceFiles& files);
   Result<SourceFiles> Get(const std::string& app_id, int64_t version);
+  // (app id, version) -> a digest of that version's source (its files' paths, modes and
+  // contents' hashes), for every version that has files, in one query: versions with equal
+  // digests have the same source. A version without files has no entry.
+  Result<std::map<std::pair<std::string, int64_t>, std::string>> Digests();
   // Removes file contents no app version refers to any more.
   Status CollectGarbage();
 

@@ -47,5 +47,35 @@ TEST(SourceStoreTest, PutGetAndGarbage) {
   EXPECT_EQ(count(), 0);
 }
 
+TEST(SourceStoreTest, DigestsTellEqualSourcesApart) {
+  auto db = Database::Open(":memory:");
+  ASSERT_TRUE(Migrate(**db).ok());
+  SourceStore sources(**db);
+  SourceFiles a = {{"app.py", {"print(1)\n", 0644}}, {"run.sh", {"#!/bin/sh\n", 0755}}};
+  SourceFiles mode = a;
+  mode["run.sh"].mode = 0644;
+  SourceFiles content = a;
+  content["app.py"].content = "print(2)\n";
+  SourceFiles renamed = {{"main.py", a["app.py"]}, {"run.sh", a["run.sh"]}};
+  ASSERT_TRUE((*db)->Exec("PRAGMA foreign_keys = OFF").ok());  // app_files rows without apps
+  ASSERT_TRUE((*db)
+                  ->Transaction([&] {
+                    BERTH_RETURN_IF_ERROR(sources.Put("one", 1, a));
+                    BERTH_RETURN_IF_ERROR(sources.Put("two", 3, a));
+                    BERTH_RETURN_IF_ERROR(sources.Put("mode", 1, mode));
+                    BERTH_RETURN_IF_ERROR(sources.Put("content", 1, content));
+                    return sources.Put("renamed", 1, renamed);
+                  })
+                  .ok());
+  auto d = sources.Digests();
+  ASSERT_TRUE(d.ok()) << d.status().message();
+  ASSERT_EQ(d->size(), 5u);
+  EXPECT_EQ(d->at({"one", 1}), d->at({"two", 3}));
+  EXPECT_NE(d->at({"one", 1}), d->at({"mode", 1}));
+  EXPECT_NE(d->at({"one", 1}), d->at({"content", 1}));
+  EXPECT_NE(d->at({"one", 1}), d->at({"renamed", 1}));
+  EXPECT_FALSE(d->count({"one", 2})) << "a version without files has no digest";
+}
+
 }  // namespace
 }  // namespace berth::store

@@ -1,0 +1,161 @@
+// AppService with many apps: the stage-twin index, the route table shared between publishes,
+// the nesting checks that look at a few rows, and Load resolving equal apps once.
+#include <gtest/gtest.h>
+
+#include "app/app_service.h"
+#include "appspec/spec_library.h"
+#include "store/migrations.h"
+
+namespace berth::app {
+namespace {
+
+class AppServiceScaleTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto db = store::Database::Open(":memory:");
+    ASSERT_TRUE(db.ok());
+    db_ = std::move(*db);
+    ASSERT_TRUE(store::Migrate(*db_).ok());
+    service_ = NewService(router_);
+    ASSERT_TRUE(service_->Load().ok());
+  }
+
+  std::unique_ptr<AppService> NewService(proxy::Router& router) {
+    return std::make_unique<AppService>(AppService::Options{}, *db_, router, resolver_, nullptr);
+  }
+
+  Result<std::vector<AppInfo>> Create(const std::string& path, int port = 9000,
+                                      bool dry_run = false) {
+    CreateRequest req;
+    req.path = path;
+    req.spec = "proxy";
+    req.metadata.params["url"] = "http://127.0.0.1:" + std::to_string(port);
+    req.approve = true;
+    req.dry_run = dry_run;
+    return service_->Create(req);
+  }
+
+  // The port of the upstream that a request to `path` goes to, 0 when no app matches.
+  static int PortAt(proxy::Router& router, const std::string& path) {
+    const proxy::Route* r = router.Current().Match("localhost", path);
+    if (!r) return 0;
+    proxy::Acquired a;
+    EXPECT_TRUE(r->backend->TryAcquire(&a));
+    return a.upstream.port;
+  }
+
+  std::unique_ptr<store::Database> db_;
+  appspec::SpecLibrary specs_{""};
+  SpecResolver resolver_{specs_, {}};
+  proxy::Router router_;
+  std::unique_ptr<AppService> service_;
+};
+
+TEST_F(AppServiceScaleTest, StageAheadAndDeleteFindTheStageTwin) {
+  ASSERT_TRUE(Create("/a").ok());
+  ASSERT_TRUE(Create("/b").ok());
+  auto listed = service_->List("all", true);
+  ASSERT_TRUE(listed.ok());
+  ASSERT_EQ(listed->size(), 4u);
+  EXPECT_EQ((*listed)[0].type, "PROD");
+  EXPECT_EQ((*listed)[1].type, "STG");
+
+  // The stage twin of /b moves ahead (as a stage update would): /b is PROD*, /a is not.
+  std::string b_stage = (*listed)[3].id;
+  ASSERT_TRUE(db_->Prepare("UPDATE apps SET version = 2 WHERE id = ?").Bind(1, b_stage).Run().ok());
+  proxy::Router router;
+  auto reloaded = NewService(router);
+  ASSERT_TRUE(reloaded->Load().ok());
+  listed = reloaded->List("all", false);
+  ASSERT_TRUE(listed.ok());
+  ASSERT_EQ(listed->size(), 2u);
+  EXPECT_EQ((*listed)[0].type, "PROD");
+  EXPECT_EQ((*listed)[1].type, "PROD*");
+  EXPECT_TRUE((*listed)[1].stage_ahead);
+
+  // Delete and restart take the stage twin along; the other app stays.
+  auto restarted = reloaded->Restart("/b");
+  ASSERT_TRUE(restarted.ok());
+  EXPECT_EQ(restarted->size(), 2u);
+  auto deleted = reloaded->Delete("/b");
+  ASSERT_TRUE(deleted.ok());
+  ASSERT_EQ(deleted->size(), 2u);
+  EXPECT_EQ((*deleted)[1].id, b_stage);
+  EXPECT_EQ(reloaded->List("all", true)->size(), 2u);
+  EXPECT_EQ(PortAt(router, "/b"), 0);
+  EXPECT_EQ(PortAt(router, "/b_cl_stage"), 0);
+  EXPECT_EQ(PortAt(router, "/a/x"), 9000);
+}
+
+TEST_F(AppServiceScaleTest, PublishingKeepsTheRoutesOfAppsThatDidNotChange) {
+  ASSERT_TRUE(Create("/a", 9001).ok());
+  ASSERT_TRUE(Create("/c", 9003).ok());
+  auto before = router_.Snapshot();
+  const proxy::Route* a = before->Match("localhost", "/a");
+  const proxy::Route* c_stage = before->Match("localhost", "/c_cl_stage");
+  ASSERT_NE(a, nullptr);
+  ASSERT_NE(c_stage, nullptr);
+  ASSERT_TRUE(Create("/b", 9002).ok());
+  auto after = router_.Snapshot();
+  ASSERT_NE(after, before);
+  EXPECT_EQ(after->size(), 6u);
+  EXPECT_EQ(after->Match("localhost", "/a"), a);
+  EXPECT_EQ(after->Match("localhost", "/c_cl_stage"), c_stage);
+  EXPECT_EQ(PortAt(router_, "/a"), 9001);
+  EXPECT_EQ(PortAt(router_, "/b/x"), 9002);
+  EXPECT_EQ(PortAt(router_, "/c"), 9003);
+  ASSERT_TRUE(service_->Delete("/a").ok());
+  EXPECT_EQ(router_.Current().size(), 4u);
+  EXPECT_EQ(PortAt(router_, "/a"), 0);
+  EXPECT_EQ(router_.Current().Match("localhost", "/c_cl_stage"), c_stage);
+}
+
+TEST_F(AppServiceScaleTest, NestedPathsAreRefusedAmongManyApps) {
+  for (int i = 0; i < 50; ++i) ASSERT_TRUE(Create("/s" + std::to_string(i)).ok());
+  ASSERT_TRUE(Create("/x/y").ok());
+  for (bool dry_run : {false, true}) {
+    for (const char* path : {"/x", "/x/y/z", "/"}) {
+      auto r = Create(path, 9000, dry_run);
+      ASSERT_FALSE(r.ok()) << path << " dry_run=" << dry_run;
+      EXPECT_NE(r.status().message().find("nested"), std::string::npos) << r.status().message();
+    }
+    auto taken = Create("/x/y", 9000, dry_run);
+    EXPECT_EQ(taken.status().code(), Status::Code::kAlreadyExists) << dry_run;
+    EXPECT_TRUE(Create("/x/yy", 9000, /*dry_run=*/true).ok());
+  }
+  EXPECT_TRUE(Create("/x/yy").ok());
+  EXPECT_TRUE(Create("other.localhost:/").ok()) << "another domain";
+  EXPECT_EQ(service_->List("all", true)->size(), 2u * 53);
+}
+
+TEST_F(AppServiceScaleTest, LoadResolvesEqualAppsOnceAndKeepsDifferentOnesApart) {
+  ASSERT_TRUE(Create("/a", 9001).ok());
+  ASSERT_TRUE(Create("/b", 9001).ok());
+  ASSERT_TRUE(Create("/c", 9002).ok());
+  ASSERT_TRUE(Create("/d", 9004).ok());
+  ASSERT_TRUE(
+      db_->Prepare("UPDATE apps SET metadata = '{\"params\":{}}' WHERE path = '/d'").Run().ok());
+
+  proxy::Router router;
+  auto reloaded = NewService(router);
+  ASSERT_TRUE(reloaded->Load().ok());
+  EXPECT_EQ(PortAt(router, "/a/x"), 9001);
+  EXPECT_EQ(PortAt(router, "/b"), 9001);
+  EXPECT_EQ(PortAt(router, "/b_cl_stage"), 9001);
+  EXPECT_EQ(PortAt(router, "/c"), 9002);
+  EXPECT_EQ(PortAt(router, "/d"), 0) << "its url param is gone: it no longer resolves";
+  EXPECT_EQ(PortAt(router, "/d_cl_stage"), 9004);
+  // Apps that resolve alike share one backend.
+  EXPECT_EQ(router.Current().Match("localhost", "/a")->backend,
+            router.Current().Match("localhost", "/b")->backend);
+  EXPECT_NE(router.Current().Match("localhost", "/a")->backend,
+            router.Current().Match("localhost", "/c")->backend);
+  auto listed = reloaded->List("/d", false);
+  ASSERT_TRUE(listed.ok());
+  ASSERT_EQ(listed->size(), 1u);
+  EXPECT_EQ((*listed)[0].state, "error");
+  EXPECT_NE((*listed)[0].error.find("url"), std::string::npos) << (*listed)[0].error;
+}
+
+}  // namespace
+}  // namespace berth::app
