@@ -17,6 +17,7 @@ std::vector<Command> MakeTable(const Hooks& hooks) {
   AddServerCommands(t, hooks);
   AddAppCommands(t);
   AddSpecCommands(t);
+  AddSecretCommands(t);
   return t;
 }
 
