@@ -65,6 +65,16 @@ Result<std::string> SecretProviders::GetDefault(const std::vector<std::string>& 
   return Get(default_provider_, keys);
 }
 
+Result<std::string> SecretProviders::FromTemplateArgs(const std::vector<std::string>& args) const {
+  if (args.empty()) {
+    return Status::InvalidArgument(
+        "secret needs a key: {{secret \"KEY\"}} or "
+        "{{secret \"provider\" \"KEY\"}}");
+  }
+  if (args.size() == 1) return GetDefault(args);
+  return Get(args[0], std::vector<std::string>(args.begin() + 1, args.end()));
+}
+
 std::vector<std::string> SecretProviders::Names() const {
   std::vector<std::string> out;
   for (const auto& [name, p] : providers_) out.push_back(name);

@@ -46,6 +46,10 @@ class SecretProviders {
   Result<std::string> Get(const std::string& provider, const std::vector<std::string>& keys) const;
   // {{secret "KEY" ...}}: Get from the default provider.
   Result<std::string> GetDefault(const std::vector<std::string>& keys) const;
+  // The arguments of a template's {{secret ...}} as written: one argument is a key of the
+  // default provider (GetDefault); two or more are a provider and its keys (Get), which is
+  // also what {{secret_from ...}} always passes. No argument is InvalidArgument.
+  Result<std::string> FromTemplateArgs(const std::vector<std::string>& args) const;
 
   const std::string& default_provider() const { return default_provider_; }
   // The provider names, sorted.

@@ -29,6 +29,9 @@ TEST(SecretProvidersTest, TypeByPrefixAndDefaults) {
   EXPECT_EQ((*p)->Names(), std::vector<std::string>{"env"});
   EXPECT_EQ(*(*p)->GetDefault({"API_KEY"}), "from-env");
   EXPECT_EQ(*(*p)->Get("env", {"API", "KEY"}), "from-env");
+  EXPECT_EQ(*(*p)->FromTemplateArgs({"API_KEY"}), "from-env");
+  EXPECT_EQ(*(*p)->FromTemplateArgs({"env", "API", "KEY"}), "from-env");
+  EXPECT_EQ((*p)->FromTemplateArgs({}).status().code(), Status::Code::kInvalidArgument);
   auto none = (*p)->Get("vault_x", {"a", "b"});
   ASSERT_FALSE(none.ok());
   EXPECT_EQ(none.status().message(),
