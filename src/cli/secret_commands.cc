@@ -15,6 +15,8 @@ namespace {
 // trailing newline.
 Result<std::string> ReadValue(const std::string& arg) {
   if (arg != "-") return arg;
+  if (::isatty(STDIN_FILENO))
+    std::fputs("Reading the value from stdin (end with Ctrl-D)\n", stderr);
   std::string value((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());
   if (std::cin.bad()) return Status::IOError("cannot read the secret value from stdin");
   if (value.ends_with("\r\n")) {
@@ -87,7 +89,8 @@ void AddSecretCommands(std::vector<Command>& t) {
                           BERTH_ASSIGN_OR_RETURN(
                               admin::SecretValue res,
                               Client().Call(admin::ShowSecretRequest{a->provider, a->name}));
-                          std::printf("%s\n", res.value.c_str());
+                          std::fwrite(res.value.data(), 1, res.value.size(), stdout);
+                          std::fputc('\n', stdout);
                           return Status::Ok();
                         };
                       }});
