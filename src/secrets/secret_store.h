@@ -10,8 +10,8 @@
 //
 // Rekey writes the new key to <key_file>.new and a copy of the old one to <key_file>.old,
 // re-encrypts every row in one transaction, then renames .new over the key file and removes
-// .old. An interrupted rekey is finished (or undone) by the next operation on the store: the
-// rows' key ids say which key file they need.
+// .old. An interrupted rekey is finished (or undone) by the next Put, Get or Rekey: the rows'
+// key ids say which key file they need.
 //
 // Thread-safe: every operation holds the store's mutex.
 #pragma once
