@@ -4,7 +4,8 @@
 #   store, container, proxy, admin     base
 #   starlark (src/appspec/starlark)    base
 #   appspec                            base, starlark
-#   app                                base, store, appspec, starlark, container, proxy
+#   secrets                            base, store
+#   app                                base, store, appspec, starlark, container, proxy, secrets
 #   server                             every layer but cli
 #   cli                                base, admin
 #   main (src/main.cc)                 cli, server
@@ -18,8 +19,9 @@ set(allowed_proxy "base;proxy")
 set(allowed_admin "base;admin")
 set(allowed_starlark "base;starlark")
 set(allowed_appspec "base;starlark;appspec")
-set(allowed_app "base;store;starlark;appspec;container;proxy;app")
-set(allowed_server "base;store;starlark;appspec;container;proxy;admin;app;server")
+set(allowed_secrets "base;store;secrets")
+set(allowed_app "base;store;starlark;appspec;container;proxy;secrets;app")
+set(allowed_server "base;store;starlark;appspec;container;proxy;admin;secrets;app;server")
 set(allowed_cli "base;admin;cli")
 set(allowed_main "cli;server")
 

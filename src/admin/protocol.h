@@ -542,3 +542,107 @@ struct ShowSpecRequest {
 };
 
 }  // namespace berth::admin
+
+// ---- Secrets: the values of the built-in store's db* providers (secrets/secret_store.h).
+// Values travel only in CreateSecretRequest and ShowSecretRequest's answer, over the admin
+// socket (owner-only); every other answer and every error names secrets, never values.
+
+namespace berth::admin {
+
+struct SecretInfo {
+  std::string provider;
+  std::string name;
+  std::string created_at;  // RFC 3339, UTC
+  std::string updated_at;
+  template <typename V>
+  void Fields(V& v) {
+    v("provider", provider);
+    v("name", name);
+    v("created_at", created_at);
+    v("updated_at", updated_at);
+  }
+};
+
+struct SecretsResponse {
+  std::vector<SecretInfo> secrets;
+  bool created = false;  // CreateSecretRequest: a new secret (false: a value replaced)
+  int64_t rekeyed = 0;   // RekeySecretsRequest: values re-encrypted
+  template <typename V>
+  void Fields(V& v) {
+    v("secrets", secrets);
+    v("created", created);
+    v("rekeyed", rekeyed);
+  }
+};
+
+// Creates a secret, or replaces its value. `provider` must be a db* provider.
+struct CreateSecretRequest {
+  static constexpr const char* kPath = "/api/v1/secrets/create";
+  using Response = SecretsResponse;
+  std::string provider;
+  std::string name;
+  std::string value;
+  template <typename V>
+  void Fields(V& v) {
+    v("provider", provider);
+    v("name", name);
+    v("value", value);
+  }
+};
+
+// Names and dates of the stored secrets ("" = every db* provider).
+struct ListSecretsRequest {
+  static constexpr const char* kPath = "/api/v1/secrets/list";
+  using Response = SecretsResponse;
+  std::string provider;
+  template <typename V>
+  void Fields(V& v) {
+    v("provider", provider);
+  }
+};
+
+struct SecretValue {
+  std::string provider;
+  std::string name;
+  std::string value;
+  template <typename V>
+  void Fields(V& v) {
+    v("provider", provider);
+    v("name", name);
+    v("value", value);
+  }
+};
+
+struct ShowSecretRequest {
+  static constexpr const char* kPath = "/api/v1/secrets/show";
+  using Response = SecretValue;
+  std::string provider;
+  std::string name;
+  template <typename V>
+  void Fields(V& v) {
+    v("provider", provider);
+    v("name", name);
+  }
+};
+
+struct DeleteSecretRequest {
+  static constexpr const char* kPath = "/api/v1/secrets/delete";
+  using Response = SecretsResponse;
+  std::string provider;
+  std::string name;
+  template <typename V>
+  void Fields(V& v) {
+    v("provider", provider);
+    v("name", name);
+  }
+};
+
+// A new key for the built-in store; every value is re-encrypted with it.
+struct RekeySecretsRequest {
+  static constexpr const char* kPath = "/api/v1/secrets/rekey";
+  using Response = SecretsResponse;
+  template <typename V>
+  void Fields(V&) {}
+};
+
+}  // namespace berth::admin

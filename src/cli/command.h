@@ -42,4 +42,7 @@ Status CheckFormat(const std::string& format);
 // Prints rows as aligned columns, the first row being the header.
 std::string FormatTable(const std::vector<std::vector<std::string>>& rows);
 
+// berth secret ... (secret_commands.cc).
+void AddSecretCommands(std::vector<Command>& table);
+
 }  // namespace berth::cli

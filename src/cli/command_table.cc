@@ -18,6 +18,7 @@ std::vector<Command> MakeTable(const Hooks& hooks) {
   AddAppCommands(t);
   AddChangeCommands(t);
   AddSpecCommands(t);
+  AddSecretCommands(t);
   return t;
 }
 

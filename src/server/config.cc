@@ -79,10 +79,7 @@ Result<Config> LoadConfig(const std::string& home_in, const std::string& config_
   std::vector<std::string> known_names;
   for (const auto& [k, v] : known) known_names.push_back(k);
   for (const auto& [key, node] : given) {
-    if (key.starts_with("secret.")) {
-      c.secrets[key.substr(7)] = NodeToString(*node);
-      continue;
-    }
+    if (key.starts_with("secret.")) continue;  // below
     auto it = known.find(key);
     if (it == known.end()) {
       std::string hint = ClosestMatch(key, known_names);
@@ -93,6 +90,31 @@ Result<Config> LoadConfig(const std::string& home_in, const std::string& config_
       return Status::InvalidArgument(path + ": config key " + key + " has the wrong type");
     }
     values[key] = node;
+  }
+
+  if (const toml::node* section = user.get("secret")) {
+    if (!section->is_table()) {
+      return Status::InvalidArgument(path + ": secret must be a table of [secret.<name>] tables");
+    }
+    for (const auto& [name_key, table_node] : *section->as_table()) {
+      std::string name(name_key.str());
+      const toml::table* table = table_node.as_table();
+      if (!table) {
+        return Status::InvalidArgument(path + ": secret." + name + " must be a table: [secret." +
+                                       name + "]");
+      }
+      auto& provider = c.secrets[name];
+      for (const auto& [k, v] : *table) {
+        std::string key(k.str());
+        if (v.is_table() || v.is_array()) {
+          return Status::InvalidArgument(path + ": secret." + name + "." + key +
+                                         " must be a string, number or boolean");
+        }
+        std::string value = NodeToString(v);
+        if (key == "file_name" || key == "ca_file") value = ExpandPath(value, c.home);
+        provider[key] = value;
+      }
+    }
   }
 
   auto str = [&](const char* key) {
@@ -156,6 +178,19 @@ Result<Config> LoadConfig(const std::string& home_in, const std::string& config_
   BERTH_RETURN_IF_ERROR(strings("security.allowed_mounts", true, &c.security.allowed_mounts));
   BERTH_RETURN_IF_ERROR(
       strings("security.allowed_container_args", false, &c.security.allowed_container_args));
+  c.security.default_secrets_provider = str("security.default_secrets_provider");
+  {
+    const std::string& d = c.security.default_secrets_provider;
+    // env and db exist without a table (see secrets/secret_providers.h).
+    if (d.empty() || (d != "env" && d != "db" && !c.secrets.count(d))) {
+      std::string names = "env, db";
+      for (const auto& [name, table] : c.secrets) {
+        if (name != "env" && name != "db") names += ", " + name;
+      }
+      return Status::InvalidArgument("security.default_secrets_provider \"" + d +
+                                     "\" is not a secret provider (" + names + ")");
+    }
+  }
 
   for (const ListenerConfig* l : {&c.http, &c.https}) {
     if (l->port < -1 || l->port > 65535) {

@@ -32,6 +32,8 @@ struct ProxyConfig {
 struct SecurityConfig {
   std::vector<std::string> allowed_mounts;  // absolute, $BERTH_HOME and ~ expanded
   std::vector<std::string> allowed_container_args;
+  // The provider of {{secret "KEY"}} (a template naming no provider).
+  std::string default_secrets_provider = "env";
 };
 
 struct Config {
@@ -59,8 +61,9 @@ struct Config {
   // [app_config], flattened: "container.idle_shutdown_secs" -> "180". Per-app --conf values
   // override these keys.
   std::map<std::string, std::string> app_config;
-  // [secret.<name>] tables, flattened: "<name>.<key>" -> value.
-  std::map<std::string, std::string> secrets;
+  // [secret.<name>] tables: name -> {key -> value}; an empty table gives an empty map.
+  // file_name and ca_file have $BERTH_HOME and ~ expanded.
+  std::map<std::string, std::map<std::string, std::string>> secrets;
 
   std::string socket_path() const { return admin::SocketPath(home); }
   std::string lock_path() const { return home + "/run/berth.lock"; }

@@ -40,8 +40,15 @@ port = 9999
 port = -1
 [app_config]
 container.idle_shutdown_secs = 2
+[security]
+default_secrets_provider = "prop_local"
+[secret.env]
 [secret.prop_local]
-file_name = "/etc/x.properties"
+file_name = "$BERTH_HOME/x.properties"
+keys_printf = "app.%s"
+[secret.vault_prod]
+address = "http://127.0.0.1:8200"
+connect_timeout_secs = 3
 )")
                   .ok());
   auto c = LoadConfig(home, "");
@@ -49,7 +56,33 @@ file_name = "/etc/x.properties"
   EXPECT_EQ(c->http.port, 9999);
   EXPECT_EQ(c->https.port, -1);
   EXPECT_EQ(c->app_config.at("container.idle_shutdown_secs"), "2");
-  EXPECT_EQ(c->secrets.at("prop_local.file_name"), "/etc/x.properties");
+  EXPECT_EQ(c->secrets.size(), 3u);
+  EXPECT_TRUE(c->secrets.at("env").empty());
+  EXPECT_EQ(c->secrets.at("prop_local").at("file_name"), home + "/x.properties");
+  EXPECT_EQ(c->secrets.at("prop_local").at("keys_printf"), "app.%s");
+  EXPECT_EQ(c->secrets.at("vault_prod").at("connect_timeout_secs"), "3");
+  EXPECT_EQ(c->security.default_secrets_provider, "prop_local");
+}
+
+TEST(ConfigTest, DefaultSecretsProvider) {
+  std::string home = TempDir();
+  auto c = LoadConfig(home, "");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->security.default_secrets_provider, "env");
+  ASSERT_TRUE(WriteFileAtomic(home + "/c.toml",
+                              "[security]\ndefault_secrets_provider = \"vault_x\"\n"
+                              "[secret.prop_a]\nfile_name = \"/x\"\n")
+                  .ok());
+  auto bad = LoadConfig(home, home + "/c.toml");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().message(),
+            "security.default_secrets_provider \"vault_x\" is not a secret provider (env, db, "
+            "prop_a)");
+  ASSERT_TRUE(WriteFileAtomic(home + "/d.toml", "[secret]\nprop_a = \"x\"\n").ok());
+  auto not_table = LoadConfig(home, home + "/d.toml");
+  ASSERT_FALSE(not_table.ok());
+  EXPECT_EQ(not_table.status().message(),
+            home + "/d.toml: secret.prop_a must be a table: [secret.prop_a]");
 }
 
 TEST(ConfigTest, StartBackoffOfAtLeastOneSecond) {

@@ -34,6 +34,8 @@
 #include "server/spec_api.h"
 #include "store/database.h"
 #include "store/migrations.h"
+#include "secrets/secret_providers.h"
+#include "server/secret_api.h"
 
 namespace berth::server {
 
@@ -43,6 +45,7 @@ struct Server::Impl {
   Config config;
   int lock_fd = -1;
   std::unique_ptr<store::Database> db;
+  std::unique_ptr<secrets::SecretProviders> secrets;  // uses db
   proxy::Router router;
   std::unique_ptr<appspec::SpecLibrary> specs;
   std::unique_ptr<app::SpecResolver> resolver;
@@ -172,6 +175,12 @@ Status Server::Start() {
     BERTH_RETURN_IF_ERROR(MakeDirs(db_dir, 0700));
     BERTH_ASSIGN_OR_RETURN(im.db, store::Database::Open(c.db_path));
     BERTH_RETURN_IF_ERROR(store::Migrate(*im.db));
+    secrets::SecretProviders::Options secret_options;
+    secret_options.providers = c.secrets;
+    secret_options.default_provider = c.security.default_secrets_provider;
+    secret_options.db = im.db.get();
+    secret_options.key_file = c.home + "/config/secret.key";
+    BERTH_ASSIGN_OR_RETURN(im.secrets, secrets::SecretProviders::Create(std::move(secret_options)));
     im.specs = std::make_unique<appspec::SpecLibrary>(c.home + "/config/appspecs");
     im.resolver = std::make_unique<app::SpecResolver>(*im.specs, c.app_config);
     std::unique_ptr<container::ContainerRuntime> runtime;
@@ -232,6 +241,7 @@ Status Server::Start() {
     AddChangeRoutes(*im.api, *im.apps);
     AddSpecRoutes(*im.api, *im.specs);
     AddLogRoutes(*im.api, *im.apps, *im.containers);
+    AddSecretRoutes(*im.api, *im.secrets);
     im.admin = std::make_unique<AdminServer>(
         [api = im.api.get()](const AdminRequest& r) { return api->Handle(r); });
     BERTH_RETURN_IF_ERROR(im.admin->Listen(c.socket_path()));

@@ -64,6 +64,20 @@ const std::vector<Migration>& Migrations() {
         );
         CREATE INDEX audit_app_path ON audit(app_path, id);
       )sql"},
+      {4, R"sql(
+        -- The built-in secret store (src/secrets/secret_store.h): values encrypted with
+        -- AES-256-GCM under a key kept outside the database; key_id names that key.
+        CREATE TABLE secrets (
+          provider    TEXT NOT NULL,
+          name        TEXT NOT NULL,
+          nonce       BLOB NOT NULL,
+          ciphertext  BLOB NOT NULL,
+          key_id      TEXT NOT NULL,
+          created_at  TEXT NOT NULL,
+          updated_at  TEXT NOT NULL,
+          PRIMARY KEY (provider, name)
+        );
+      )sql"},
   };
   return kMigrations;
 }
