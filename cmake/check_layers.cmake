@@ -3,8 +3,9 @@
 #   base                               nothing but base
 #   store, container, proxy, admin     base
 #   starlark (src/appspec/starlark)    base
+#   template (src/template)            base
 #   appspec                            base, starlark
-#   app                                base, store, appspec, starlark, container, proxy
+#   app                                base, store, appspec, starlark, container, proxy, template
 #   server                             every layer but cli
 #   cli                                base, admin
 #   main (src/main.cc)                 cli, server
@@ -17,9 +18,10 @@ set(allowed_container "base;container")
 set(allowed_proxy "base;proxy")
 set(allowed_admin "base;admin")
 set(allowed_starlark "base;starlark")
+set(allowed_template "base;template")
 set(allowed_appspec "base;starlark;appspec")
-set(allowed_app "base;store;starlark;appspec;container;proxy;app")
-set(allowed_server "base;store;starlark;appspec;container;proxy;admin;app;server")
+set(allowed_app "base;store;starlark;appspec;container;proxy;template;app")
+set(allowed_server "base;store;starlark;appspec;container;proxy;template;admin;app;server")
 set(allowed_cli "base;admin;cli")
 set(allowed_main "cli;server")
 
