@@ -9,6 +9,22 @@ namespace {
 
 enum class Flow { kNormal, kBreak, kContinue };
 
+// Control structures, parenthesised pipelines and {{template}} calls nest at most this deep at
+// run time (each bounded alone by the parser and the budget, but not their product), so that
+// no template can exhaust the thread's stack.
+constexpr int kMaxExecNesting = 1000;
+
+// Counts one level of run-time nesting for the life of a scope.
+class NestGuard {
+ public:
+  explicit NestGuard(int* depth) : depth_(depth) { ++*depth_; }
+  ~NestGuard() { --*depth_; }
+  bool too_deep() const { return *depth_ > kMaxExecNesting; }
+
+ private:
+  int* depth_;
+};
+
 class Executor {
  public:
   explicit Executor(const ExecConfig& config) : c_(config) {}
@@ -32,6 +48,11 @@ class Executor {
     std::string msg(message);
     if (current_ != c_.name) msg = fmt::format("executing {:?}: {}", current_, msg);
     return Status::FromCode(code, FormatError(c_.name, c_.text, pos, msg));
+  }
+
+  Status TooDeep(Pos pos) {
+    return Error(pos, fmt::format("template nested too deeply at run time (more than {} levels)",
+                                  kMaxExecNesting));
   }
 
   Status Step(Pos pos) {
@@ -61,6 +82,8 @@ class Executor {
 
   Status Walk(const Node& node, const Value& dot, Flow* flow) {
     BERTH_RETURN_IF_ERROR(Step(node.pos));
+    NestGuard guard(&nest_);
+    if (guard.too_deep()) return TooDeep(node.pos);
     switch (node.kind) {
       case Node::Kind::kText:
         return Write(node.pos, node.text);
@@ -257,6 +280,8 @@ class Executor {
       }
       case Expr::Kind::kPipe: {
         BERTH_RETURN_IF_ERROR(Step(e.pos));
+        NestGuard guard(&nest_);
+        if (guard.too_deep()) return TooDeep(e.pos);
         BERTH_ASSIGN_OR_RETURN(Value v, EvalPipeline(*e.pipe, dot));
         return Fields(e, std::move(v), 0);
       }
@@ -342,7 +367,8 @@ class Executor {
   std::vector<std::pair<std::string, Value>> vars_;
   std::string current_;
   int64_t steps_ = 0;
-  int depth_ = 0;
+  int depth_ = 0;  // {{template}} calls
+  int nest_ = 0;   // see kMaxExecNesting
 };
 
 }  // namespace

@@ -122,6 +122,20 @@ TEST(TemplateApi, TemplateRecursionDepth) {
   EXPECT_NE(out.status().message().find("exceeded maximum template depth (10)"), std::string::npos);
 }
 
+TEST(TemplateApi, NestingAcrossTemplateCallsIsBounded) {
+  // 90 nested ifs in a template that calls itself 90 deep: each limit holds alone, their
+  // product would not fit on a stack.
+  std::string body;
+  for (int i = 0; i < 90; ++i) body += "{{if 1}}";
+  body += "{{template \"r\" .}}";
+  for (int i = 0; i < 90; ++i) body += "{{end}}";
+  auto out = Render("{{define \"r\"}}" + body + "{{end}}{{template \"r\" .}}", Value(1));
+  ASSERT_FALSE(out.ok());
+  EXPECT_NE(out.status().message().find("nested too deeply at run time (more than 1000 levels)"),
+            std::string::npos)
+      << out.status().message().substr(0, 200);
+}
+
 TEST(TemplateApi, MissingKeyOption) {
   ParseOptions options;
   options.missing_key_error = true;
