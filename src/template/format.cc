@@ -566,6 +566,11 @@ std::string Sprintf(std::string_view f, const std::vector<Value>& args) {
       continue;
     }
     spec.verb = static_cast<char>(verb < 0x80 ? verb : '?');
+    if (spec.verb == 'v') {
+      // %+v and %#v are Go's struct and Go-syntax forms, not a sign: plain %v here.
+      spec.plus = false;
+      spec.sharp = false;
+    }
     if (arg >= args.size()) {
       out += "%!";
       AppendRune(out, verb);

@@ -51,8 +51,12 @@ std::string StrVal(const Value& v) {
 }
 
 // The single string argument, or fmt.Sprint of them all (Go's evalArgs for html, js, urlquery).
-std::string JoinArgs(const std::vector<Value>& args) {
+// A nil argument reads "<no value>" there.
+std::string JoinArgs(std::vector<Value> args) {
   if (args.size() == 1 && args[0].is_string()) return args[0].get<std::string>();
+  for (auto& a : args) {
+    if (KindOf(a) == Kind::kInvalid) a = "<no value>";
+  }
   return Sprint(args);
 }
 
