@@ -28,7 +28,7 @@ printf 'POST http://h.localhost/p HTTP/1.1\r\nHost: x\r\nContent-Length: 5, 5\r\
 # Template seeds: the templates of the Go comparison table (one file each).
 python3 - "$corpus/template_fuzz" <<'PY'
 import json, sys
-for i, c in enumerate(json.load(open("src/template/testdata/go_cases.json"))):
+for i, c in enumerate(json.load(open("src/template/testdata/go_cases.json"))["cases"]):
     with open(f"{sys.argv[1]}/case-{i}", "w") as f:
         f.write(c["template"])
 PY

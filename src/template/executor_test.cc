@@ -20,12 +20,15 @@ nlohmann::json LoadCases() {
 }
 
 TEST(TemplateGoCases, MatchGoTextTemplate) {
-  nlohmann::json cases = LoadCases();
+  nlohmann::json file = LoadCases();
+  const nlohmann::json& cases = file["cases"];
   ASSERT_GT(cases.size(), 100u);
   for (const auto& c : cases) {
     std::string name = c["name"];
     SCOPED_TRACE(name + ": " + c["template"].get<std::string>());
-    Value data = c.contains("data") ? c["data"] : Value(nullptr);
+    Value data = c.contains("data_ref") ? file["shared_data"][c["data_ref"].get<std::string>()]
+                 : c.contains("data")   ? c["data"]
+                                        : Value(nullptr);
     auto t = Template::Parse(name, c["template"].get<std::string>());
     Result<std::string> out = t.ok() ? t->Execute(data) : Result<std::string>(t.status());
     if (c.contains("want")) {

@@ -1,9 +1,10 @@
 // Fills the expected results of go_cases.json from Go's own text/template, so that
 // executor_test.cc checks Berth's templates against Go's behaviour without needing Go:
 //
-//   cd src/template/testdata && go run gen_go_cases.go   (rewrites go_cases.json)
+//	cd src/template/testdata && go run gen_go_cases.go   (rewrites go_cases.json)
 //
-// Each case has "template" and "data" (JSON; integers become Go ints, other numbers float64);
+// Each case has "template" and "data" (JSON; integers become Go ints, other numbers float64) or
+// "data_ref", the name of an entry of "shared_data";
 // the program sets "want" (the output) or "go_error" (Go's error; Berth must fail too).
 // The sprig functions are small re-statements of sprig v3's, for the subset Berth has.
 package main
@@ -18,9 +19,15 @@ import (
 	"text/template"
 )
 
+type File struct {
+	SharedData map[string]json.RawMessage `json:"shared_data"`
+	Cases      []Case                     `json:"cases"`
+}
+
 type Case struct {
 	Name     string          `json:"name"`
 	Template string          `json:"template"`
+	DataRef  string          `json:"data_ref,omitempty"`
 	Data     json.RawMessage `json:"data,omitempty"`
 	Want     *string         `json:"want,omitempty"`
 	GoError  string          `json:"go_error,omitempty"`
@@ -139,16 +146,21 @@ func main() {
 	if err != nil {
 		panic(err)
 	}
-	var cases []Case
-	if err := json.Unmarshal(raw, &cases); err != nil {
+	var file File
+	if err := json.Unmarshal(raw, &file); err != nil {
 		panic(err)
 	}
+	cases := file.Cases
 	for i := range cases {
 		c := &cases[i]
 		c.Want, c.GoError = nil, ""
 		var data interface{}
-		if len(c.Data) > 0 {
-			dec := json.NewDecoder(bytes.NewReader(c.Data))
+		raw := c.Data
+		if c.DataRef != "" {
+			raw = file.SharedData[c.DataRef]
+		}
+		if len(raw) > 0 {
+			dec := json.NewDecoder(bytes.NewReader(raw))
 			dec.UseNumber()
 			if err := dec.Decode(&data); err != nil {
 				panic(err)
@@ -171,8 +183,8 @@ func main() {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(cases); err != nil {
+	enc.SetIndent("", " ")
+	if err := enc.Encode(file); err != nil {
 		panic(err)
 	}
 	if err := os.WriteFile("go_cases.json", buf.Bytes(), 0o644); err != nil {
