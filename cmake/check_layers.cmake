@@ -3,9 +3,11 @@
 #   base                               nothing but base
 #   store, container, proxy, admin     base
 #   starlark (src/appspec/starlark)    base
+#   template (src/template)            base
 #   appspec                            base, starlark
 #   secrets                            base, store
-#   app                                base, store, appspec, starlark, container, proxy, secrets
+#   app                                base, store, appspec, starlark, container, proxy, secrets,
+#                                      template
 #   server                             every layer but cli
 #   cli                                base, admin
 #   main (src/main.cc)                 cli, server
@@ -18,10 +20,11 @@ set(allowed_container "base;container")
 set(allowed_proxy "base;proxy")
 set(allowed_admin "base;admin")
 set(allowed_starlark "base;starlark")
+set(allowed_template "base;template")
 set(allowed_appspec "base;starlark;appspec")
 set(allowed_secrets "base;store;secrets")
-set(allowed_app "base;store;starlark;appspec;container;proxy;secrets;app")
-set(allowed_server "base;store;starlark;appspec;container;proxy;admin;secrets;app;server")
+set(allowed_app "base;store;starlark;appspec;container;proxy;secrets;template;app")
+set(allowed_server "base;store;starlark;appspec;container;proxy;admin;secrets;template;app;server")
 set(allowed_cli "base;admin;cli")
 set(allowed_main "cli;server")
 
