@@ -83,7 +83,10 @@ class StagingE2E : public ::testing::Test {
     return out;
   }
 
+  // Inspects the app's one container; a replaced one is removed in the background once its
+  // requests are done, so wait for that first.
   std::string Inspect(const std::string& app_id, const std::string& format) {
+    WaitFor([&] { return Containers(app_id).size() == 1; }, std::chrono::seconds(30));
     auto names = Containers(app_id);
     if (names.size() != 1) return "containers: " + Join(names, ",");
     return std::string(Trim(RunCommand({"podman", "inspect", "--format", format, names[0]}).out));
@@ -231,10 +234,10 @@ TEST_F(StagingE2E, MetadataUpdatesRunOnStageAndReachProdAtPromote) {
   auto p = Cli({"app", "promote", "/meta"});
   ASSERT_EQ(p.exit_code, 0) << p.err;
   EXPECT_EQ(Get("/meta/greeting.txt"), "two 200");
-  EXPECT_EQ(Inspect(prod_id, "{{.HostConfig.Memory}}"), "268435456");
-  // The replaced prod container goes once its requests are done.
+  // The replaced prod container goes (in the background) once its requests are done.
   EXPECT_TRUE(WaitFor([&] { return Containers(prod_id).size() == 1; }, std::chrono::seconds(30)));
   EXPECT_NE(Containers(prod_id), prod_containers);
+  EXPECT_EQ(Inspect(prod_id, "{{.HostConfig.Memory}}"), "268435456");
 }
 
 // Promote under load: keep-alive clients and an open WebSocket against prod while a new
