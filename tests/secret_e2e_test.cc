@@ -19,15 +19,7 @@ const std::string kArgValue = "arg-V4LUE-2";
 
 CommandResult CliWithStdin(const BerthServer& server, const std::vector<std::string>& args,
                            const std::string& input) {
-  ProcessOptions o;
-  o.argv = {BERTH_BINARY};
-  o.argv.insert(o.argv.end(), args.begin(), args.end());
-  o.env = {"BERTH_HOME=" + server.home(), "ASAN_OPTIONS=detect_leaks=0"};
-  o.stdin_data = input;
-  o.timeout = std::chrono::seconds(60);
-  auto r = RunProcess(o);
-  if (!r.ok()) return CommandResult{-1, "", r.status().ToString()};
-  return CommandResult{r->exit_code, r->out, r->err};
+  return server.CliWithInput(args, input);
 }
 
 // Every byte of the metadata database: the file, its WAL and a sqlite3 dump.

@@ -4,6 +4,7 @@
 #include <cstdlib>
 
 #include "base/strings.h"
+#include "template/template.h"
 
 namespace berth::app {
 
@@ -72,6 +73,31 @@ std::vector<std::string> PermissionsAsked(const store::AppRecord& record,
     bool from_cli = false;
     for (const auto& v : record.metadata.cvols) from_cli = from_cli || v == m.spec;
     if (!from_cli) asked.push_back("bind-mount host path " + m.source + " at " + m.target);
+  }
+  // Secrets read by what the app's spec or source writes (not by the user's own --param,
+  // --carg or --cvol): param defaults, build args and cl_secret templates.
+  std::vector<std::string> readers;
+  for (const auto& [name, value] : setup.params) {
+    if (!record.metadata.params.count(name) && tmpl::LooksLikeTemplate(value)) {
+      readers.push_back("param " + name);
+    }
+  }
+  for (const auto& [name, value] : setup.cargs) {
+    if (!record.metadata.cargs.count(name) && tmpl::LooksLikeTemplate(value)) {
+      readers.push_back("build arg " + name);
+    }
+  }
+  for (const auto& v : setup.volumes) {
+    if (!v.starts_with("cl_secret:")) continue;
+    bool from_cli = false;
+    for (const auto& c : record.metadata.cvols) from_cli = from_cli || c == v;
+    if (!from_cli) readers.push_back("template " + Split(v, ':')[1]);
+  }
+  if (!readers.empty()) {
+    std::vector<std::string> allowed;
+    for (const auto& e : setup.secrets_allowed) allowed.push_back("[" + Join(e, ", ") + "]");
+    asked.push_back("read secrets (allowed: " + (allowed.empty() ? "none" : Join(allowed, " ")) +
+                    ") through " + Join(readers, ", "));
   }
   return asked;
 }

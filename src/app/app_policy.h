@@ -28,7 +28,8 @@ std::vector<std::string> DefaultAllowedContainerArgs();
 
 // What `setup` asks for that needs the user's approval, one line each ("bind-mount host path
 // /srv/data at /data"): the bind mounts that the app's spec or source adds (those given with
-// --cvol are the user's own).
+// --cvol are the user's own), and reading secrets through a param default, build arg or
+// cl_secret template of the spec or source (with the allow-list they are read under).
 std::vector<std::string> PermissionsAsked(const store::AppRecord& record,
                                           const ContainerSetup& setup);
 

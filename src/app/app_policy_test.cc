@@ -72,6 +72,29 @@ TEST(AppPolicyTest, AMountTheAppAsksForNeedsApprovalOneFromTheCliDoesNot) {
   EXPECT_TRUE(PermissionsAsked(cli, s).empty());
 }
 
+TEST(AppPolicyTest, SecretsTheSourceReadsNeedApprovalThoseTheUserGivesDoNot) {
+  ContainerSetup s;
+  s.secrets_allowed = {{"regex:DB_.*"}};
+  s.params = {{"DB", "{{secret \"DB_PASS\"}}"}, {"MODE", "prod"}};
+  s.cargs = {{"TOKEN", "{{secret \"DB_TOKEN\"}}"}};
+  s.volumes = {"cl_secret:conf.tmpl:/conf", "/data"};
+  store::AppRecord r;
+  auto asked = PermissionsAsked(r, s);
+  ASSERT_EQ(asked.size(), 1u);
+  EXPECT_EQ(asked[0],
+            "read secrets (allowed: [regex:DB_.*]) through param DB, build arg TOKEN, template "
+            "conf.tmpl");
+  EXPECT_EQ(CheckContainerPolicy(r, s, Policy()).code(), Status::Code::kPermissionDenied);
+  r.metadata.approved = true;
+  EXPECT_TRUE(CheckContainerPolicy(r, s, Policy()).ok());
+
+  store::AppRecord cli;
+  cli.metadata.params = {{"DB", "{{secret \"DB_PASS\"}}"}};
+  cli.metadata.cargs = {{"TOKEN", "{{secret \"DB_TOKEN\"}}"}};
+  cli.metadata.cvols = {"cl_secret:conf.tmpl:/conf"};
+  EXPECT_TRUE(PermissionsAsked(cli, s).empty());
+}
+
 TEST(AppPolicyTest, DangerousOptionsAreRefusedUnlessListed) {
   store::AppRecord r;
   r.metadata.approved = true;

@@ -9,6 +9,7 @@
 #include <future>
 #include <thread>
 
+#include "app/plan_renderer.h"
 #include "base/files.h"
 #include "base/hash.h"
 #include "base/process.h"
@@ -78,8 +79,44 @@ ContainerApp::ContainerApp(ContainerAppDeps deps, ContainerAppSettings settings,
       settings_(settings),
       plan_(std::move(plan)),
       files_(std::move(files)),
+      live_(std::make_shared<const ContainerPlan>(plan_)),
       backoff_(StartBackoff::Options{settings.first_start_backoff, settings.max_start_backoff}) {
   Touch();
+}
+
+std::shared_ptr<const ContainerPlan> ContainerApp::Live() const {
+  std::lock_guard lock(mu_);
+  return live_;
+}
+
+Status ContainerApp::RenderLive() {
+  if (!plan_.needs_render) return Status::Ok();
+  if (!deps_.render) {
+    return Status::FailedPrecondition(
+        "the app's params, build args or cl_secret volumes are templates, and this server "
+        "cannot render them");
+  }
+  {
+    std::lock_guard lock(mu_);
+    phase_ = "resolving secrets";
+  }
+  BERTH_ASSIGN_OR_RETURN(ContainerPlan rendered, deps_.render(plan_, files_));
+  auto next = std::make_shared<const ContainerPlan>(std::move(rendered));
+  std::lock_guard lock(mu_);
+  if (next->run.name != live_->run.name) container_exists_ = false;
+  if (next->image != live_->image) image_present_ = false;
+  live_ = std::move(next);
+  return Status::Ok();
+}
+
+Status ContainerApp::RemoveContainer(const std::string& name) {
+  Status s = deps_.runtime->Remove(name);
+  if (!s.ok() && s.code() != Status::Code::kNotFound) return s;
+  if (!deps_.secret_files_root.empty()) {
+    std::error_code ec;
+    std::filesystem::remove_all(SecretFilesDir(deps_.secret_files_root, name), ec);
+  }
+  return s;
 }
 
 ContainerApp::~ContainerApp() = default;
@@ -168,7 +205,7 @@ bool ContainerApp::RetryAfterConnectFailure(const proxy::Acquired& failed) {
     // The container we handed out is not listening: it died behind our back. The next
     // acquire starts it again.
     spdlog::warn("app {}: container {} refused a connection; restarting it", plan_.app_id,
-                 plan_.run.name);
+                 live_->run.name);
     state_ = State::kStopped;
     error_ = "the container stopped answering";
   }
@@ -220,7 +257,7 @@ void ContainerApp::FinishStart(Status status, int port, const std::string& timin
     for (size_t i = 0; i < waiters.size(); ++i) waiters[i].done(std::move(results[i]));
     return;
   }
-  spdlog::info("app {}: container {} ready on 127.0.0.1:{} ({})", plan_.app_id, plan_.run.name,
+  spdlog::info("app {}: container {} ready on 127.0.0.1:{} ({})", plan_.app_id, Live()->run.name,
                port, timing);
   for (size_t i = 0; i < waiters.size(); ++i) waiters[i].done(std::move(results[i]));
 }
@@ -230,6 +267,8 @@ void ContainerApp::StartJob() {
   std::vector<std::string> timing;
   auto fail = [&](Status s) { FinishStart(std::move(s), 0, ""); };
 
+  if (Status s = RenderLive(); !s.ok()) return fail(std::move(s));
+  const std::shared_ptr<const ContainerPlan> live = Live();
   bool image_present, container_exists;
   int known_port;
   {
@@ -253,7 +292,7 @@ void ContainerApp::StartJob() {
   }
 
   if (plan_.build && !image_present) {
-    auto exists = deps_.runtime->ImageExists(plan_.image);
+    auto exists = deps_.runtime->ImageExists(live->image);
     if (!exists.ok()) return fail(exists.status());
     if (!*exists) {
       {
@@ -290,7 +329,7 @@ void ContainerApp::StartJob() {
   Status healthy = WaitHealthy(*port, t2 + settings_.start_timeout);
   if (!healthy.ok()) {
     std::string tail = LogTail(50);
-    deps_.runtime->Stop(plan_.run.name, 0).IgnoreError("the start failed already; said below");
+    deps_.runtime->Stop(live->run.name, 0).IgnoreError("the start failed already; said below");
     return fail(
         Status::Unavailable(healthy.message() + (tail.empty() ? "" : "; container log:\n" + tail)));
   }
@@ -300,19 +339,20 @@ void ContainerApp::StartJob() {
 }
 
 Result<int> ContainerApp::RestartStopped(int known_port, SteadyTime deadline) {
-  Status started = deps_.runtime->Start(plan_.run.name);
+  const std::shared_ptr<const ContainerPlan> live = Live();
+  Status started = deps_.runtime->Start(live->run.name);
   if (!started.ok()) return started;
   // Confirm the port alongside the probes instead of before them.
   auto confirmed = std::make_shared<std::atomic<int>>(0);
-  deps_.jobs->Post([self = shared_from_this(), confirmed] {
-    auto info = self->deps_.runtime->Inspect(self->plan_.run.name);
+  deps_.jobs->Post([self = shared_from_this(), confirmed, live] {
+    auto info = self->deps_.runtime->Inspect(live->run.name);
     int port = info.ok() && info->running ? info->HostPortFor(self->plan_.container_port) : -1;
     confirmed->store(port > 0 ? port : -1);
   });
   Status healthy = WaitHealthy(known_port, deadline, confirmed);
   if (!healthy.ok()) {
     std::string tail = LogTail(50);
-    deps_.runtime->Stop(plan_.run.name, 0).IgnoreError("the start failed already; said below");
+    deps_.runtime->Stop(live->run.name, 0).IgnoreError("the start failed already; said below");
     return Status::Unavailable(healthy.message() +
                                (tail.empty() ? "" : "; container log:\n" + tail));
   }
@@ -342,10 +382,10 @@ Status ContainerApp::Build(std::string* log) {
   }
   Status s = written;
   if (s.ok()) {
-    container::BuildSpec spec = plan_.build_spec;
+    container::BuildSpec spec = Live()->build_spec;
     spec.context_dir = dir;
     spec.containerfile = containerfile;
-    spdlog::info("app {}: building image {}", plan_.app_id, plan_.image);
+    spdlog::info("app {}: building image {}", plan_.app_id, spec.image);
     s = deps_.runtime->Build(spec, log);
   }
   std::error_code removed;
@@ -359,36 +399,37 @@ Status ContainerApp::Build(std::string* log) {
 }
 
 Result<int> ContainerApp::RunOrStart() {
-  auto info = deps_.runtime->Inspect(plan_.run.name);
+  const std::shared_ptr<const ContainerPlan> live = Live();
+  auto info = deps_.runtime->Inspect(live->run.name);
   if (!info.ok() && info.status().code() != Status::Code::kNotFound) return info.status();
   if (info.ok() && info->running && info->HostPortFor(plan_.container_port) > 0) {
     return info->HostPortFor(plan_.container_port);  // already running: adopt it
   }
   if (info.ok()) {
-    Status s = deps_.runtime->Start(plan_.run.name);
-    if (!s.ok()) return s.WithContext("cannot start container " + plan_.run.name);
+    Status s = deps_.runtime->Start(live->run.name);
+    if (!s.ok()) return s.WithContext("cannot start container " + live->run.name);
   } else {
     if (!plan_.build) {
-      auto exists = deps_.runtime->ImageExists(plan_.image);
+      auto exists = deps_.runtime->ImageExists(live->image);
       if (exists.ok() && !*exists) {
         spdlog::info("app {}: image {} is not present; the engine will try to pull it",
-                     plan_.app_id, plan_.image);
+                     plan_.app_id, live->image);
       }
     }
-    auto id = deps_.runtime->Run(plan_.run);
+    auto id = deps_.runtime->Run(live->run);
     if (!id.ok()) {
       if (!plan_.build) {
-        auto exists = deps_.runtime->ImageExists(plan_.image);
+        auto exists = deps_.runtime->ImageExists(live->image);
         if (exists.ok() && !*exists) {
           return Status::Unavailable(
-              "image " + plan_.image +
+              "image " + live->image +
               " is not available locally and could not be pulled: " + id.status().message());
         }
       }
-      return id.status().WithContext("cannot run container " + plan_.run.name);
+      return id.status().WithContext("cannot run container " + live->run.name);
     }
   }
-  auto after = deps_.runtime->Inspect(plan_.run.name);
+  auto after = deps_.runtime->Inspect(live->run.name);
   if (!after.ok()) return after.status();
   int port = after->HostPortFor(plan_.container_port);
   if (!after->running) {
@@ -430,7 +471,7 @@ Status ContainerApp::WaitHealthy(int port, SteadyTime deadline,
     // Every second, make sure the container is still there to wait for.
     if (deps_.clock->Now() - last_inspect >= milliseconds(1000)) {
       last_inspect = deps_.clock->Now();
-      auto info = deps_.runtime->Inspect(plan_.run.name);
+      auto info = deps_.runtime->Inspect(Live()->run.name);
       if (info.ok() && !info->running) {
         return Status::Unavailable("the container exited (exit code " +
                                    std::to_string(info->exit_code) + ") before it was healthy");
@@ -446,18 +487,19 @@ Status ContainerApp::WaitHealthy(int port, SteadyTime deadline,
 }
 
 void ContainerApp::RemoveSuperseded() {
+  const std::shared_ptr<const ContainerPlan> live = Live();
   auto list = deps_.runtime->ListByLabel(kLabelAppId, plan_.app_id);
   if (!list.ok()) return;
   for (const auto& c : *list) {
     // A running one may be the version this one replaces, finishing its requests: it removes
     // its own container when done (Supersede), and a server restart cleans up the rest.
-    if (c.name == plan_.run.name || c.running) continue;
+    if (c.name == live->run.name || c.running) continue;
     spdlog::info("app {}: removing superseded container {}", plan_.app_id, c.name);
-    if (Status s = deps_.runtime->Remove(c.name); !s.ok()) {
+    if (Status s = RemoveContainer(c.name); !s.ok()) {
       spdlog::warn("app {}: cannot remove container {}: {}", plan_.app_id, c.name, s.message());
       continue;
     }
-    if (plan_.build && c.image != plan_.image && !c.image.empty()) {
+    if (plan_.build && c.image != live->image && !c.image.empty()) {
       Status s = deps_.runtime->RemoveImage(c.image);
       if (s.ok()) spdlog::info("app {}: removed superseded image {}", plan_.app_id, c.image);
     }
@@ -465,7 +507,7 @@ void ContainerApp::RemoveSuperseded() {
 }
 
 std::string ContainerApp::LogTail(int lines) {
-  auto logs = deps_.runtime->Logs(plan_.run.name, lines);
+  auto logs = deps_.runtime->Logs(Live()->run.name, lines);
   return logs.ok() ? std::string(Trim(*logs)) : "";
 }
 
@@ -523,8 +565,9 @@ void ContainerApp::Tick() {
 }
 
 void ContainerApp::StopJob(uint64_t generation, const std::string& why) {
-  spdlog::info("app {}: {}, stopping container {}", plan_.app_id, why, plan_.run.name);
-  Status s = deps_.runtime->Stop(plan_.run.name, settings_.stop_timeout_secs);
+  const std::string name = Live()->run.name;
+  spdlog::info("app {}: {}, stopping container {}", plan_.app_id, why, name);
+  Status s = deps_.runtime->Stop(name, settings_.stop_timeout_secs);
   if (!s.ok()) spdlog::warn("app {}: stop failed: {}", plan_.app_id, s.message());
   std::lock_guard lock(mu_);
   if (state_ != State::kStopping || generation_ != generation) return;
@@ -539,7 +582,7 @@ void ContainerApp::HealthCheckJob(uint64_t generation, int port) {
   std::string problem;
   bool dead = false;
   if (!healthy) {
-    auto info = deps_.runtime->Inspect(plan_.run.name);
+    auto info = deps_.runtime->Inspect(Live()->run.name);
     dead = !info.ok() || !info->running;
     problem = dead ? "the container exited" +
                          (info.ok() ? " (exit code " + std::to_string(info->exit_code) + ")"
@@ -568,14 +611,31 @@ void ContainerApp::HealthCheckJob(uint64_t generation, int port) {
 }
 
 void ContainerApp::AdoptExisting() {
-  auto info = deps_.runtime->Inspect(plan_.run.name);
+  std::shared_ptr<const ContainerPlan> live = Live();
+  if (plan_.needs_render) {
+    // Its name carries the values resolved at its start: find it by the plan it was made from.
+    auto list = deps_.runtime->ListByLabel(kLabelPlan, plan_.run.name);
+    if (!list.ok()) return;
+    for (const auto& c : *list) {
+      if (!c.running || c.labels.count(kLabelAppId) == 0 || c.labels.at(kLabelAppId) != plan_.app_id) {
+        continue;
+      }
+      auto adopted = std::make_shared<ContainerPlan>(plan_);
+      adopted->run.name = c.name;
+      if (!c.image.empty()) adopted->image = adopted->run.image = adopted->build_spec.image = c.image;
+      live = std::move(adopted);
+      break;
+    }
+  }
+  auto info = deps_.runtime->Inspect(live->run.name);
   if (!info.ok() || !info->running) return;
   int port = info->HostPortFor(plan_.container_port);
   if (port <= 0) return;
   std::lock_guard lock(mu_);
   if (state_ != State::kStopped || retired_) return;
-  spdlog::info("app {}: adopted running container {} on port {}", plan_.app_id, plan_.run.name,
+  spdlog::info("app {}: adopted running container {} on port {}", plan_.app_id, live->run.name,
                port);
+  live_ = live;
   state_ = State::kRunning;
   host_port_ = port;
   image_present_ = container_exists_ = true;
@@ -601,13 +661,14 @@ void ContainerApp::Retire(bool volumes) {
   std::vector<std::string> images;
   if (list.ok()) {
     for (const auto& c : *list) {
-      if (Status s = deps_.runtime->Remove(c.name); !s.ok()) {
+      if (Status s = RemoveContainer(c.name); !s.ok()) {
         spdlog::warn("app {}: cannot remove container {}: {}", plan_.app_id, c.name, s.message());
       }
       if (plan_.build && !c.image.empty()) images.push_back(c.image);
     }
   }
   if (plan_.build) images.push_back(plan_.image);
+  if (plan_.build && Live()->image != plan_.image) images.push_back(Live()->image);
   for (const auto& image : images) {
     if (Status s = deps_.runtime->RemoveImage(image); !s.ok()) {
       spdlog::warn("app {}: cannot remove image {}: {}", plan_.app_id, image, s.message());
@@ -651,25 +712,27 @@ void ContainerApp::Supersede(const std::shared_ptr<ContainerApp>& next,
     spdlog::info("app {}: {} requests and tunnels still open after the drain time; closing them",
                  plan_.app_id, open());
   }
-  bool shared_container = next && next->plan_.run.name == plan_.run.name;
-  bool shared_image = next && next->plan_.image == plan_.image;
+  const std::shared_ptr<const ContainerPlan> live = Live();
+  const std::shared_ptr<const ContainerPlan> next_live = next ? next->Live() : nullptr;
+  bool shared_container = next_live && next_live->run.name == live->run.name;
+  bool shared_image = next_live && next_live->image == live->image;
   bool exists;
   {
     std::lock_guard lock(mu_);
     exists = container_exists_ || state_ != State::kStopped;
   }
   if (!shared_container && exists) {
-    Status s = deps_.runtime->Remove(plan_.run.name);
+    Status s = RemoveContainer(live->run.name);
     if (s.ok()) {
       spdlog::info("app {}: removed container {} of the replaced version", plan_.app_id,
-                   plan_.run.name);
+                   live->run.name);
     } else if (s.code() != Status::Code::kNotFound) {
-      spdlog::warn("app {}: cannot remove container {}: {}", plan_.app_id, plan_.run.name,
+      spdlog::warn("app {}: cannot remove container {}: {}", plan_.app_id, live->run.name,
                    s.message());
     }
   }
   if (plan_.build && !shared_image) {
-    deps_.runtime->RemoveImage(plan_.image).IgnoreError("absent, or another container uses it");
+    deps_.runtime->RemoveImage(live->image).IgnoreError("absent, or another container uses it");
   }
   std::lock_guard lock(mu_);
   state_ = State::kStopped;
@@ -678,6 +741,7 @@ void ContainerApp::Supersede(const std::shared_ptr<ContainerApp>& next,
 void ContainerApp::TakeOver(const ContainerApp& previous) {
   if (previous.plan_.run.name != plan_.run.name) return;
   std::scoped_lock lock(mu_, previous.mu_);
+  live_ = previous.live_;
   image_present_ = previous.image_present_;
   container_exists_ = previous.container_exists_;
   if (previous.state_ == State::kRunning) {

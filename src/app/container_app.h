@@ -44,6 +44,12 @@ struct ContainerAppDeps {
   HealthProbe* probe = nullptr;
   const Clock* clock = nullptr;
   std::string build_root;  // build contexts are written below this folder
+  // Renders a plan that needs it (ContainerPlan::needs_render) at each start: RenderPlan with
+  // the server's secrets. Null: such a plan fails to start with a clear error.
+  std::function<Result<ContainerPlan>(const ContainerPlan&, const store::SourceFiles&)> render;
+  // The folder of rendered cl_secret files (RenderDeps::files_root): a container's folder
+  // there goes with the container.
+  std::string secret_files_root;
 };
 
 struct ContainerAppSettings {
@@ -114,7 +120,12 @@ class ContainerApp : public proxy::Backend, public std::enable_shared_from_this<
   // the backoff.
   RunState StateText() const;
   State state() const;
+  // The plan as written: for a plan that needs rendering, its names identify the plan, not a
+  // container (see Live()).
   const ContainerPlan& plan() const { return plan_; }
+  // The plan the current or last start runs: plan() itself unless it needs rendering; then
+  // the rendered plan of the last start, or of the adopted container.
+  std::shared_ptr<const ContainerPlan> Live() const;
   const ContainerAppSettings& settings() const { return settings_; }
   int in_flight() const { return in_flight_.load(); }
 
@@ -154,6 +165,11 @@ class ContainerApp : public proxy::Backend, public std::enable_shared_from_this<
   proxy::Acquired MakeAcquiredLocked();
   void Touch();
   std::string LogTail(int lines);
+  // Removes a container of this app and its rendered cl_secret files.
+  Status RemoveContainer(const std::string& name);
+  // For StartJob: renders the plan when it needs it and makes the result live. Forgets what
+  // earlier starts learnt about a container or image the new plan no longer names.
+  Status RenderLive();
 
   // Constant after construction.
   const ContainerAppDeps deps_;
@@ -162,6 +178,7 @@ class ContainerApp : public proxy::Backend, public std::enable_shared_from_this<
   const store::SourceFiles files_;
 
   mutable std::mutex mu_;
+  std::shared_ptr<const ContainerPlan> live_;  // guarded by mu_; never null
   State state_ = State::kStopped;  // guarded by mu_
   std::string phase_;              // guarded by mu_: "building", "starting", ...
   std::string error_;              // guarded by mu_

@@ -2,6 +2,10 @@
 
 #include <spdlog/spdlog.h>
 
+#include <filesystem>
+#include <set>
+
+#include "app/plan_renderer.h"
 #include "base/files.h"
 #include "base/strings.h"
 
@@ -57,6 +61,11 @@ Result<std::shared_ptr<proxy::Backend>> ContainerAppRegistry::Prepare(
   deps.probe = &probe_;
   deps.clock = &clock_;
   deps.build_root = options_.home + "/run/build";
+  deps.secret_files_root = SecretFilesRoot();
+  deps.render = [secret = options_.secret, root = deps.secret_files_root](
+                    const ContainerPlan& plan, const store::SourceFiles& files) {
+    return RenderPlan(plan, files, RenderDeps{secret, root});
+  };
   auto app = std::make_shared<ContainerApp>(deps, settings, std::move(plan), resolved.files);
   std::shared_ptr<ContainerApp> current = Find(record.id);
   if (current) {
@@ -185,8 +194,12 @@ void ContainerAppRegistry::CleanUpOrphans() {
     auto id = c.labels.find(kLabelAppId);
     if (id == c.labels.end()) continue;
     auto app = Find(id->second);
-    if (app && app->plan().run.name == c.name) continue;
+    if (app && app->Live()->run.name == c.name) continue;
     if (app && app->state() == ContainerApp::State::kStarting) continue;
+    // A container of the same plan whose name carries resolved secrets: adopted, or started
+    // again at the next start when its secrets are unchanged.
+    auto plan = c.labels.find(kLabelPlan);
+    if (app && plan != c.labels.end() && plan->second == app->plan().run.name) continue;
     spdlog::info("removing container {}: {}", c.name,
                  app ? "superseded by " + app->plan().run.name : "its app no longer exists");
     if (Status s = runtime_->Remove(c.name); !s.ok()) {
@@ -194,16 +207,36 @@ void ContainerAppRegistry::CleanUpOrphans() {
       continue;
     }
     if (!c.image.empty() && c.image.find("berth-") != std::string::npos &&
-        (!app || c.image != app->plan().image)) {
+        (!app || c.image != app->Live()->image)) {
       runtime_->RemoveImage(c.image).IgnoreError("another container may still use the image");
     }
   }
+  // Rendered cl_secret files whose container is gone.
+  auto kept = runtime_->ListByLabel(kLabelHome, options_.home);
+  if (!kept.ok()) return;
+  std::set<std::string> names;
+  for (const auto& c : *kept) names.insert(c.name);
+  {
+    std::lock_guard lock(mu_);
+    for (const auto& [id, app] : apps_) names.insert(app->Live()->run.name);
+  }
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(SecretFilesRoot(), ec)) {
+    std::string name = entry.path().filename().string();
+    if (names.count(name)) continue;
+    std::error_code removed;
+    std::filesystem::remove_all(entry.path(), removed);
+  }
+}
+
+std::string ContainerAppRegistry::SecretFilesRoot() const {
+  return options_.home + "/run/secrets";
 }
 
 Result<std::string> ContainerAppRegistry::Logs(const std::string& app_id, int lines) {
   auto app = Find(app_id);
   if (!app || !runtime_) return Status::NotFound("the app has no container");
-  auto logs = runtime_->Logs(app->plan().run.name, lines);
+  auto logs = runtime_->Logs(app->Live()->run.name, lines);
   if (!logs.ok() && logs.status().code() == Status::Code::kNotFound) {
     return Status::NotFound(
         "the app's container has not been created yet: it starts on the "
@@ -216,13 +249,14 @@ Result<ProcessOptions> ContainerAppRegistry::FollowLogsCommand(const std::string
                                                                int lines) {
   auto app = Find(app_id);
   if (!app || !runtime_) return Status::NotFound("the app has no container");
-  auto info = runtime_->Inspect(app->plan().run.name);
+  const std::string name = app->Live()->run.name;
+  auto info = runtime_->Inspect(name);
   if (!info.ok()) {
     return Status::NotFound(
         "the app's container has not been created yet: it starts on the "
         "first request");
   }
-  return runtime_->FollowLogsCommand(app->plan().run.name, lines);
+  return runtime_->FollowLogsCommand(name, lines);
 }
 
 }  // namespace berth::app

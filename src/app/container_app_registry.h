@@ -4,11 +4,13 @@
 #pragma once
 
 #include <condition_variable>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "app/app_service.h"
 #include "app/container_app.h"
@@ -24,6 +26,9 @@ class ContainerAppRegistry : public BackendFactory {
   struct Options {
     std::string home;
     std::chrono::milliseconds tick{100};
+    // The value of a {{secret ...}} in a param, build arg or cl_secret template
+    // (secrets::SecretProviders::FromTemplateArgs). Null: apps that use secrets fail to start.
+    std::function<Result<std::string>(const std::vector<std::string>& args)> secret;
   };
 
   // `runtime` may be null: container apps then fail with `disabled_reason`.
@@ -61,6 +66,7 @@ class ContainerAppRegistry : public BackendFactory {
   std::shared_ptr<ContainerApp> Find(const std::string& app_id);
   void MonitorLoop();
   void CleanUpOrphans();
+  std::string SecretFilesRoot() const;  // $BERTH_HOME/run/secrets
 
   const Options options_;
   std::unique_ptr<container::ContainerRuntime> runtime_;

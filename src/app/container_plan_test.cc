@@ -96,8 +96,43 @@ TEST(ContainerPlanTest, ImageSourceAndBadVolumes) {
   a.container->volumes = {"relative"};
   EXPECT_FALSE(MakeContainerPlan(Record(), a, "/h").ok());
   a.container->volumes = {"cl_secret:secret.tmpl:/app/secret.ini"};
-  EXPECT_NE(MakeContainerPlan(Record(), a, "/h").status().message().find("cl_secret"),
+  EXPECT_NE(MakeContainerPlan(Record(), a, "/h").status().message().find(
+                "the template file secret.tmpl is not in the app's source"),
             std::string::npos);
+  a.container->volumes = {"cl_secret:secret.tmpl"};
+  EXPECT_NE(MakeContainerPlan(Record(), a, "/h").status().message().find("must be cl_secret:"),
+            std::string::npos);
+}
+
+TEST(ContainerPlanTest, TemplatesAndSecretFilesNeedRendering) {
+  auto plain = *MakeContainerPlan(Record(), Resolved(), "/h");
+  EXPECT_FALSE(plain.needs_render);
+  EXPECT_EQ(plain.run.labels.at(kLabelPlan), plain.run.name);
+
+  auto a = Resolved();
+  a.container->env["DB_PASSWORD"] = "{{secret \"DB\"}}";
+  EXPECT_TRUE(MakeContainerPlan(Record(), a, "/h")->needs_render);
+  a = Resolved();
+  a.container->cargs["TOKEN"] = "{{secret \"T\"}}";
+  EXPECT_TRUE(MakeContainerPlan(Record(), a, "/h")->needs_render);
+  // A value with only one of {{ and }} is no template.
+  a = Resolved();
+  a.container->env["X"] = "a{{b";
+  EXPECT_FALSE(MakeContainerPlan(Record(), a, "/h")->needs_render);
+
+  a = Resolved();
+  a.files["secret.tmpl"] = {"k={{.params.A}}\n", 0644};
+  a.container->volumes = {"/data", "cl_secret:secret.tmpl:/app/secret.ini"};
+  auto plan = MakeContainerPlan(Record(), a, "/h");
+  ASSERT_TRUE(plan.ok()) << plan.status().ToString();
+  EXPECT_TRUE(plan->needs_render);
+  ASSERT_EQ(plan->secret_files.size(), 1u);
+  EXPECT_EQ(plan->secret_files[0].template_path, "secret.tmpl");
+  EXPECT_EQ(plan->secret_files[0].target, "/app/secret.ini");
+  EXPECT_EQ(plan->secret_files[0].options, "ro");
+  EXPECT_EQ(plan->run.volumes.size(), 1u);  // the file is mounted when rendered
+  a.container->volumes = {"cl_secret:secret.tmpl:/app/secret.ini:rw"};
+  EXPECT_EQ(MakeContainerPlan(Record(), a, "/h")->secret_files[0].options, "rw");
 }
 
 }  // namespace

@@ -26,6 +26,12 @@ struct ContainerSetup {
   std::map<std::string, std::string> cargs;   // build args, spec's overlaid by the app's
   std::map<std::string, std::optional<std::string>> copts;  // run options
   std::map<std::string, std::string> env;     // params as env, plus PORT and CL_APP_PATH
+  // The params as env values (a subset of `env`): what a cl_secret template sees as .params.
+  std::map<std::string, std::string> params;
+  std::string app_path;  // the app's path, for a cl_secret template's .app.path
+  // The secrets the app may read: entries of key patterns (appspec::Permission::secrets), from
+  // the container.in permission's `secrets`; without one, every key ("regex:.*").
+  std::vector<std::vector<std::string>> secrets_allowed;
 };
 
 struct ResolvedApp {

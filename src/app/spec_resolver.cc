@@ -178,6 +178,12 @@ Result<ResolvedApp> SpecResolver::Resolve(const store::AppRecord& record,
   setup.env = appspec::ParamsToEnv(r.params);
   setup.env["PORT"] = std::to_string(setup.port);
   setup.env["CL_APP_PATH"] = record.path == "/" ? "" : record.path;
+  setup.params = appspec::ParamsToEnv(r.params);
+  setup.app_path = record.path;
+  setup.secrets_allowed = {{"regex:.*"}};
+  for (const auto& p : r.definition.permissions) {
+    if (p.plugin == "container.in" && p.secrets) setup.secrets_allowed = *p.secrets;
+  }
   r.container = std::move(setup);
   return r;
 }

@@ -47,10 +47,14 @@ struct ContainerConfig {
   std::string build_dir;                     // build context inside the source, "" = root
 };
 
-// ace.permission(plugin, method, args): what the app is allowed to call.
+// ace.permission(plugin, method, args, secrets=...): what the app is allowed to call. `secrets`
+// (as the reference's container.in permission) lists the secrets the app may read: each entry
+// a list of patterns matched one to one against the keys of a {{secret ...}} call, a pattern
+// being the exact key or "regex:<ECMAScript regex>" matching the whole key.
 struct Permission {
   std::string plugin, method;
   std::vector<std::string> args;
+  std::optional<std::vector<std::vector<std::string>>> secrets;  // unset: not said
 };
 
 // app = ace.app(name, routes=[...], container=..., permissions=[...]).

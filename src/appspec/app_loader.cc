@@ -39,6 +39,9 @@ Value FrozenCopy(Interpreter& interp, Value v) {
   return copy;
 }
 
+// The elements of a list or tuple.
+std::vector<Value> Items(Value v) { return v.is(Type::kList) ? v.list()->items : v.tuple()->items; }
+
 // A list (or tuple) whose elements are all of one kind.
 Status WantList(const Args& args, std::string_view param, Value v,
                 const std::function<bool(Value)>& ok, const char* what) {
@@ -97,16 +100,34 @@ Result<Value> AceProxy(Interpreter& interp, const Args& args) {
 }
 
 Result<Value> AcePermission(Interpreter& interp, const Args& args) {
-  Value plugin, method, perm_args = interp.NewList({});
-  BERTH_RETURN_IF_ERROR(
-      args.Unpack({{"plugin", &plugin}, {"method", &method}, {"args?", &perm_args}}));
+  Value plugin, method, perm_args = interp.NewList({}), secrets = Value::None();
+  BERTH_RETURN_IF_ERROR(args.Unpack({{"plugin", &plugin},
+                                     {"method", &method},
+                                     {"args?", &perm_args},
+                                     {"secrets?", &secrets}}));
   BERTH_RETURN_IF_ERROR(WantType(args, "plugin", plugin, Type::kString, "a string"));
   BERTH_RETURN_IF_ERROR(WantType(args, "method", method, Type::kString, "a string"));
   BERTH_RETURN_IF_ERROR(WantList(
       args, "args", perm_args, [](Value v) { return v.is(Type::kString); }, "strings"));
-  return interp.NewStruct(
-      kPermissionType, "",
-      {{"plugin", plugin}, {"method", method}, {"args", FrozenCopy(interp, perm_args)}});
+  if (!secrets.is_none()) {
+    // [["KEY"], ["regex:DB_.*"], "OTHER"]: each entry a list of key patterns, or one pattern.
+    auto strings = [](Value v) {
+      if (v.is(Type::kString)) return true;
+      if (!v.is(Type::kList) && !v.is(Type::kTuple)) return false;
+      for (Value x : Items(v)) {
+        if (!x.is(Type::kString)) return false;
+      }
+      return true;
+    };
+    BERTH_RETURN_IF_ERROR(
+        WantList(args, "secrets", secrets, strings, "strings or lists of strings"));
+    secrets = FrozenCopy(interp, secrets);
+  }
+  return interp.NewStruct(kPermissionType, "",
+                          {{"plugin", plugin},
+                           {"method", method},
+                           {"args", FrozenCopy(interp, perm_args)},
+                           {"secrets", secrets}});
 }
 
 Result<Value> ProxyConfig(Interpreter& interp, const Args& args) {
@@ -180,7 +201,6 @@ Result<Value> ContainerConfigFn(Interpreter& interp, const Args& args) {
 // Field access on structs made by the natives above, whose field types they guarantee.
 Value Field(Value s, const char* name) { return *s.struct_value()->Get(name); }
 
-std::vector<Value> Items(Value v) { return v.is(Type::kList) ? v.list()->items : v.tuple()->items; }
 
 std::vector<std::string> Strings(Value v) {
   std::vector<std::string> out;
@@ -217,8 +237,16 @@ AppDefinition ToDefinition(Value app) {
     def.container = std::move(cc);
   }
   for (Value p : Items(Field(app, "permissions"))) {
-    def.permissions.push_back(
-        {Field(p, "plugin").str(), Field(p, "method").str(), Strings(Field(p, "args"))});
+    Permission perm{Field(p, "plugin").str(), Field(p, "method").str(),
+                    Strings(Field(p, "args")), std::nullopt};
+    if (Value secrets = Field(p, "secrets"); !secrets.is_none()) {
+      perm.secrets.emplace();
+      for (Value entry : Items(secrets)) {
+        perm.secrets->push_back(entry.is(Type::kString) ? std::vector<std::string>{entry.str()}
+                                                        : Strings(entry));
+      }
+    }
+    def.permissions.push_back(std::move(perm));
   }
   return def;
 }

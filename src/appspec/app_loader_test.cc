@@ -85,6 +85,32 @@ app = ace.app("x", routes=[route(p) for p in param.paths], permissions=[])
 
 std::string FirstLine(const Status& s) { return s.message().substr(0, s.message().find('\n')); }
 
+TEST(SpecAppTest, SecretsAllowListOfAPermission) {
+  FileSet files = {{"app.star", std::string(kHeader) + R"(
+app = ace.app("a", permissions=[
+    ace.permission("container.in", "config", [container.AUTO],
+                   secrets=[["regex:DB_.*"], ("p", "regex:k.*"), "ONE"]),
+    ace.permission("proxy.in", "config"),
+])
+)"}};
+  Result<AppDefinition> r = LoadApp(files, {});
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  ASSERT_EQ(r->permissions.size(), 2u);
+  ASSERT_TRUE(r->permissions[0].secrets.has_value());
+  EXPECT_EQ(*r->permissions[0].secrets,
+            (std::vector<std::vector<std::string>>{{"regex:DB_.*"}, {"p", "regex:k.*"}, {"ONE"}}));
+  EXPECT_FALSE(r->permissions[1].secrets.has_value());
+
+  files["app.star"] = std::string(kHeader) +
+                      "app = ace.app('a', permissions=[ace.permission('container.in', "
+                      "'config', secrets=[1])])";
+  r = LoadApp(files, {});
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("secrets[0] must be strings or lists of strings, not int"),
+            std::string::npos)
+      << r.status().message();
+}
+
 TEST(SpecAppTest, Errors) {
   struct Case {
     std::string app_star;

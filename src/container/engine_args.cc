@@ -100,6 +100,48 @@ Status ValidateBuildSpec(const BuildSpec& spec) {
   return ValidateLabels(spec.labels);
 }
 
+namespace {
+
+// A name the engine's own process reads (its search path, home, dynamic loader, Go runtime,
+// configuration, proxies, locale): such an env entry cannot pass through its environment.
+bool EngineReads(const std::string& name) {
+  static const char* const kNames[] = {"PATH", "HOME", "TMPDIR", "USER", "SHELL", "TERM", "TZ",
+                                       "LANG", "http_proxy", "https_proxy", "no_proxy",
+                                       "HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY", "NOTIFY_SOCKET"};
+  static const char* const kPrefixes[] = {"LD_", "LC_", "XDG_", "GO", "CONTAINER", "DOCKER_",
+                                          "BUILDAH_", "PODMAN_", "STORAGE_", "REGISTRIES_",
+                                          "SSL_", "DBUS_", "SYSTEMD_", "_"};
+  for (const char* n : kNames) {
+    if (name == n) return true;
+  }
+  for (const char* p : kPrefixes) {
+    if (name.starts_with(p)) return true;
+  }
+  return false;
+}
+
+bool Hidden(const std::set<std::string>& hidden, const std::string& name) {
+  return hidden.count(name) > 0 && !EngineReads(name);
+}
+
+}  // namespace
+
+std::vector<std::string> HiddenValues(const RunSpec& spec) {
+  std::vector<std::string> out;
+  for (const auto& [k, v] : spec.env) {
+    if (Hidden(spec.hidden_env, k)) out.push_back(k + "=" + v);
+  }
+  return out;
+}
+
+std::vector<std::string> HiddenValues(const BuildSpec& spec) {
+  std::vector<std::string> out;
+  for (const auto& [k, v] : spec.build_args) {
+    if (Hidden(spec.hidden_build_args, k)) out.push_back(k + "=" + v);
+  }
+  return out;
+}
+
 Args BuildArgs(Flavor flavor, const BuildSpec& spec) {
   Args args = {"build", "--tag", spec.image, "--file", spec.containerfile, "--force-rm"};
   // podman keeps every step's image as cache, and steps that match reuse another build's
@@ -109,7 +151,7 @@ Args BuildArgs(Flavor flavor, const BuildSpec& spec) {
   if (flavor == Flavor::kPodman) args.push_back("--layers=false");
   for (const auto& [k, v] : spec.build_args) {
     args.push_back("--build-arg");
-    args.push_back(k + "=" + v);
+    args.push_back(Hidden(spec.hidden_build_args, k) ? k : k + "=" + v);
   }
   AddLabels(&args, spec.labels, /*csv=*/false);
   // A context starting with '-' would read as an option; "./" keeps it a path.
@@ -126,7 +168,7 @@ Args RunArgs(Flavor flavor, const RunSpec& spec) {
   AddLabels(&args, spec.labels, /*csv=*/false);
   for (const auto& [k, v] : spec.env) {
     args.push_back("--env");
-    args.push_back(k + "=" + v);
+    args.push_back(Hidden(spec.hidden_env, k) ? k : k + "=" + v);
   }
   for (const auto& v : spec.volumes) {
     args.push_back("--volume");

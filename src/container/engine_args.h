@@ -26,11 +26,15 @@ Status ValidateRunSpec(const RunSpec& spec);
 Status ValidateBuildSpec(const BuildSpec& spec);
 
 // build --tag IMAGE --file CONTAINERFILE --force-rm [--layers=false (podman)] [--build-arg k=v]...
-//       [--label k=v]... CONTEXT
+//       [--label k=v]... CONTEXT. A hidden build arg (HiddenValues) is --build-arg k.
 Args BuildArgs(Flavor flavor, const BuildSpec& spec);
 // run --detach --name NAME [--publish 127.0.0.1::PORT] [--label k=v]... [--env K=V]...
-//     [--volume SRC:DST[:OPTS]]... [--KEY[=VALUE]]... IMAGE
+//     [--volume SRC:DST[:OPTS]]... [--KEY[=VALUE]]... IMAGE. A hidden env entry is --env K.
 Args RunArgs(Flavor flavor, const RunSpec& spec);
+// The K=V entries the engine process needs in its environment for the name-only --env K and
+// --build-arg k above: the hidden ones whose names the engine does not read itself.
+std::vector<std::string> HiddenValues(const RunSpec& spec);
+std::vector<std::string> HiddenValues(const BuildSpec& spec);
 Args StartArgs(const std::string& name);
 Args StopArgs(const std::string& name, int timeout_secs);
 // podman waits for the stop timeout before killing on `rm --force`; --time 0 kills at once,

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "base/strings.h"
+
 namespace berth::container {
 namespace {
 
@@ -39,6 +41,33 @@ TEST(EngineArgsTest, RunWithoutPortPublishesNothing) {
   spec.name = "c";
   spec.image = "img";
   EXPECT_EQ(RunArgs(Flavor::kDocker, spec), (Args{"run", "--detach", "--name", "c", "img"}));
+}
+
+// Secret values reach the engine through its environment, never its command line, unless the
+// engine reads that name itself.
+TEST(EngineArgsTest, HiddenValuesLeaveTheCommandLine) {
+  RunSpec run;
+  run.name = "c";
+  run.image = "i";
+  run.env = {{"DB_PASSWORD", "s3cret"}, {"MODE", "prod"}, {"PATH", "/x"}, {"LD_PRELOAD", "y"}};
+  run.hidden_env = {"DB_PASSWORD", "PATH", "LD_PRELOAD"};
+  Args args = RunArgs(Flavor::kPodman, run);
+  std::string line = Join(args, " ");
+  EXPECT_NE(line.find("--env DB_PASSWORD --env MODE=prod --env PATH=/x --env LD_PRELOAD=y"),
+            std::string::npos)
+      << line;
+  EXPECT_EQ(line.find("s3cret"), std::string::npos);
+  EXPECT_EQ(HiddenValues(run), (std::vector<std::string>{"DB_PASSWORD=s3cret"}));
+
+  BuildSpec build;
+  build.image = "i";
+  build.context_dir = "/c";
+  build.containerfile = "/c/Containerfile";
+  build.build_args = {{"TOKEN", "t0k"}, {"V", "1"}};
+  build.hidden_build_args = {"TOKEN"};
+  line = Join(BuildArgs(Flavor::kPodman, build), " ");
+  EXPECT_NE(line.find("--build-arg TOKEN --build-arg V=1"), std::string::npos) << line;
+  EXPECT_EQ(HiddenValues(build), (std::vector<std::string>{"TOKEN=t0k"}));
 }
 
 TEST(EngineArgsTest, BuildArgs) {

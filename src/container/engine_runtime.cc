@@ -56,12 +56,14 @@ std::string EngineRuntime::Name() const { return FlavorName(flavor_); }
 
 Result<ProcessOutput> EngineRuntime::Exec(const std::string& what, const Args& args,
                                        std::chrono::milliseconds timeout, bool merge_stderr,
-                                       std::string* partial_output) {
+                                       std::string* partial_output,
+                                       const std::vector<std::string>& extra_env) {
   ProcessOptions p;
   p.argv.reserve(args.size() + 1);
   p.argv.push_back(executable_);
   p.argv.insert(p.argv.end(), args.begin(), args.end());
   p.env = options_.env;
+  p.env.insert(p.env.end(), extra_env.begin(), extra_env.end());
   p.timeout = timeout;
   p.merge_stderr = merge_stderr;
   Result<ProcessOutput> out = runner_.Run(p);
@@ -99,7 +101,8 @@ Status EngineRuntime::Ping() {
 Status EngineRuntime::Build(const BuildSpec& spec, std::string* output) {
   BERTH_RETURN_IF_ERROR(ValidateBuildSpec(spec));
   auto out =
-      Exec("build", BuildArgs(flavor_, spec), options_.build_timeout, /*merge=*/true, output);
+      Exec("build", BuildArgs(flavor_, spec), options_.build_timeout, /*merge=*/true, output,
+           HiddenValues(spec));
   if (!out.ok()) return out.status();
   if (output != nullptr) *output = out->out;
   if (out->exit_code == 0) return Status::Ok();
@@ -133,7 +136,8 @@ Status EngineRuntime::RemoveImage(const std::string& image) {
 Result<std::string> EngineRuntime::Run(const RunSpec& spec) {
   BERTH_RETURN_IF_ERROR(ValidateRunSpec(spec));
   BERTH_ASSIGN_OR_RETURN(ProcessOutput out,
-                         Exec("run", RunArgs(flavor_, spec), options_.run_timeout));
+                         Exec("run", RunArgs(flavor_, spec), options_.run_timeout,
+                              /*merge_stderr=*/false, nullptr, HiddenValues(spec)));
   if (out.exit_code == 0) return ParseContainerId(out.out);
   Status failure = Failure("run", out);
   if (failure.code() != Status::Code::kAlreadyExists) {

@@ -61,10 +61,12 @@ class EngineRuntime : public ContainerRuntime {
  private:
   // Runs `<executable> args...`. The output whatever the exit code; an error only when the
   // command could not run (not found: Unavailable) or timed out (DeadlineExceeded; then
-  // `partial_output`, if given, receives what stdout held so far).
+  // `partial_output`, if given, receives what stdout held so far). `extra_env` (K=V) is added
+  // to the engine's environment.
   Result<ProcessOutput> Exec(const std::string& what, const Args& args,
                              std::chrono::milliseconds timeout, bool merge_stderr = false,
-                             std::string* partial_output = nullptr);
+                             std::string* partial_output = nullptr,
+                             const std::vector<std::string>& extra_env = {});
   // The Status for a command that exited non-zero: "<name> <what> failed: <error summary>",
   // its code from ClassifyError.
   Status Failure(const std::string& what, const ProcessOutput& out) const;

@@ -13,6 +13,7 @@
 
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -30,6 +31,8 @@ struct BuildSpec {
   std::string containerfile;  // path to the Containerfile/Dockerfile; may be outside the context
   std::vector<std::pair<std::string, std::string>> build_args;  // --build-arg k=v, in order
   Labels labels;  // --label k=v on the image (sorted by key)
+  // Build args whose values are secrets: see RunSpec::hidden_env.
+  std::set<std::string> hidden_build_args;
 };
 
 struct VolumeMount {
@@ -48,6 +51,10 @@ struct RunSpec {
   std::vector<std::pair<std::string, std::optional<std::string>>> options;
   std::vector<VolumeMount> volumes;  // in order
   Labels labels;                     // --label k=v on the container (sorted by key)
+  // Names in `env` whose values are secrets: they reach the engine through its own
+  // environment (--env NAME), not its command line, which every local user can read. A name
+  // the engine itself reads (PATH, HOME, LD_*, ...) stays on the command line.
+  std::set<std::string> hidden_env;
 };
 
 struct PortBinding {

@@ -193,9 +193,13 @@ Status Server::Start() {
       disabled_reason = "containers are unavailable: " + made.status().message();
       spdlog::warn("{}", disabled_reason);
     }
+    app::ContainerAppRegistry::Options registry_options{c.home};
+    registry_options.secret = [secrets = im.secrets.get()](const std::vector<std::string>& args) {
+      return secrets->FromTemplateArgs(args);
+    };
     im.containers = std::make_unique<app::ContainerAppRegistry>(
-        app::ContainerAppRegistry::Options{c.home}, std::move(runtime), disabled_reason,
-        *im.resolver, RealClock::Instance());
+        std::move(registry_options), std::move(runtime), disabled_reason, *im.resolver,
+        RealClock::Instance());
     app::AppService::Options app_options;
     app_options.default_domain = c.default_domain;
     app_options.max_versions = c.max_app_versions;

@@ -118,6 +118,12 @@ class Handler(BaseHTTPRequestHandler):
             return self._send(int(q.get("code", "200")), "status\n")
         if path == "/env":
             return self._send(200, os.environ.get(q.get("name", ""), "") + "\n")
+        if path == "/file":
+            try:
+                with open(q.get("path", ""), "rb") as f:
+                    return self._send(200, f.read())
+            except OSError as e:
+                return self._send(404, str(e) + "\n")
         n, digest = self._read_body()
         info = {
             "method": self.command,

@@ -63,6 +63,7 @@ Status BerthServer::Start() {
   SpawnOptions o;
   o.argv = {BERTH_BINARY, "server", "start"};
   o.env = {"BERTH_HOME=" + home_, "ASAN_OPTIONS=detect_leaks=0"};
+  o.env.insert(o.env.end(), env_.begin(), env_.end());
   o.stdout_to = Redirect::File(home_ + "/server.out");
   o.stderr_to = Redirect::ToStdout();
   BERTH_ASSIGN_OR_RETURN(ChildProcess child, ChildProcess::Spawn(o));
@@ -103,6 +104,19 @@ CommandResult BerthServer::Cli(const std::vector<std::string>& args) const {
   std::vector<std::string> argv = {BERTH_BINARY};
   argv.insert(argv.end(), args.begin(), args.end());
   return RunCommand(argv, {"BERTH_HOME=" + home_, "ASAN_OPTIONS=detect_leaks=0"});
+}
+
+CommandResult BerthServer::CliWithInput(const std::vector<std::string>& args,
+                                        const std::string& input) const {
+  ProcessOptions o;
+  o.argv = {BERTH_BINARY};
+  o.argv.insert(o.argv.end(), args.begin(), args.end());
+  o.env = {"BERTH_HOME=" + home_, "ASAN_OPTIONS=detect_leaks=0"};
+  o.stdin_data = input;
+  o.timeout = std::chrono::seconds(60);
+  auto r = RunProcess(o);
+  if (!r.ok()) return CommandResult{-1, "", r.status().ToString()};
+  return CommandResult{r->exit_code, r->out, r->err};
 }
 
 CommandResult BerthServer::CreateApp(const std::vector<std::string>& args) const {

@@ -49,8 +49,13 @@ class BerthServer {
   // Starts another server on the same home and returns its result (it should refuse).
   CommandResult StartAnotherOnSameHome();
 
+  // Extra KEY=VALUE entries for the server's environment at the next Start().
+  void set_env(std::vector<std::string> env) { env_ = std::move(env); }
+
   // Runs the berth CLI against this server.
   CommandResult Cli(const std::vector<std::string>& args) const;
+  // Runs the berth CLI with `input` on its stdin.
+  CommandResult CliWithInput(const std::vector<std::string>& args, const std::string& input) const;
   // `berth app create --approve ARGS...`.
   CommandResult CreateApp(const std::vector<std::string>& args) const;
   // The id of the app at `path` (from `app list -f json`), "" when there is none.
@@ -64,6 +69,7 @@ class BerthServer {
 
  private:
   std::string home_;
+  std::vector<std::string> env_;
   std::optional<ChildProcess> child_;
   int http_port_ = -1;
   int https_port_ = -1;
