@@ -7,6 +7,7 @@
 
 #include "base/files.h"
 #include "base/hash.h"
+#include "base/strings.h"
 #include "support/harness.h"
 
 namespace berth::testing {
@@ -193,6 +194,29 @@ TEST_F(ProxyE2E, NotFoundBadGatewayAndGatewayTimeout) {
 
   r = Curl({"-w", "\n%{http_code}", "-H", "Host: proxyapp.localhost", Http("/slow?ms=3000")});
   EXPECT_TRUE(r.out.ends_with("504")) << r.out;
+}
+
+// A proxy app whose URL is this server's own listener would send every request around in a
+// loop: refused at create and at update, naming the port; nothing is created.
+TEST_F(ProxyE2E, ProxyUrlOfBerthItselfIsRefused) {
+  SetUpServer();
+  for (const std::string& url :
+       {"http://127.0.0.1:" + std::to_string(server_->http_port()),
+        "https://localhost:" + std::to_string(server_->https_port()) + "/api",
+        "http://loop.localhost:" + std::to_string(server_->http_port())}) {
+    auto c = server_->Cli({"app", "create", "--spec", "proxy", "--param", "url=" + url, "-",
+                           "/loop"});
+    EXPECT_EQ(c.exit_code, 1) << url;
+    EXPECT_NE(c.err.find("points at this Berth server's own listener"), std::string::npos)
+        << c.err;
+    EXPECT_EQ(Split(std::string(Trim(c.err)), '\n').size(), 1u) << c.err;
+    EXPECT_EQ(server_->AppId("/loop"), "");
+  }
+  auto u = server_->Cli({"param", "update", "url",
+                         "http://127.0.0.1:" + std::to_string(server_->http_port()),
+                         "proxyapp.localhost:/"});
+  EXPECT_EQ(u.exit_code, 1);
+  EXPECT_NE(u.err.find("own listener"), std::string::npos) << u.err;
 }
 
 TEST_F(ProxyE2E, SigtermLetsSlowRequestFinish) {

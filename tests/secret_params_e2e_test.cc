@@ -231,8 +231,17 @@ app = ace.app("Reader",
   EXPECT_NE(refused.err.find("--approve"), std::string::npos);
   EXPECT_EQ(server_->AppId("/s"), "");
 
+  // A dry run lists what --approve would grant; the create says what it granted.
+  auto dry = Cli({"app", "create", "--dry-run", "--approve", "--spec", "container", dir, "/s"});
+  ASSERT_EQ(dry.exit_code, 0) << dry.err;
+  EXPECT_NE(dry.out.find("  would approve: read secrets (allowed: [regex:BERTH_TEST_.*]) "
+                         "through template conf.tmpl\n"),
+            std::string::npos)
+      << dry.out;
+  EXPECT_EQ(server_->AppId("/s"), "");
   auto c = server_->CreateApp({"--spec", "container", dir, "/s"});
   ASSERT_EQ(c.exit_code, 0) << c.err;
+  EXPECT_NE(c.out.find("  approved: read secrets"), std::string::npos) << c.out;
   EXPECT_EQ(Get("/s/file?path=/app/conf.txt"), "token=" + kEnvValue + " 200");
 
   // A key outside the allow-list fails the start with the reason.

@@ -101,6 +101,7 @@ struct AppInfo {
   int64_t retry_in_secs = 0;   // failed: seconds until a request may start it again (backoff)
   bool build_held = false;     // failed: its build is not retried until a change or a restart
   int64_t start_attempts = 0;  // container starts begun since the server loaded the app
+  std::vector<std::string> permissions;  // what needs --approve, one line each (granted)
   // The STATE column: "failed (retrying in 12s): <reason>", "running", ...
   std::string StateLine() const;
   template <typename V>
@@ -120,6 +121,7 @@ struct AppInfo {
     v("retry_in_secs", retry_in_secs);
     v("build_held", build_held);
     v("start_attempts", start_attempts);
+    v("permissions", permissions);
   }
 };
 

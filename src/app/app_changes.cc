@@ -49,6 +49,18 @@ Result<const AppService::Live*> AppService::FindLocked(const std::string& path_t
   return Status::NotFound("no app at " + path->ToString());
 }
 
+std::map<std::string, std::string> AppService::StageIndexOf(
+    const std::vector<std::string>& prod_ids) const {
+  std::map<std::string, std::string> out;
+  for (const auto& id : prod_ids) {
+    auto [first, last] = stage_ids_.equal_range(id);
+    for (auto it = first; it != last; ++it) {
+      if (apps_.count(it->second)) out[id] = it->second;
+    }
+  }
+  return out;
+}
+
 Status AppService::PreparePendingLocked(Pending* p, bool warm) {
   BERTH_RETURN_IF_ERROR(resolver_.CheckConf(p->after.metadata.conf));
   for (const auto& [name, value] : p->after.metadata.params) {
@@ -128,14 +140,12 @@ Result<std::vector<ChangeInfo>> AppService::StageLocked(const std::string& glob_
                                                         const ChangeOptions& options) {
   BERTH_ASSIGN_OR_RETURN(AppGlob glob, AppGlob::Parse(glob_text, options_.default_domain));
   std::vector<std::string> prod_ids;
-  std::map<std::string, std::string> stage_of;  // prod id -> stage id
   for (const auto& [id, live] : apps_) {
-    if (live.record.is_stage) {
-      stage_of[live.record.main_id] = id;
-    } else if (glob.Matches(AppPath{live.record.domain, live.record.path})) {
+    if (!live.record.is_stage && glob.Matches(AppPath{live.record.domain, live.record.path})) {
       prod_ids.push_back(id);
     }
   }
+  auto stage_of = StageIndexOf(prod_ids);
   if (prod_ids.empty()) return Status::NotFound("no app matches " + glob_text);
 
   std::vector<Pending> pending;
@@ -201,10 +211,7 @@ Result<std::vector<ChangeInfo>> AppService::StageLocked(const std::string& glob_
 Result<std::vector<ChangeInfo>> AppService::PromoteLocked(const std::vector<std::string>& prod_ids,
                                                           bool only_if_ahead,
                                                           const ChangeOptions& options) {
-  std::map<std::string, std::string> stage_of;
-  for (const auto& [id, live] : apps_) {
-    if (live.record.is_stage) stage_of[live.record.main_id] = id;
-  }
+  auto stage_of = StageIndexOf(prod_ids);
   std::vector<Pending> pending;
   std::vector<std::string> level;  // apps with nothing staged
   for (const auto& prod_id : prod_ids) {

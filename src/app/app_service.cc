@@ -50,6 +50,7 @@ Result<AppService::Live> AppService::PrepareLive(const store::AppRecord& record,
   live.preserve_host = resolved.preserve_host;
   if (resolved.container) {
     BERTH_RETURN_IF_ERROR(CheckContainerPolicy(record, *resolved.container, options_.security));
+    live.permissions = PermissionsAsked(record, *resolved.container);
     if (!factory_) {
       return Status::FailedPrecondition("containers are disabled (system.container_command)");
     }
@@ -57,9 +58,28 @@ Result<AppService::Live> AppService::PrepareLive(const store::AppRecord& record,
     live.container = true;
   } else {
     BERTH_ASSIGN_OR_RETURN(proxy::Upstream up, proxy::ParseUpstreamUrl(resolved.upstream_url));
+    BERTH_RETURN_IF_ERROR(CheckNotSelf(resolved.upstream_url, up));
     live.backend = std::make_shared<proxy::StaticBackend>(up);
   }
   return live;
+}
+
+Status AppService::CheckNotSelf(const std::string& url, const proxy::Upstream& up) const {
+  if (!options_.own_ports) return Status::Ok();
+  std::string host = ToLower(up.host);
+  if (host.size() > 2 && host.front() == '[') host = host.substr(1, host.size() - 2);
+  bool local = host == "localhost" || host.ends_with(".localhost") || host.starts_with("127.") ||
+               host == "::1" || host == "0.0.0.0" || host == "::" ||
+               host == ToLower(options_.default_domain);
+  if (!local) return Status::Ok();
+  for (int port : options_.own_ports()) {
+    if (port > 0 && port == up.port) {
+      return Status::InvalidArgument("proxy url " + url +
+                                     " points at this Berth server's own listener (port " +
+                                     std::to_string(port) + "): its requests would loop");
+    }
+  }
+  return Status::Ok();
 }
 
 void AppService::CommitLiveLocked(Live live) {
@@ -162,6 +182,7 @@ AppInfo AppService::InfoOf(const Live& live) const {
   info.source = r.source;
   info.main_id = r.main_id;
   info.is_stage = r.is_stage;
+  info.permissions = live.permissions;
   info.dev = r.dev;
   if (r.dev) {
     info.type = "DEV";

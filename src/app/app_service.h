@@ -19,6 +19,7 @@
 #include "app/spec_resolver.h"
 #include "base/status.h"
 #include "proxy/route_table.h"
+#include "proxy/upstream.h"
 #include "store/app_store.h"
 #include "store/audit_log.h"
 #include "store/source_store.h"
@@ -78,6 +79,9 @@ struct AppInfo {
   int64_t retry_in_secs = 0;   // failed: seconds until a request may start it again
   bool build_held = false;     // failed: the build is not retried until a change or a restart
   int64_t start_attempts = 0;  // container starts begun since the server loaded the app
+  // What the app asks that needs --approve (PermissionsAsked), one line each; granted when
+  // the app exists.
+  std::vector<std::string> permissions;
 };
 
 // Makes the proxy Backend of a resolved container app, and reports its runtime state.
@@ -123,6 +127,9 @@ class AppService {
     int64_t max_versions = 20;  // versions kept per app (system.max_app_versions)
     SecurityPolicy security;  // checked for every container app, at create and at load
     SourceLimits source_limits;
+    // The ports this server's proxy listens on (0 or -1: none), asked when an app with a
+    // fixed URL is created or changed: a URL on this machine at one of them would loop.
+    std::function<std::vector<int>()> own_ports;
   };
 
   // `factory` serves container apps; without one, only apps with fixed URLs can be served.
@@ -197,12 +204,17 @@ class AppService {
     bool strip_app = true;
     bool preserve_host = false;
     bool container = false;  // the backend is the factory's
+    std::vector<std::string> permissions;  // PermissionsAsked
   };
 
   // Resolves and checks a record and makes its backend, not yet in service (see
   // BackendFactory::Prepare for `warm`).
   Result<Live> PrepareLive(const store::AppRecord& record, const store::SourceFiles& source,
                            bool warm);
+  // prod id -> its stage twin's id, for `prod_ids` (from stage_ids_). Requires mu_ held.
+  std::map<std::string, std::string> StageIndexOf(const std::vector<std::string>& prod_ids) const;
+  // InvalidArgument when a fixed upstream URL is this server's own listener (Options::own_ports).
+  Status CheckNotSelf(const std::string& url, const proxy::Upstream& up) const;
   // Puts a prepared app in service (apps_ and the factory); PublishLocked() afterwards.
   void CommitLiveLocked(Live live);
   void DiscardLive(const Live& live);

@@ -54,6 +54,10 @@ class ContainerAppRegistry : public BackendFactory {
   void Start();
   // Stops the timers; containers keep running (a restarted server adopts them).
   void Stop();
+  // After Stop(): waits for queued and running container work (removals of deleted or
+  // replaced apps' containers and images; a build or start under way) up to `timeout`. True
+  // when all of it finished.
+  bool Drain(std::chrono::milliseconds timeout) { return jobs_.WaitIdle(timeout); }
 
   // The container's recent output.
   Result<std::string> Logs(const std::string& app_id, int lines);

@@ -32,9 +32,21 @@ void ThreadPool::Loop() {
       if (jobs_.empty()) return;
       job = std::move(jobs_.front());
       jobs_.pop_front();
+      ++active_;
     }
     job();
+    job = nullptr;  // what it captured goes before the pool counts it done
+    {
+      std::lock_guard lock(mu_);
+      --active_;
+    }
+    idle_cv_.notify_all();
   }
+}
+
+bool ThreadPool::WaitIdle(std::chrono::milliseconds timeout) {
+  std::unique_lock lock(mu_);
+  return idle_cv_.wait_for(lock, timeout, [this] { return jobs_.empty() && active_ == 0; });
 }
 
 }  // namespace berth

@@ -2,6 +2,7 @@
 // threads. JobRunner is the seam; tests may run jobs inline.
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <functional>
@@ -24,6 +25,9 @@ class ThreadPool : public JobRunner {
   // Finishes the jobs already queued, then joins the threads.
   ~ThreadPool() override;
   void Post(std::function<void()> job) override;
+  // Waits until no job is queued or running (jobs they post included), at most `timeout`.
+  // True when the pool is idle.
+  bool WaitIdle(std::chrono::milliseconds timeout);
 
  private:
   void Loop();
@@ -32,6 +36,8 @@ class ThreadPool : public JobRunner {
   std::condition_variable cv_;
   std::deque<std::function<void()>> jobs_;  // guarded by mu_
   bool stopping_ = false;                   // guarded by mu_
+  int active_ = 0;                          // guarded by mu_: jobs running now
+  std::condition_variable idle_cv_;
   std::vector<std::thread> threads_;
 };
 

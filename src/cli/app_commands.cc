@@ -104,6 +104,11 @@ void AddAppCommands(std::vector<Command>& t) {
                         res.dry_run ? "Dry run: would create" : "Created", a.path.c_str(),
                         a.id.c_str(), a.spec.c_str());
             if (!res.dry_run && server.ok()) std::printf("  %s\n", server->AppUrl(a.path).c_str());
+            // What --approve granted: a spec or source that asks for more than it did
+            // yesterday shows here, and in a dry run before anything is created.
+            for (const auto& p : a.permissions) {
+              std::printf("  %s: %s\n", res.dry_run ? "would approve" : "approved", p.c_str());
+            }
           }
           for (const auto& a : res.apps) {
             if (a.is_stage) std::printf("  stage: %s\n", a.path.c_str());

@@ -21,6 +21,7 @@ admin::AppInfo ToProtocol(const app::AppInfo& a) {
   p.retry_in_secs = a.retry_in_secs;
   p.build_held = a.build_held;
   p.start_attempts = a.start_attempts;
+  p.permissions = a.permissions;
   return p;
 }
 

@@ -205,6 +205,8 @@ Status Server::Start() {
     app_options.max_versions = c.max_app_versions;
     app_options.security = {c.security.allowed_mounts, c.security.allowed_container_args};
     app_options.source_limits.max_bytes = static_cast<size_t>(c.max_source_bytes);
+    // Set once the listeners are bound, before the admin server takes requests.
+    app_options.own_ports = [&im] { return std::vector<int>{im.http_port, im.https_port}; };
     im.apps = std::make_unique<app::AppService>(std::move(app_options),
                                                 *im.db, im.router, *im.resolver,
                                                 im.containers.get());
@@ -280,6 +282,11 @@ void Server::Shutdown() {
   bool clean = im.proxy->Shutdown(Secs(im.config.proxy.shutdown_grace_secs));
   im.containers->Stop();
   if (!clean) spdlog::warn("shutdown grace period over: requests still in flight were cut");
+  // Removals of deleted or replaced apps' containers finish now rather than at the next start.
+  if (!im.containers->Drain(std::chrono::seconds(10))) {
+    spdlog::warn("container work still running after 10s (a build or a start): the next server "
+                 "start cleans up after it");
+  }
   ::unlink((im.config.home + "/run/server.json").c_str());
   spdlog::info("berth stopped");
   spdlog::default_logger()->flush();

@@ -82,8 +82,12 @@ Result<std::unique_ptr<Database>> Database::Open(const std::string& path) {
   BERTH_RETURN_IF_ERROR(db->Exec("PRAGMA foreign_keys = ON"));
   if (path != ":memory:") {
     auto st = db->Prepare("PRAGMA journal_mode = WAL");
-    if (!st.Step() || st.ColumnText(0) != "wal") {
-      return Status::IOError("cannot enable WAL mode on " + path);
+    bool stepped = st.Step();
+    if (!stepped || st.ColumnText(0) != "wal") {
+      // SQLite's own reason: "file is not a database", "database disk image is malformed",
+      // "attempt to write a readonly database"...
+      std::string reason = stepped ? "journal mode stays " + st.ColumnText(0) : sqlite3_errmsg(raw);
+      return Status::IOError("cannot use database " + path + ": " + reason);
     }
     BERTH_RETURN_IF_ERROR(db->Exec("PRAGMA synchronous = NORMAL"));
   }

@@ -1,6 +1,11 @@
 #include "store/migrations.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+#include <string>
 
 namespace berth::store {
 namespace {
@@ -64,6 +69,25 @@ TEST(DatabaseTest, NestedTransactionRollsBackToSavepoint) {
   auto st2 = (*db)->Prepare("SELECT COUNT(*) FROM t");
   st2.Step();
   EXPECT_EQ(st2.ColumnInt(0), 1);
+}
+
+}  // namespace
+}  // namespace berth::store
+
+namespace berth::store {
+namespace {
+
+// A file that is no SQLite database: the error is SQLite's own reason, with the path.
+TEST(DatabaseTest, ACorruptFileSaysWhy) {
+  std::string path = ::testing::TempDir() + "berth-corrupt-" + std::to_string(::getpid()) + ".db";
+  {
+    std::ofstream out(path, std::ios::binary);
+    out << std::string(4096, 'x');
+  }
+  auto db = Database::Open(path);
+  ASSERT_FALSE(db.ok());
+  EXPECT_EQ(db.status().message(), "cannot use database " + path + ": file is not a database");
+  std::remove(path.c_str());
 }
 
 }  // namespace
