@@ -40,7 +40,9 @@ class ContainerAppRegistry : public BackendFactory {
               const std::shared_ptr<proxy::Backend>& backend) override;
   void Discard(const store::AppRecord& record,
                const std::shared_ptr<proxy::Backend>& backend) override;
-  void Forget(const store::AppRecord& record) override;
+  void Forget(const store::AppRecord& record, bool volumes) override;
+  Result<std::vector<std::string>> VolumesOf(const std::string& app_id) override;
+  Result<std::vector<std::string>> AllVolumes() override;
   RunState StateOf(const std::string& app_id) override;
   void Restart(const std::string& app_id) override;
 
@@ -61,6 +63,8 @@ class ContainerAppRegistry : public BackendFactory {
   std::shared_ptr<ContainerApp> Find(const std::string& app_id);
   void MonitorLoop();
   void CleanUpOrphans();
+  // Removes the engine volumes labelled with the app's id. Blocks; call from a job.
+  void RemoveVolumes(const std::string& app_id);
 
   const Options options_;
   std::unique_ptr<container::ContainerRuntime> runtime_;
