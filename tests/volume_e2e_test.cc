@@ -208,6 +208,8 @@ TEST_F(VolumeE2E, DataSurvivesChangesStopsRestartsAndSwitchesStageIsSeparateDele
   EXPECT_NE(del.out.find("Kept volumes"), std::string::npos) << del.out;
   EXPECT_NE(del.out.find("berth-" + prod_id + "-data"), std::string::npos) << del.out;
   EXPECT_NE(del.out.find("--volumes"), std::string::npos) << del.out;
+  EXPECT_NE(del.out.find("podman volume rm berth-"), std::string::npos) << del.out;
+  EXPECT_EQ(std::count(del.out.begin(), del.out.end(), '\n'), 2) << "deleted, kept: " << del.out;
   EXPECT_TRUE(WaitFor(
       [&] {
         return Trim(RunCommand({"podman", "ps", "-aq", "--filter", "label=berth.app.id=" + prod_id})

@@ -177,11 +177,13 @@ struct DeleteAppsResponse {
   // else kept.
   std::vector<std::string> volumes;
   bool volumes_removed = false;
+  std::string engine;  // the container engine's command, for the hint on kept volumes
   template <typename V>
   void Fields(V& v) {
     v("apps", apps);
     v("volumes", volumes);
     v("volumes_removed", volumes_removed);
+    v("engine", engine);
   }
 };
 

@@ -341,6 +341,7 @@ Result<DeleteResult> AppService::Delete(const std::string& glob_text, const std:
   }
   DeleteResult out;
   out.volumes_removed = volumes;
+  if (factory_) out.engine = factory_->EngineName();
   std::vector<store::AppRecord> removed;
   for (const auto& id : ids) {
     out.apps.push_back(InfoOf(apps_[id]));

@@ -99,6 +99,7 @@ struct DeleteResult {
   // The apps' engine volumes: removed (after their containers) when asked, else kept.
   std::vector<std::string> volumes;
   bool volumes_removed = false;
+  std::string engine;  // the container engine's command ("podman"), for a hint
 };
 
 // Makes the proxy Backend of a resolved container app, and reports its runtime state.
@@ -133,6 +134,8 @@ class BackendFactory {
   virtual Result<std::vector<std::string>> VolumesOf(const std::string& app_id) = 0;
   // The names of every engine volume of this Berth home, sorted.
   virtual Result<std::vector<std::string>> AllVolumes() = 0;
+  // The container engine's name ("podman", "docker"), "" when containers are disabled.
+  virtual std::string EngineName() = 0;
   // state "" when the factory has nothing to say about this app.
   virtual RunState StateOf(const std::string& app_id) = 0;
   // `berth app restart`: forget the app's start failures and stop its running container, so

@@ -43,6 +43,7 @@ class ContainerAppRegistry : public BackendFactory {
   void Forget(const store::AppRecord& record, bool volumes) override;
   Result<std::vector<std::string>> VolumesOf(const std::string& app_id) override;
   Result<std::vector<std::string>> AllVolumes() override;
+  std::string EngineName() override { return runtime_ ? runtime_->Name() : ""; }
   RunState StateOf(const std::string& app_id) override;
   void Restart(const std::string& app_id) override;
 

@@ -169,12 +169,15 @@ void AddAppCommands(std::vector<Command>& t) {
             if (!a.is_stage) std::printf("Deleted app %s\n", a.path.c_str());
           }
           if (res.volumes.empty()) return Status::Ok();
-          std::string names = Join(res.volumes, ", ");
+          std::string names = Join(res.volumes, " ");
           if (res.volumes_removed) {
             std::printf("Removing volumes %s\n", names.c_str());
           } else {
-            std::printf("Kept volumes %s (remove them with: berth app delete --volumes %s)\n",
-                        names.c_str(), glob->c_str());
+            // The apps are gone, so `app delete --volumes` cannot name them any more.
+            std::printf(
+                "Kept volumes %s (app delete --volumes removes them with the app; now: %s volume "
+                "rm %s)\n",
+                names.c_str(), res.engine.empty() ? "podman" : res.engine.c_str(), names.c_str());
           }
           return Status::Ok();
         };

@@ -72,6 +72,7 @@ void AddAppRoutes(AdminApi& api, app::AppService& apps) {
         for (const auto& a : deleted.apps) r.apps.push_back(ToProtocol(a));
         r.volumes = deleted.volumes;
         r.volumes_removed = deleted.volumes_removed;
+        r.engine = deleted.engine;
         return r;
       });
   api.On<admin::ListVolumesRequest>([&apps](const admin::ListVolumesRequest& req,
