@@ -46,9 +46,9 @@ class ContainerE2E : public ::testing::Test {
 
   void TearDown() override {
     if (!server_) return;
-    // Delete every app (containers and images go with them), then make sure nothing of this
-    // home is left behind even if the test failed half-way.
-    server_->Cli({"app", "delete", "all"});
+    // Delete every app (containers, images and volumes go with them), then make sure nothing
+    // of this home is left behind even if the test failed half-way.
+    server_->Cli({"app", "delete", "--volumes", "all"});
     server_->Stop(SIGTERM);
     for (const char* engine : {"podman", "docker"}) {
       auto names =

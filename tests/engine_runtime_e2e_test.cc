@@ -164,6 +164,14 @@ CMD ["/bin/sh", "-c", "echo \"$APP_MSG\" > /data/msg; echo started; echo to-stde
   ASSERT_TRUE(runtime_->VolumeCreate(volume_, {{"berth.test", prefix_}}).ok());
   ASSERT_TRUE(runtime_->VolumeCreate(volume_, {{"berth.test", prefix_}}).ok());
   ASSERT_TRUE(*runtime_->VolumeExists(volume_));
+  {
+    auto listed = runtime_->VolumeListByLabel("berth.test", prefix_);
+    ASSERT_TRUE(listed.ok()) << listed.status().message();
+    EXPECT_EQ(*listed, std::vector<std::string>{volume_});
+    auto none = runtime_->VolumeListByLabel("berth.test", prefix_ + "-other");
+    ASSERT_TRUE(none.ok()) << none.status().message();
+    EXPECT_TRUE(none->empty());
+  }
 
   // --- Run with env, an option, the volume, labels.
   const std::string message = "hello \"world\" a=b $HOME 'x'";

@@ -37,7 +37,7 @@ class StagingE2E : public ::testing::Test {
 
   void TearDown() override {
     if (!server_) return;
-    server_->Cli({"app", "delete", "all"});
+    server_->Cli({"app", "delete", "--volumes", "all"});
     server_->Stop(SIGTERM);
     auto names =
         RunCommand({"podman", "ps", "-aq", "--filter", "label=berth.home=" + server_->home()});

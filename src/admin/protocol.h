@@ -173,10 +173,71 @@ struct ListAppsRequest {
   }
 };
 
+struct DeleteAppsResponse {
+  std::vector<AppInfo> apps;
+  // The deleted apps' engine volumes: removed after their containers when volumes_removed,
+  // else kept.
+  std::vector<std::string> volumes;
+  bool volumes_removed = false;
+  std::string engine;  // the container engine's command, for the hint on kept volumes
+  template <typename V>
+  void Fields(V& v) {
+    v("apps", apps);
+    v("volumes", volumes);
+    v("volumes_removed", volumes_removed);
+    v("engine", engine);
+  }
+};
+
 struct DeleteAppsRequest {
   static constexpr const char* kPath = "/api/v1/apps/delete";
-  using Response = AppsResponse;
+  using Response = DeleteAppsResponse;
   std::string glob;
+  bool volumes = false;  // remove the apps' engine volumes too
+  template <typename V>
+  void Fields(V& v) {
+    v("glob", glob);
+    v("volumes", volumes);
+  }
+};
+
+// One volume of one app.
+struct VolumeInfo {
+  std::string app_id;
+  std::string path;         // the app's domain:/path (a stage app's own path)
+  std::string type;         // the app's type: PROD, PROD*, STG, DEV
+  std::string destination;  // in the container; "" for an engine volume of the app that its
+                            // current version does not mount
+  std::string kind;         // "volume", "bind" or "cl_secret"
+  std::string source;       // the engine volume name, the host path, or the template file
+  std::string options;
+  bool exists = false;  // volume: the engine has it now
+  template <typename V>
+  void Fields(V& v) {
+    v("app_id", app_id);
+    v("path", path);
+    v("type", type);
+    v("destination", destination);
+    v("kind", kind);
+    v("source", source);
+    v("options", options);
+    v("exists", exists);
+  }
+};
+
+struct VolumesResponse {
+  std::vector<VolumeInfo> volumes;
+  template <typename V>
+  void Fields(V& v) {
+    v("volumes", volumes);
+  }
+};
+
+// The volumes of the matching apps and their stage twins.
+struct ListVolumesRequest {
+  static constexpr const char* kPath = "/api/v1/volumes/list";
+  using Response = VolumesResponse;
+  std::string glob = "all";
   template <typename V>
   void Fields(V& v) {
     v("glob", glob);

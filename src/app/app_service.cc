@@ -2,10 +2,14 @@
 
 #include <spdlog/spdlog.h>
 
+#include <set>
+
 #ifdef __GLIBC__
 #include <malloc.h>
 #endif
 
+#include "app/app_volumes.h"
+#include "app/container_plan.h"
 #include "app/glob.h"
 #include "app/source_loader.h"
 #include "base/hash.h"
@@ -56,6 +60,7 @@ Result<AppService::Live> AppService::PrepareLive(const store::AppRecord& record,
     }
     BERTH_ASSIGN_OR_RETURN(live.backend, factory_->Prepare(record, resolved, warm));
     live.container = true;
+    live.volumes = resolved.container->volumes;
   } else {
     BERTH_ASSIGN_OR_RETURN(proxy::Upstream up, proxy::ParseUpstreamUrl(resolved.upstream_url));
     BERTH_RETURN_IF_ERROR(CheckNotSelf(resolved.upstream_url, up));
@@ -335,8 +340,8 @@ Result<std::vector<AppInfo>> AppService::List(const std::string& glob_text, bool
   return out;
 }
 
-Result<std::vector<AppInfo>> AppService::Delete(const std::string& glob_text,
-                                                const std::string& actor) {
+Result<DeleteResult> AppService::Delete(const std::string& glob_text, const std::string& actor,
+                                        bool volumes) {
   BERTH_ASSIGN_OR_RETURN(AppGlob glob, AppGlob::Parse(glob_text, options_.default_domain));
   std::lock_guard lock(mu_);
   std::vector<std::string> ids = MatchProdAndStageLocked(glob);
@@ -346,7 +351,8 @@ Result<std::vector<AppInfo>> AppService::Delete(const std::string& glob_text,
     for (const auto& id : ids) {
       const auto& r = apps_.at(id).record;
       if (r.is_stage) continue;
-      BERTH_RETURN_IF_ERROR(audit_.Add({0, "", actor, id, PathOf(r), "delete", ""}));
+      BERTH_RETURN_IF_ERROR(
+          audit_.Add({0, "", actor, id, PathOf(r), volumes ? "delete --volumes" : "delete", ""}));
     }
     return Status::Ok();
   }));
@@ -354,11 +360,20 @@ Result<std::vector<AppInfo>> AppService::Delete(const std::string& glob_text,
     spdlog::warn("deleting unused source files failed (retried at the next delete): {}",
                  gc.message());
   }
-  std::vector<AppInfo> out;
+  DeleteResult out;
+  out.volumes_removed = volumes;
+  if (factory_) out.engine = factory_->EngineName();
   std::vector<store::AppRecord> removed;
   for (const auto& id : ids) {
-    out.push_back(InfoOf(apps_[id]));
+    out.apps.push_back(InfoOf(apps_[id]));
     removed.push_back(apps_[id].record);
+    if (!factory_) continue;
+    auto names = factory_->VolumesOf(id);
+    if (!names.ok()) {
+      spdlog::warn("app {}: cannot list its volumes: {}", id, names.status().message());
+      continue;
+    }
+    out.volumes.insert(out.volumes.end(), names->begin(), names->end());
   }
   for (const auto& id : ids) {
     apps_.erase(id);
@@ -366,7 +381,48 @@ Result<std::vector<AppInfo>> AppService::Delete(const std::string& glob_text,
   }
   PublishLocked();
   if (factory_) {
-    for (const auto& r : removed) factory_->Forget(r);
+    for (const auto& r : removed) factory_->Forget(r, volumes);
+  }
+  return out;
+}
+
+Result<std::vector<AppVolumeInfo>> AppService::Volumes(const std::string& glob) {
+  BERTH_ASSIGN_OR_RETURN(std::vector<AppInfo> apps, List(glob, /*include_stage=*/true));
+  std::set<std::string> existing;
+  if (factory_) {
+    BERTH_ASSIGN_OR_RETURN(std::vector<std::string> names, factory_->AllVolumes());
+    existing.insert(names.begin(), names.end());
+  }
+  std::vector<AppVolumeInfo> out;
+  std::lock_guard lock(mu_);
+  for (const auto& a : apps) {
+    auto live = apps_.find(a.id);
+    if (live == apps_.end()) continue;  // deleted meanwhile
+    std::set<std::string> mounted;
+    auto add = [&](const VolumeDescription& d) {
+      AppVolumeInfo v;
+      v.app_id = a.id;
+      v.path = a.path;
+      v.type = a.type;
+      v.destination = d.destination;
+      v.kind = d.kind;
+      v.source = d.source;
+      v.options = d.options;
+      v.exists = d.kind == "volume" && existing.count(d.source) > 0;
+      out.push_back(std::move(v));
+    };
+    for (const auto& entry : live->second.volumes) {
+      VolumeDescription d = DescribeVolume(a.id, entry);
+      if (d.kind == "volume") mounted.insert(d.source);
+      add(d);
+    }
+    // Volumes an earlier version mounted: still the app's, removed with it.
+    std::string prefix = VolumeName(a.id, "x");
+    prefix.pop_back();  // "berth-<id>-"
+    for (const auto& name : existing) {
+      if (!StartsWith(name, prefix) || mounted.count(name)) continue;
+      add(VolumeDescription{"", "volume", name, ""});
+    }
   }
   return out;
 }

@@ -84,6 +84,28 @@ struct AppInfo {
   std::vector<std::string> permissions;
 };
 
+// One volume of one app, as `berth volume list` reports it.
+struct AppVolumeInfo {
+  std::string app_id;
+  std::string path;         // the app's domain:/path (a stage app's own path)
+  std::string type;         // the app's type, as AppInfo::type
+  std::string destination;  // the path in the container; "" for an engine volume of the app
+                            // that its current version does not mount
+  std::string kind;         // "volume", "bind" or "cl_secret"
+  std::string source;       // the engine volume name, the host path, or the template file
+  std::string options;
+  bool exists = false;  // volume: the engine has it now
+};
+
+// What `berth app delete` did.
+struct DeleteResult {
+  std::vector<AppInfo> apps;
+  // The apps' engine volumes: removed (after their containers) when asked, else kept.
+  std::vector<std::string> volumes;
+  bool volumes_removed = false;
+  std::string engine;  // the container engine's command ("podman"), for a hint
+};
+
 // Makes the proxy Backend of a resolved container app, and reports its runtime state.
 class BackendFactory {
  public:
@@ -108,8 +130,16 @@ class BackendFactory {
   // it started, keeping what the app's current version uses.
   virtual void Discard(const store::AppRecord& record,
                        const std::shared_ptr<proxy::Backend>& backend) = 0;
-  // Called when an app is deleted, after it left the route table.
-  virtual void Forget(const store::AppRecord& record) = 0;
+  // Called when an app is deleted, after it left the route table: removes its containers and
+  // images in the background, and with `volumes` then its engine volumes (those labelled with
+  // its id, whether or not it runs).
+  virtual void Forget(const store::AppRecord& record, bool volumes) = 0;
+  // The names of the engine volumes labelled with the app's id, sorted.
+  virtual Result<std::vector<std::string>> VolumesOf(const std::string& app_id) = 0;
+  // The names of every engine volume of this Berth home, sorted.
+  virtual Result<std::vector<std::string>> AllVolumes() = 0;
+  // The container engine's name ("podman", "docker"), "" when containers are disabled.
+  virtual std::string EngineName() = 0;
   // state "" when the factory has nothing to say about this app.
   virtual RunState StateOf(const std::string& app_id) = 0;
   // `berth app restart`: forget the app's start failures and stop its running container, so
@@ -145,8 +175,13 @@ class AppService {
   Result<std::vector<AppInfo>> Create(const CreateRequest& req);
   Result<std::vector<AppInfo>> List(const std::string& glob, bool include_stage);
   // Deletes the matching prod apps and their stage twins. A glob that matches nothing is
-  // NotFound.
-  Result<std::vector<AppInfo>> Delete(const std::string& glob, const std::string& actor = "");
+  // NotFound. Their engine volumes are kept (and named in the result) unless `volumes`.
+  Result<DeleteResult> Delete(const std::string& glob, const std::string& actor = "",
+                              bool volumes = false);
+  // The volumes of the matching apps and of their stage twins (the same selection as
+  // List(glob, true)), each app's in mount order, then any engine volume labelled with the
+  // app's id that its current version does not mount. `exists` comes from the engine.
+  Result<std::vector<AppVolumeInfo>> Volumes(const std::string& glob);
   // Restarts the matching prod apps and their stage twins (BackendFactory::Restart): the next
   // request starts each afresh, even one that is backing off after failed starts, and a failed
   // build is built again. A glob that matches nothing is NotFound. Returns the apps as they
@@ -205,6 +240,7 @@ class AppService {
     bool preserve_host = false;
     bool container = false;  // the backend is the factory's
     std::vector<std::string> permissions;  // PermissionsAsked
+    std::vector<std::string> volumes;  // the container's volume entries, merged
   };
 
   // Resolves and checks a record and makes its backend, not yet in service (see

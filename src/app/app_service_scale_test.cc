@@ -79,8 +79,8 @@ TEST_F(AppServiceScaleTest, StageAheadAndDeleteFindTheStageTwin) {
   EXPECT_EQ(restarted->size(), 2u);
   auto deleted = reloaded->Delete("/b");
   ASSERT_TRUE(deleted.ok());
-  ASSERT_EQ(deleted->size(), 2u);
-  EXPECT_EQ((*deleted)[1].id, b_stage);
+  ASSERT_EQ(deleted->apps.size(), 2u);
+  EXPECT_EQ(deleted->apps[1].id, b_stage);
   EXPECT_EQ(reloaded->List("all", true)->size(), 2u);
   EXPECT_EQ(PortAt(router, "/b"), 0);
   EXPECT_EQ(PortAt(router, "/b_cl_stage"), 0);

@@ -114,16 +114,47 @@ void ContainerAppRegistry::Discard(const store::AppRecord& record,
   jobs_.Post([app, current] { app->Supersede(current, std::chrono::milliseconds(0)); });
 }
 
-void ContainerAppRegistry::Forget(const store::AppRecord& record) {
+void ContainerAppRegistry::Forget(const store::AppRecord& record, bool volumes) {
   std::shared_ptr<ContainerApp> app;
   {
     std::lock_guard lock(mu_);
     auto it = apps_.find(record.id);
-    if (it == apps_.end()) return;
-    app = it->second;
-    apps_.erase(it);
+    if (it != apps_.end()) {
+      app = it->second;
+      apps_.erase(it);
+    }
   }
-  jobs_.Post([app] { app->Retire(false); });
+  if (!app && !(volumes && runtime_)) return;
+  std::string id = record.id;
+  jobs_.Post([this, app, id, volumes] {
+    if (app) app->Retire(false);  // its containers go first: a volume in use stays
+    if (volumes) RemoveVolumes(id);
+  });
+}
+
+void ContainerAppRegistry::RemoveVolumes(const std::string& app_id) {
+  auto names = runtime_->VolumeListByLabel(kLabelAppId, app_id);
+  if (!names.ok()) {
+    spdlog::warn("app {}: cannot list its volumes: {}", app_id, names.status().message());
+    return;
+  }
+  for (const auto& name : *names) {
+    if (Status s = runtime_->VolumeRemove(name); !s.ok()) {
+      spdlog::warn("app {}: cannot remove volume {}: {}", app_id, name, s.message());
+    } else {
+      spdlog::info("app {}: removed volume {}", app_id, name);
+    }
+  }
+}
+
+Result<std::vector<std::string>> ContainerAppRegistry::VolumesOf(const std::string& app_id) {
+  if (!runtime_) return std::vector<std::string>{};
+  return runtime_->VolumeListByLabel(kLabelAppId, app_id);
+}
+
+Result<std::vector<std::string>> ContainerAppRegistry::AllVolumes() {
+  if (!runtime_) return std::vector<std::string>{};
+  return runtime_->VolumeListByLabel(kLabelHome, options_.home);
 }
 
 RunState ContainerAppRegistry::StateOf(const std::string& app_id) {

@@ -45,7 +45,10 @@ class ContainerAppRegistry : public BackendFactory {
               const std::shared_ptr<proxy::Backend>& backend) override;
   void Discard(const store::AppRecord& record,
                const std::shared_ptr<proxy::Backend>& backend) override;
-  void Forget(const store::AppRecord& record) override;
+  void Forget(const store::AppRecord& record, bool volumes) override;
+  Result<std::vector<std::string>> VolumesOf(const std::string& app_id) override;
+  Result<std::vector<std::string>> AllVolumes() override;
+  std::string EngineName() override { return runtime_ ? runtime_->Name() : ""; }
   RunState StateOf(const std::string& app_id) override;
   void Restart(const std::string& app_id) override;
 
@@ -71,6 +74,8 @@ class ContainerAppRegistry : public BackendFactory {
   void MonitorLoop();
   void CleanUpOrphans();
   std::string SecretFilesRoot() const;  // $BERTH_HOME/run/secrets
+  // Removes the engine volumes labelled with the app's id. Blocks; call from a job.
+  void RemoveVolumes(const std::string& app_id);
 
   const Options options_;
   std::unique_ptr<container::ContainerRuntime> runtime_;

@@ -1,5 +1,6 @@
 #include "app/spec_resolver.h"
 
+#include "app/app_volumes.h"
 #include "base/strings.h"
 #include "container/containerfile.h"
 #include "proxy/upstream.h"
@@ -7,38 +8,6 @@
 #include "appspec/params.h"
 
 namespace berth::app {
-
-namespace {
-
-// Volumes of the Containerfile, then the spec's or (replacing those) the app's cvols; one per
-// container path, later ones winning.
-std::vector<std::string> MergeVolumes(const std::vector<std::string>& from_file,
-                                      const std::vector<std::string>& configured) {
-  auto target_of = [](const std::string& v) {
-    std::vector<std::string> parts;
-    size_t start = 0;
-    while (true) {
-      size_t c = v.find(':', start);
-      parts.push_back(v.substr(start, c == std::string::npos ? c : c - start));
-      if (c == std::string::npos) break;
-      start = c + 1;
-    }
-    if (parts.size() == 1) return parts[0];
-    if (parts[0] == "cl_secret" && parts.size() >= 3) return parts[2];
-    return parts[1];
-  };
-  std::vector<std::string> out;
-  for (const auto& list : {from_file, configured}) {
-    for (const auto& v : list) {
-      std::string t = target_of(v);
-      std::erase_if(out, [&](const std::string& o) { return target_of(o) == t; });
-      out.push_back(v);
-    }
-  }
-  return out;
-}
-
-}  // namespace
 
 Status SpecResolver::CheckConf(const std::map<std::string, std::string>& conf) const {
   for (const auto& [key, value] : conf) {
@@ -170,8 +139,7 @@ Result<ResolvedApp> SpecResolver::Resolve(const store::AppRecord& record,
   if (!r.strip_app && record.path != "/") health = record.path + health;
   setup.health_path = health;
 
-  setup.volumes = MergeVolumes(file_info.volumes,
-                               record.metadata.cvols.empty() ? cc.volumes : record.metadata.cvols);
+  setup.volumes = MergeVolumes(file_info.volumes, record.metadata.cvols, cc.volumes);
   setup.cargs = cc.cargs;
   for (const auto& [k, v] : record.metadata.cargs) setup.cargs[k] = v;
   setup.copts = record.metadata.copts;

@@ -50,6 +50,29 @@ Status PrintApps(const std::vector<admin::AppInfo>& apps, const std::string& for
   return Status::Ok();
 }
 
+Status PrintVolumes(const std::vector<admin::VolumeInfo>& volumes, const std::string& format) {
+  if (format == "json") {
+    std::printf("%s\n", admin::Dump(admin::ToJson(volumes), 2).c_str());
+    return Status::Ok();
+  }
+  std::vector<std::vector<std::string>> rows = {
+      {"PATH", "TYPE", "DESTINATION", "KIND", "VOLUME OR HOST PATH", "OPTIONS", "EXISTS"}};
+  for (const auto& v : volumes) {
+    rows.push_back({v.path, v.type, v.destination.empty() ? "(unmounted)" : v.destination, v.kind,
+                    v.source, v.options.empty() ? "-" : v.options,
+                    v.kind == "volume" ? (v.exists ? "yes" : "no") : "-"});
+  }
+  std::fputs(FormatTable(rows).c_str(), stdout);
+  return Status::Ok();
+}
+
+Status ListVolumes(const std::string& glob, const std::string& format) {
+  BERTH_RETURN_IF_ERROR(CheckFormat(format));
+  BERTH_ASSIGN_OR_RETURN(admin::VolumesResponse res,
+                         Client().Call(admin::ListVolumesRequest{glob}));
+  return PrintVolumes(res.volumes, format);
+}
+
 }  // namespace
 
 void AddAppCommands(std::vector<Command>& t) {
@@ -117,33 +140,49 @@ void AddAppCommands(std::vector<Command>& t) {
         };
       }});
 
-  t.push_back(Command{"app", "list", "List apps", "berth app list -f json '*.localhost:**'",
-                      [](CLI::App& cmd) -> std::function<Status()> {
-                        auto format = std::make_shared<std::string>("table");
-                        auto glob = std::make_shared<std::string>("all");
-                        auto internal = std::make_shared<bool>(false);
-                        cmd.add_option("-f,--format", *format, "table or json");
-                        cmd.add_flag("-i,--internal", *internal, "Include stage apps");
-                        cmd.add_option("glob", *glob, "Apps to list: all, /path*, domain:**");
-                        return [format, glob, internal]() -> Status {
-                          BERTH_RETURN_IF_ERROR(CheckFormat(*format));
-                          BERTH_ASSIGN_OR_RETURN(
-                              admin::AppsResponse res,
-                              Client().Call(admin::ListAppsRequest{*glob, *internal}));
-                          return PrintApps(res.apps, *format);
-                        };
-                      }});
+  t.push_back(Command{
+      "app", "list", "List apps", "berth app list -f json '*.localhost:**'",
+      [](CLI::App& cmd) -> std::function<Status()> {
+        auto format = std::make_shared<std::string>("table");
+        auto glob = std::make_shared<std::string>("all");
+        auto internal = std::make_shared<bool>(false);
+        auto volumes = std::make_shared<bool>(false);
+        cmd.add_option("-f,--format", *format, "table or json");
+        cmd.add_flag("-i,--internal", *internal, "Include stage apps");
+        cmd.add_flag("--volumes", *volumes, "List the apps' volumes (stage apps' too) instead");
+        cmd.add_option("glob", *glob, "Apps to list: all, /path*, domain:**");
+        return [format, glob, internal, volumes]() -> Status {
+          if (*volumes) return ListVolumes(*glob, *format);
+          BERTH_RETURN_IF_ERROR(CheckFormat(*format));
+          BERTH_ASSIGN_OR_RETURN(admin::AppsResponse res,
+                                 Client().Call(admin::ListAppsRequest{*glob, *internal}));
+          return PrintApps(res.apps, *format);
+        };
+      }});
 
   t.push_back(Command{
       "app", "delete", "Delete apps and their stage twins", "berth app delete proxyapp.localhost:/",
       [](CLI::App& cmd) -> std::function<Status()> {
         auto glob = std::make_shared<std::string>();
+        auto volumes = std::make_shared<bool>(false);
+        cmd.add_flag("--volumes", *volumes, "Remove the apps' volumes too (kept by default)");
         cmd.add_option("glob", *glob, "Apps to delete: all, /path*, domain:**")->required();
-        return [glob]() -> Status {
-          BERTH_ASSIGN_OR_RETURN(admin::AppsResponse res,
-                                 Client().Call(admin::DeleteAppsRequest{*glob}));
+        return [glob, volumes]() -> Status {
+          BERTH_ASSIGN_OR_RETURN(admin::DeleteAppsResponse res,
+                                 Client().Call(admin::DeleteAppsRequest{*glob, *volumes}));
           for (const auto& a : res.apps) {
             if (!a.is_stage) std::printf("Deleted app %s\n", a.path.c_str());
+          }
+          if (res.volumes.empty()) return Status::Ok();
+          std::string names = Join(res.volumes, " ");
+          if (res.volumes_removed) {
+            std::printf("Removing volumes %s\n", names.c_str());
+          } else {
+            // The apps are gone, so `app delete --volumes` cannot name them any more.
+            std::printf(
+                "Kept volumes %s (app delete --volumes removes them with the app; now: %s volume "
+                "rm %s)\n",
+                names.c_str(), res.engine.empty() ? "podman" : res.engine.c_str(), names.c_str());
           }
           return Status::Ok();
         };
@@ -183,6 +222,15 @@ void AddAppCommands(std::vector<Command>& t) {
                   });
                 };
               }});
+
+  t.push_back(Command{"volume", "list", "List the volumes of apps and their stage twins",
+                      "berth volume list '/myapp*'", [](CLI::App& cmd) -> std::function<Status()> {
+                        auto format = std::make_shared<std::string>("table");
+                        auto glob = std::make_shared<std::string>("all");
+                        cmd.add_option("-f,--format", *format, "table or json");
+                        cmd.add_option("glob", *glob, "Apps: all, /path*, domain:**");
+                        return [format, glob]() -> Status { return ListVolumes(*glob, *format); };
+                      }});
 }
 
 }  // namespace berth::cli

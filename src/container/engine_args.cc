@@ -234,6 +234,12 @@ Args VolumeExistsArgs(Flavor flavor, const std::string& name) {
 
 Args VolumeRemoveArgs(const std::string& name) { return {"volume", "rm", name}; }
 
+Args VolumeListByLabelArgs(Flavor flavor, const std::string& key, const std::string& value) {
+  std::string filter = "label=" + key + "=" + value;
+  if (flavor == Flavor::kPodman) filter = CsvField(filter);
+  return {"volume", "ls", "--filter", filter, "--format", "{{.Name}}"};
+}
+
 Args PingArgs(Flavor flavor) {
   if (flavor == Flavor::kPodman) return {"info", "--format", "{{.Version.Version}}"};
   return {"version", "--format", "{{.Server.Version}}"};

@@ -51,6 +51,8 @@ Args ImageExistsArgs(Flavor flavor, const std::string& image);
 Args VolumeCreateArgs(Flavor flavor, const std::string& name, const Labels& labels);
 Args VolumeExistsArgs(Flavor flavor, const std::string& name);
 Args VolumeRemoveArgs(const std::string& name);
+// One volume name a line.
+Args VolumeListByLabelArgs(Flavor flavor, const std::string& key, const std::string& value);
 // A cheap command that needs a working engine (docker: the daemon).
 Args PingArgs(Flavor flavor);
 

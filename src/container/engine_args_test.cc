@@ -143,6 +143,10 @@ TEST(EngineArgsTest, ImagesAndVolumes) {
   EXPECT_EQ(VolumeExistsArgs(Flavor::kDocker, "v1"),
             (Args{"volume", "inspect", "--format", "{{.Name}}", "v1"}));
   EXPECT_EQ(VolumeRemoveArgs("v1"), (Args{"volume", "rm", "v1"}));
+  EXPECT_EQ(VolumeListByLabelArgs(Flavor::kPodman, "k", "a,b"),
+            (Args{"volume", "ls", "--filter", "\"label=k=a,b\"", "--format", "{{.Name}}"}));
+  EXPECT_EQ(VolumeListByLabelArgs(Flavor::kDocker, "k", "v"),
+            (Args{"volume", "ls", "--filter", "label=k=v", "--format", "{{.Name}}"}));
   EXPECT_EQ(PingArgs(Flavor::kPodman), (Args{"info", "--format", "{{.Version.Version}}"}));
   EXPECT_EQ(PingArgs(Flavor::kDocker), (Args{"version", "--format", "{{.Server.Version}}"}));
 }

@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
+#include "base/strings.h"
 #include "container/engine_output.h"
 
 namespace berth::container {
@@ -236,6 +239,22 @@ Status EngineRuntime::VolumeRemove(const std::string& name) {
                          Exec("volume rm", VolumeRemoveArgs(name), options_.command_timeout));
   if (out.exit_code == 0 || KindOf(out) == ErrorKind::kNotFound) return Status::Ok();
   return Failure("volume rm", out);
+}
+
+Result<std::vector<std::string>> EngineRuntime::VolumeListByLabel(const std::string& key,
+                                                                  const std::string& value) {
+  if (key.empty()) return Status::InvalidArgument("label key is empty");
+  BERTH_ASSIGN_OR_RETURN(
+      ProcessOutput out,
+      Exec("volume ls", VolumeListByLabelArgs(flavor_, key, value), options_.command_timeout));
+  if (out.exit_code != 0) return Failure("volume ls", out);
+  std::vector<std::string> names;
+  for (auto& line : Split(out.out, '\n')) {
+    while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
+    if (!line.empty()) names.push_back(line);
+  }
+  std::sort(names.begin(), names.end());
+  return names;
 }
 
 }  // namespace berth::container

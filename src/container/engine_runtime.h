@@ -57,6 +57,8 @@ class EngineRuntime : public ContainerRuntime {
   Status VolumeCreate(const std::string& name, const Labels& labels) override;
   Result<bool> VolumeExists(const std::string& name) override;
   Status VolumeRemove(const std::string& name) override;
+  Result<std::vector<std::string>> VolumeListByLabel(const std::string& key,
+                                                     const std::string& value) override;
 
  private:
   // Runs `<executable> args...`. The output whatever the exit code; an error only when the

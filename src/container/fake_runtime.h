@@ -97,9 +97,9 @@ class FakeRuntime : public ContainerRuntime {
   ProcessOptions FollowLogsCommand(const std::string& name, int) override {
     return ProcessOptions{.argv = {"echo", name}};
   }
-  Status VolumeCreate(const std::string& name, const Labels&) override {
+  Status VolumeCreate(const std::string& name, const Labels& labels) override {
     std::lock_guard lock(mu_);
-    volumes.insert(name);
+    if (volumes.insert(name).second) volume_labels[name] = labels;
     return Status::Ok();
   }
   Result<bool> VolumeExists(const std::string& name) override {
@@ -109,7 +109,20 @@ class FakeRuntime : public ContainerRuntime {
   Status VolumeRemove(const std::string& name) override {
     std::lock_guard lock(mu_);
     volumes.erase(name);
+    volume_labels.erase(name);
     return Status::Ok();
+  }
+  Result<std::vector<std::string>> VolumeListByLabel(const std::string& key,
+                                                     const std::string& value) override {
+    std::lock_guard lock(mu_);
+    std::vector<std::string> out;
+    for (const auto& name : volumes) {
+      auto l = volume_labels.find(name);
+      if (l == volume_labels.end()) continue;
+      auto it = l->second.find(key);
+      if (it != l->second.end() && it->second == value) out.push_back(name);
+    }
+    return out;
   }
 
   // Test controls.
@@ -142,6 +155,7 @@ class FakeRuntime : public ContainerRuntime {
   int next_port = 40000;
   std::set<std::string> images;
   std::set<std::string> volumes;
+  std::map<std::string, Labels> volume_labels;  // of the volumes made by VolumeCreate
   std::map<std::string, Container> containers;
 
  private:

@@ -151,6 +151,9 @@ class ContainerRuntime {
   virtual Result<bool> VolumeExists(const std::string& name) = 0;
   // Removes a volume. Success if it does not exist; FailedPrecondition if a container uses it.
   virtual Status VolumeRemove(const std::string& name) = 0;
+  // The names of the volumes carrying the label key=value, sorted; empty if none.
+  virtual Result<std::vector<std::string>> VolumeListByLabel(const std::string& key,
+                                                             const std::string& value) = 0;
 };
 
 }  // namespace berth::container

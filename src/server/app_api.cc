@@ -66,11 +66,26 @@ void AddAppRoutes(AdminApi& api, app::AppService& apps) {
   });
   api.On<admin::DeleteAppsRequest>(
       [&apps](const admin::DeleteAppsRequest& req,
-              const Caller& caller) -> Result<admin::AppsResponse> {
+              const Caller& caller) -> Result<admin::DeleteAppsResponse> {
         if (req.glob.empty()) return Status::InvalidArgument("an app glob is required");
-        BERTH_ASSIGN_OR_RETURN(auto deleted, apps.Delete(req.glob, ActorOf(caller)));
-        return AppsResponse(deleted);
+        BERTH_ASSIGN_OR_RETURN(auto deleted, apps.Delete(req.glob, ActorOf(caller), req.volumes));
+        admin::DeleteAppsResponse r;
+        for (const auto& a : deleted.apps) r.apps.push_back(ToProtocol(a));
+        r.volumes = deleted.volumes;
+        r.volumes_removed = deleted.volumes_removed;
+        r.engine = deleted.engine;
+        return r;
       });
+  api.On<admin::ListVolumesRequest>([&apps](const admin::ListVolumesRequest& req,
+                                            const Caller&) -> Result<admin::VolumesResponse> {
+    BERTH_ASSIGN_OR_RETURN(auto list, apps.Volumes(req.glob.empty() ? "all" : req.glob));
+    admin::VolumesResponse r;
+    for (const auto& v : list) {
+      r.volumes.push_back(admin::VolumeInfo{v.app_id, v.path, v.type, v.destination, v.kind,
+                                            v.source, v.options, v.exists});
+    }
+    return r;
+  });
   api.On<admin::RestartAppsRequest>(
       [&apps](const admin::RestartAppsRequest& req, const Caller&) -> Result<admin::AppsResponse> {
         if (req.glob.empty()) return Status::InvalidArgument("an app glob is required");

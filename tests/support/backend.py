@@ -12,6 +12,8 @@ Prints the bound port on the first line of stdout, then serves until killed.
   /ws             WebSocket echo (text and binary), closes on a close frame
   /close          closes the connection without answering
   /status?code=N  answers with that status
+  /file?path=P    the content of file P (404 "missing" when absent); with &write=TEXT writes
+                  TEXT to P first (its folder is created)
 """
 import argparse
 import base64
@@ -116,14 +118,19 @@ class Handler(BaseHTTPRequestHandler):
             return
         if path == "/status":
             return self._send(int(q.get("code", "200")), "status\n")
+        if path == "/file":
+            target = q.get("path", "")
+            if "write" in q:
+                os.makedirs(os.path.dirname(target) or ".", exist_ok=True)
+                with open(target, "w") as f:
+                    f.write(q["write"])
+            try:
+                with open(target) as f:
+                    return self._send(200, f.read())
+            except FileNotFoundError:
+                return self._send(404, "missing")
         if path == "/env":
             return self._send(200, os.environ.get(q.get("name", ""), "") + "\n")
-        if path == "/file":
-            try:
-                with open(q.get("path", ""), "rb") as f:
-                    return self._send(200, f.read())
-            except OSError as e:
-                return self._send(404, str(e) + "\n")
         n, digest = self._read_body()
         info = {
             "method": self.command,
