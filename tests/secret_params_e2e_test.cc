@@ -194,6 +194,27 @@ TEST_F(SecretParamsE2E, ClSecretTemplateIsRenderedIntoTheContainer) {
   // The replaced container's rendered file goes with it.
   EXPECT_TRUE(WaitFor([&] { return !PathExists(file); }, std::chrono::seconds(30)));
 
+  // A server restart adopts the running container (found by its plan) and keeps its file.
+  names = Containers(id);
+  ASSERT_EQ(names.size(), 1u);
+  file = server_->home() + "/run/secrets/" + names[0] + "/0-secret.tmpl";
+  ASSERT_TRUE(PathExists(file));
+  server_->Stop(SIGTERM);
+  ASSERT_TRUE(server_->Start().ok());
+  // Adopted without a request: the app is running before anything asks for it.
+  EXPECT_TRUE(WaitFor(
+      [&] {
+        auto j = json::parse(Cli({"app", "list", "-f", "json", "/s"}).out, nullptr, false);
+        return j.is_array() && !j.empty() && j[0]["state"] == "running";
+      },
+      std::chrono::seconds(60)));
+  EXPECT_EQ(Get("/s/file?path=/app/secret.ini"),
+            "[DEFAULT]\nA_USER=them\nB_TOKEN=" + kEnvValue + "\nport=0 200");
+  EXPECT_EQ(Containers(id), names);
+  EXPECT_NE(server_->log().find("adopted running container " + names[0]), std::string::npos)
+      << server_->log();
+  EXPECT_TRUE(PathExists(file));
+
   // A template error: the start fails naming the file, line and column.
   ASSERT_EQ(
       Cli({"app", "update-metadata", "cvol", "--promote", "cl_secret:broken.tmpl:/app/b.ini", "/s"})
