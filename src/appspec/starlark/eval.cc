@@ -51,12 +51,20 @@ class Evaluator::DepthGuard {
 };
 
 Status Evaluator::Err(Pos pos, std::string_view msg) {
-  located_ = true;
-  return Status::InvalidArgument(FormatError(frame_->module->program->file, pos, msg));
+  return MarkLocated(Status::InvalidArgument(FormatError(frame_->module->program->file, pos, msg)));
+}
+
+Status Evaluator::MarkLocated(Status st) {
+  located_msg_ = st.message();
+  return st;
+}
+
+bool Evaluator::IsLocated(const Status& st) const {
+  return !st.ok() && st.message() == located_msg_;
 }
 
 Status Evaluator::Locate(Pos pos, const Status& st) {
-  if (st.ok() || located_) return st;
+  if (st.ok() || IsLocated(st)) return st;
   return Err(pos, st.message());
 }
 
@@ -554,15 +562,15 @@ Result<Value> Evaluator::EvalCall(const CallExpr& e) {
     }
   }
   int error_arg = -1;
-  located_ = false;
   Result<Value> r = CallValue(fn, std::move(positional), std::move(named), &error_arg);
   if (r.ok()) return r;
-  if (located_) {
-    if (!fn.is(Type::kFunction)) return r.status();
-    // An error inside a function: say where it was called from.
+  if (IsLocated(r.status())) {
+    // An error inside a function (or inside a callback a builtin called): say where it was
+    // called from.
     const Pos& p = e.pos;
-    return Status::InvalidArgument(fmt::format("{}\n  called from {}:{}:{}", r.status().message(),
-                                               frame_->module->program->file.name, p.line, p.col));
+    return MarkLocated(
+        Status::InvalidArgument(fmt::format("{}\n  called from {}:{}:{}", r.status().message(),
+                                            frame_->module->program->file.name, p.line, p.col)));
   }
   Pos pos = e.pos;
   if (error_arg >= 0 && static_cast<size_t>(error_arg) < positional_pos.size()) {
@@ -582,7 +590,6 @@ Result<Value> Evaluator::CallValue(Value fn, std::vector<Value> args, NamedValue
   if (fn.is(Type::kBuiltin)) {
     BuiltinObj* b = fn.builtin();
     Args a(b->name, b->self, std::move(args), std::move(kwargs));
-    located_ = false;
     Result<Value> r = b->fn(interp_, a);
     if (!r.ok() && error_arg != nullptr) *error_arg = a.error_arg();
     return r;
