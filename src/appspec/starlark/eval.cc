@@ -69,7 +69,8 @@ Status Evaluator::Locate(Pos pos, const Status& st) {
 }
 
 Result<Value> Evaluator::ExecFile(SourceFile file, const Predeclared& predeclared) {
-  BERTH_ASSIGN_OR_RETURN(std::unique_ptr<Program> program, Parse(std::move(file)));
+  BERTH_ASSIGN_OR_RETURN(std::unique_ptr<Program> program,
+                         Parse(std::move(file), {.allow_while = interp_.options().allow_while}));
   auto module = std::make_unique<ModuleEnv>();
   module->program = program.get();
   module->predeclared = predeclared;
@@ -125,6 +126,18 @@ Result<Evaluator::Flow> Evaluator::Exec(const Stmt& s) {
       Flow flow = Flow::kNormal;
       BERTH_RETURN_IF_ERROR(ExecFor(static_cast<const ForStmt&>(s), &flow));
       return flow;
+    }
+    case StmtKind::kWhile: {
+      const auto& w = static_cast<const WhileStmt&>(s);
+      while (true) {
+        BERTH_ASSIGN_OR_RETURN(Value c, Eval(*w.cond));
+        if (!Truth(c)) break;
+        BERTH_RETURN_IF_ERROR(Locate(s.pos, interp_.Charge(1)));
+        BERTH_ASSIGN_OR_RETURN(Flow f, ExecBlock(w.body));
+        if (f == Flow::kBreak) break;
+        if (f == Flow::kReturn) return f;
+      }
+      return Flow::kNormal;
     }
     case StmtKind::kDef:
       BERTH_RETURN_IF_ERROR(ExecDef(static_cast<const DefStmt&>(s)));
@@ -604,7 +617,8 @@ Result<Value> Evaluator::CallFunction(FunctionObj* fn, std::vector<Value> args, 
     if (error_arg != nullptr) *error_arg = index;
     return Status::InvalidArgument(std::move(msg));
   };
-  if (std::find(call_stack_.begin(), call_stack_.end(), &def) != call_stack_.end()) {
+  if (!interp_.options().allow_recursion &&
+      std::find(call_stack_.begin(), call_stack_.end(), &def) != call_stack_.end()) {
     return Status::InvalidArgument(
         fmt::format("function {} called recursively (recursion is not allowed)", def.name));
   }
