@@ -125,6 +125,8 @@ TEST(StarlarkLanguageTest, Floats) {
       {"max(1, 2.5)", "2.5"},
       {"float('1e400')", "error: t.star:1:11: float: floating-point number too large"},
       {"1.0 / 0", "error: t.star:1:9: floating-point division by zero"},
+      {"1.0 // 0", "error: t.star:1:9: floored division by zero"},
+      {"1.5 < 'a'", "error: t.star:1:9: float < string not implemented"},
       {"int(float('nan'))", "error: t.star:1:9: int: cannot convert float NaN to integer"},
       {"float('x')", "error: t.star:1:11: float: invalid float literal: x"},
   });
@@ -185,7 +187,7 @@ TEST(StarlarkLanguageTest, BitwiseOperators) {
       {"{'a': 1} | {'b': 2}", "{\"a\": 1, \"b\": 2}"},
       {"1 << -1", "error: t.star:1:7: negative shift count"},
       {"1 << 1000", "error: t.star:1:7: shift count too large: 1000"},
-      {"1.0 & 1", "error: t.star:1:9: unsupported operand types for &: float and int"},
+      {"1.0 & 1", "error: t.star:1:9: unknown binary op: float & int"},
   });
   Check({
       {"r = 12\nr &= 10\nr |= 1\nr ^= 2\nr <<= 2\nr >>= 1", "22"},
