@@ -43,11 +43,10 @@ struct InterpreterOptions {
   // Resolves load(); without one, load fails.
   Loader loader;
   // Language options, off by default as in starlark-go (syntax.FileOptions): `while` loops,
-  // functions that call themselves (directly or not; the call depth stays bounded), and the
-  // `set` builtin.
+  // and functions that call themselves (directly or not; the call depth stays bounded).
+  // starlark-go's third such option, `set`, has no counterpart yet: there is no set type.
   bool allow_while = false;
   bool allow_recursion = false;
-  bool allow_set = false;
 };
 
 class Interpreter {

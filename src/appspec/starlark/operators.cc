@@ -17,8 +17,8 @@ Status Overflow() { return Status::InvalidArgument("integer overflow"); }
 constexpr int64_t kMaxShift = 512;
 
 Status Unsupported(BinaryOp op, Value x, Value y) {
-  return Status::InvalidArgument(fmt::format("unknown binary op: {} {} {}", TypeName(x),
-                                             BinaryOpName(op), TypeName(y)));
+  return Status::InvalidArgument(
+      fmt::format("unknown binary op: {} {} {}", TypeName(x), BinaryOpName(op), TypeName(y)));
 }
 
 Result<int64_t> FloorDiv(int64_t a, int64_t b) {
@@ -343,8 +343,8 @@ Result<Value> Binary(Interpreter& interp, BinaryOp op, Value x, Value y) {
       if (!c.ok()) {
         const std::string& m = c.status().message();
         if (m.size() > 16 && m.compare(m.size() - 16, 16, " not implemented") == 0) {
-          return Status::InvalidArgument(fmt::format("{} {} {} not implemented", TypeName(x),
-                                                     BinaryOpName(op), TypeName(y)));
+          return Status::InvalidArgument(
+              fmt::format("{} {} {} not implemented", TypeName(x), BinaryOpName(op), TypeName(y)));
         }
         return c.status();
       }
