@@ -191,7 +191,7 @@ TEST(SpecAppTest, ErrorInALoadedFileNamesThatFile) {
   Result<AppDefinition> r = LoadApp(files, {});
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().message(),
-            "lib.star:2:7: unsupported operand types for +: int and string\n"
+            "lib.star:2:7: unknown binary op: int + string\n"
             "x = y + 'a'\n"
             "      ^");
 }

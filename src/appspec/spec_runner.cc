@@ -17,6 +17,12 @@ bool EndsWith(const std::string& s, std::string_view suffix) {
 SpecRunner::SpecRunner(const FileSet& files)
     : files_(files), interp_([this] {
         starlark::InterpreterOptions options;
+        // As Clace runs app.star and params.star: its internal/app package sets only
+        // resolve.AllowRecursion = true (in an init func) and runs the files through
+        // starlark.ExecFile, whose legacy file options at the starlark-go version Clace pins
+        // (c05ff208, Nov 2024) are Recursion on; Set, While, TopLevelControl and
+        // GlobalReassign off (resolve.AllowSet and AllowGlobalReassign stay false).
+        options.allow_recursion = true;
         options.loader = [this](starlark::Interpreter&, const std::string& name) {
           return LoadModule(name);
         };

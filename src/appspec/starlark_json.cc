@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <cmath>
+#include <limits>
+
 namespace berth::appspec {
 namespace {
 
@@ -19,8 +22,29 @@ Result<nlohmann::json> ToJsonDepth(Value v, int depth) {
       return nlohmann::json(v.bool_value());
     case Type::kInt:
       return nlohmann::json(v.int_value());
+    case Type::kBigInt: {
+      // Beyond int64: only a positive value up to 2^64-1 has a JSON number here.
+      const starlark::BigInt& b = v.bigint();
+      std::string digits = b.ToString();
+      if (!b.negative() &&
+          starlark::BigInt::Compare(b, *starlark::BigInt::Parse("18446744073709551615", 10)) <= 0) {
+        return nlohmann::json(static_cast<uint64_t>(std::stoull(digits)));
+      }
+      return Status::InvalidArgument(
+          fmt::format("int {} is too large for JSON (ints must fit in 64 bits)", digits));
+    }
+    case Type::kFloat: {
+      double d = v.float_value();
+      if (!std::isfinite(d)) {
+        return Status::InvalidArgument(
+            fmt::format("cannot encode non-finite float {} as JSON", starlark::FormatFloat(d)));
+      }
+      return nlohmann::json(d);
+    }
     case Type::kString:
       return nlohmann::json(v.str());
+    case Type::kBytes:
+      return nlohmann::json(starlark::ValidUtf8(v.bytes()));
     case Type::kList:
     case Type::kTuple: {
       nlohmann::json out = nlohmann::json::array();
@@ -60,10 +84,13 @@ Result<Value> FromJsonDepth(starlark::Interpreter& interp, const nlohmann::json&
       return Value::Int(j.get<int64_t>());
     case nlohmann::json::value_t::number_unsigned: {
       uint64_t u = j.get<uint64_t>();
-      if (u > static_cast<uint64_t>(INT64_MAX))
-        return Status::InvalidArgument("integer out of range (ints are 64-bit)");
+      if (u > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
+        return interp.NewInt(*starlark::BigInt::Parse(std::to_string(u), 10));
+      }
       return Value::Int(static_cast<int64_t>(u));
     }
+    case nlohmann::json::value_t::number_float:
+      return Value::Float(j.get<double>());
     case nlohmann::json::value_t::string:
       return interp.NewString(j.get<std::string>());
     case nlohmann::json::value_t::array: {
@@ -83,7 +110,7 @@ Result<Value> FromJsonDepth(starlark::Interpreter& interp, const nlohmann::json&
       return Value(d);
     }
     default:
-      return Status::InvalidArgument("floating-point numbers are not supported");
+      return Status::InvalidArgument("unsupported JSON value (binary)");
   }
 }
 

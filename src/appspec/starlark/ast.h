@@ -183,6 +183,7 @@ enum class StmtKind {
   kAugAssign,
   kIf,
   kFor,
+  kWhile,
   kDef,
   kReturn,
   kPass,
@@ -225,6 +226,13 @@ struct IfStmt : Stmt {
 struct ForStmt : Stmt {
   explicit ForStmt(Pos p) : Stmt(StmtKind::kFor, p) {}
   ExprPtr target, iterable;
+  Block body;
+};
+
+// while cond: body (only when the interpreter allows while loops).
+struct WhileStmt : Stmt {
+  explicit WhileStmt(Pos p) : Stmt(StmtKind::kWhile, p) {}
+  ExprPtr cond;
   Block body;
 };
 

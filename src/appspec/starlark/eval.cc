@@ -51,17 +51,26 @@ class Evaluator::DepthGuard {
 };
 
 Status Evaluator::Err(Pos pos, std::string_view msg) {
-  located_ = true;
-  return Status::InvalidArgument(FormatError(frame_->module->program->file, pos, msg));
+  return MarkLocated(Status::InvalidArgument(FormatError(frame_->module->program->file, pos, msg)));
+}
+
+Status Evaluator::MarkLocated(Status st) {
+  located_msg_ = st.message();
+  return st;
+}
+
+bool Evaluator::IsLocated(const Status& st) const {
+  return !st.ok() && st.message() == located_msg_;
 }
 
 Status Evaluator::Locate(Pos pos, const Status& st) {
-  if (st.ok() || located_) return st;
+  if (st.ok() || IsLocated(st)) return st;
   return Err(pos, st.message());
 }
 
 Result<Value> Evaluator::ExecFile(SourceFile file, const Predeclared& predeclared) {
-  BERTH_ASSIGN_OR_RETURN(std::unique_ptr<Program> program, Parse(std::move(file)));
+  BERTH_ASSIGN_OR_RETURN(std::unique_ptr<Program> program,
+                         Parse(std::move(file), {.allow_while = interp_.options().allow_while}));
   auto module = std::make_unique<ModuleEnv>();
   module->program = program.get();
   module->predeclared = predeclared;
@@ -117,6 +126,18 @@ Result<Evaluator::Flow> Evaluator::Exec(const Stmt& s) {
       Flow flow = Flow::kNormal;
       BERTH_RETURN_IF_ERROR(ExecFor(static_cast<const ForStmt&>(s), &flow));
       return flow;
+    }
+    case StmtKind::kWhile: {
+      const auto& w = static_cast<const WhileStmt&>(s);
+      while (true) {
+        BERTH_ASSIGN_OR_RETURN(Value c, Eval(*w.cond));
+        if (!Truth(c)) break;
+        BERTH_RETURN_IF_ERROR(Locate(s.pos, interp_.Charge(1)));
+        BERTH_ASSIGN_OR_RETURN(Flow f, ExecBlock(w.body));
+        if (f == Flow::kBreak) break;
+        if (f == Flow::kReturn) return f;
+      }
+      return Flow::kNormal;
     }
     case StmtKind::kDef:
       BERTH_RETURN_IF_ERROR(ExecDef(static_cast<const DefStmt&>(s)));
@@ -554,15 +575,15 @@ Result<Value> Evaluator::EvalCall(const CallExpr& e) {
     }
   }
   int error_arg = -1;
-  located_ = false;
   Result<Value> r = CallValue(fn, std::move(positional), std::move(named), &error_arg);
   if (r.ok()) return r;
-  if (located_) {
-    if (!fn.is(Type::kFunction)) return r.status();
-    // An error inside a function: say where it was called from.
+  if (IsLocated(r.status())) {
+    // An error inside a function (or inside a callback a builtin called): say where it was
+    // called from.
     const Pos& p = e.pos;
-    return Status::InvalidArgument(fmt::format("{}\n  called from {}:{}:{}", r.status().message(),
-                                               frame_->module->program->file.name, p.line, p.col));
+    return MarkLocated(
+        Status::InvalidArgument(fmt::format("{}\n  called from {}:{}:{}", r.status().message(),
+                                            frame_->module->program->file.name, p.line, p.col)));
   }
   Pos pos = e.pos;
   if (error_arg >= 0 && static_cast<size_t>(error_arg) < positional_pos.size()) {
@@ -582,7 +603,6 @@ Result<Value> Evaluator::CallValue(Value fn, std::vector<Value> args, NamedValue
   if (fn.is(Type::kBuiltin)) {
     BuiltinObj* b = fn.builtin();
     Args a(b->name, b->self, std::move(args), std::move(kwargs));
-    located_ = false;
     Result<Value> r = b->fn(interp_, a);
     if (!r.ok() && error_arg != nullptr) *error_arg = a.error_arg();
     return r;
@@ -597,7 +617,8 @@ Result<Value> Evaluator::CallFunction(FunctionObj* fn, std::vector<Value> args, 
     if (error_arg != nullptr) *error_arg = index;
     return Status::InvalidArgument(std::move(msg));
   };
-  if (std::find(call_stack_.begin(), call_stack_.end(), &def) != call_stack_.end()) {
+  if (!interp_.options().allow_recursion &&
+      std::find(call_stack_.begin(), call_stack_.end(), &def) != call_stack_.end()) {
     return Status::InvalidArgument(
         fmt::format("function {} called recursively (recursion is not allowed)", def.name));
   }

@@ -49,8 +49,10 @@ class Evaluator {
   // null) receives the index of the argument to blame, or -1.
   Result<Value> CallValue(Value fn, std::vector<Value> args, NamedValues kwargs, int* error_arg);
 
-  // Whether the last error already carries a position (and so must not get another).
-  bool located() const { return located_; }
+  // Whether an error already carries a position (and so must not get another): it is the
+  // error the evaluator last located, passed on unchanged (e.g. by a builtin whose callback
+  // failed). A builtin's own error, even one made after a callback failed, is not.
+  bool IsLocated(const Status& st) const;
 
  private:
   friend class Interpreter;
@@ -65,6 +67,7 @@ class Evaluator {
   class DepthGuard;
 
   Status Err(Pos pos, std::string_view msg);
+  Status MarkLocated(Status st);
   Status Locate(Pos pos, const Status& st);
 
   Result<Flow> ExecBlock(const Block& block);
@@ -94,7 +97,7 @@ class Evaluator {
   std::vector<std::unique_ptr<ModuleEnv>> modules_;
   std::vector<const DefStmt*> call_stack_;
   int depth_ = 0;
-  bool located_ = false;
+  std::string located_msg_;  // the message of the error last located
 };
 
 }  // namespace berth::starlark

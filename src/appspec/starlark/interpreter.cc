@@ -34,7 +34,6 @@ Result<Value> Interpreter::ExecFile(const std::string& filename, std::string sou
   // Values made before the outermost file starts (predeclared ones) are frozen with it.
   if (running_ == 0) FreezeFrom(0);
   const size_t first = heap_.size();
-  eval_->located_ = false;
   ++running_;
   Result<Value> module = eval_->ExecFile(SourceFile{filename, std::move(source)}, predeclared);
   --running_;
@@ -56,12 +55,11 @@ Result<Value> Interpreter::Load(const std::string& module) {
         fmt::format("cannot load \"{}\": load is not available here", module));
   }
   loading_.push_back(module);
-  eval_->located_ = false;
   Result<Value> r = options_.loader(*this, module);
   loading_.pop_back();
   if (!r.ok()) {
     // A located error from inside the loaded file stays as it is; others get the module name.
-    if (eval_->located()) return r.status();
+    if (eval_->IsLocated(r.status())) return r.status();
     return Status::InvalidArgument(
         fmt::format("cannot load \"{}\": {}", module, r.status().message()));
   }

@@ -42,6 +42,11 @@ struct InterpreterOptions {
   std::function<void(const std::string&)> print;
   // Resolves load(); without one, load fails.
   Loader loader;
+  // Language options, off by default as in starlark-go (syntax.FileOptions): `while` loops,
+  // and functions that call themselves (directly or not; the call depth stays bounded).
+  // starlark-go's third such option, `set`, has no counterpart yet: there is no set type.
+  bool allow_while = false;
+  bool allow_recursion = false;
 };
 
 class Interpreter {
@@ -85,6 +90,7 @@ class Interpreter {
   // Counts `n` steps of work; fails once the budget of max_steps is spent.
   Status Charge(int64_t n);
   int64_t steps() const { return steps_; }
+  const InterpreterOptions& options() const { return options_; }
   void Print(const std::string& line) const {
     if (options_.print) options_.print(line);
   }

@@ -116,6 +116,37 @@ TEST(StarlarkInterpreterTest, CallFromNativeCode) {
   EXPECT_FALSE(interp.Call(add, {}).ok());
 }
 
+// A native that calls back into Starlark: the callback's error keeps its position and gains the
+// native's call site; the native's own error after a failed callback is located at its call.
+TEST(StarlarkInterpreterTest, ErrorsAroundCallbacksKeepTheirPosition) {
+  Interpreter interp;
+  Predeclared env = {
+      {"call",
+       interp.NewBuiltin(
+           "call", [](Interpreter& in, const Args& a) { return in.Call(a.positional()[0], {}); })},
+      {"try_call",
+       interp.NewBuiltin("try_call", [](Interpreter& in, const Args& a) -> Result<Value> {
+         Result<Value> r = in.Call(a.positional()[0], {});
+         if (r.ok()) return Value();
+         return Status::InvalidArgument("the callback failed");
+       })}};
+  Result<Value> m = interp.ExecFile("t.star", "def f():\n  return 1 // 0\n\ncall(f)\n", env);
+  ASSERT_FALSE(m.ok());
+  const std::string& msg = m.status().message();
+  EXPECT_EQ(msg.rfind("t.star:2:12: integer division by zero", 0), 0u) << msg;
+  EXPECT_NE(msg.find("called from t.star:4:1"), std::string::npos) << msg;
+
+  m = interp.ExecFile("u.star", "x = 1\ntry_call(lambda: 1 // 0)\n", env);
+  ASSERT_FALSE(m.ok());
+  EXPECT_EQ(m.status().message().rfind("u.star:2:1: the callback failed", 0), 0u)
+      << m.status().message();
+
+  m = interp.ExecFile("v.star", "r = sorted([2, 1], key=lambda x: x // 0)\n", env);
+  ASSERT_FALSE(m.ok());
+  EXPECT_EQ(m.status().message().rfind("v.star:1:36: integer division by zero", 0), 0u)
+      << m.status().message();
+}
+
 TEST(StarlarkInterpreterTest, PredeclaredValuesAreFrozen) {
   Interpreter interp;
   Predeclared env = {{"shared", interp.NewList({Value::Int(1)})}};

@@ -9,8 +9,7 @@ namespace berth::starlark {
 namespace {
 
 // Runs `program` and returns repr(r), or "error: " and the first line of the message.
-std::string Run(const std::string& program) {
-  InterpreterOptions options;
+std::string Run(const std::string& program, InterpreterOptions options = {}) {
   options.max_steps = 1'000'000;
   Interpreter interp(options);
   Result<Value> m = interp.ExecFile("t.star", program, {});
@@ -126,6 +125,8 @@ TEST(StarlarkLanguageTest, Floats) {
       {"max(1, 2.5)", "2.5"},
       {"float('1e400')", "error: t.star:1:11: float: floating-point number too large"},
       {"1.0 / 0", "error: t.star:1:9: floating-point division by zero"},
+      {"1.0 // 0", "error: t.star:1:9: floored division by zero"},
+      {"1.5 < 'a'", "error: t.star:1:9: float < string not implemented"},
       {"int(float('nan'))", "error: t.star:1:9: int: cannot convert float NaN to integer"},
       {"float('x')", "error: t.star:1:11: float: invalid float literal: x"},
   });
@@ -186,7 +187,7 @@ TEST(StarlarkLanguageTest, BitwiseOperators) {
       {"{'a': 1} | {'b': 2}", "{\"a\": 1, \"b\": 2}"},
       {"1 << -1", "error: t.star:1:7: negative shift count"},
       {"1 << 1000", "error: t.star:1:7: shift count too large: 1000"},
-      {"1.0 & 1", "error: t.star:1:9: unsupported operand types for &: float and int"},
+      {"1.0 & 1", "error: t.star:1:9: unknown binary op: float & int"},
   });
   Check({
       {"r = 12\nr &= 10\nr |= 1\nr ^= 2\nr <<= 2\nr >>= 1", "22"},
@@ -335,6 +336,43 @@ TEST(StarlarkLanguageTest, Builtins) {
       {"chr(-1)", "error: t.star:1:9: chr: Unicode code point -1 out of range (<0)"},
       {"ord('ab')", "error: t.star:1:9: ord: string encodes 2 Unicode code points, want 1"},
   });
+}
+
+TEST(StarlarkLanguageTest, WhileAndRecursionOptions) {
+  InterpreterOptions on;
+  on.allow_while = true;
+  on.allow_recursion = true;
+  struct OptCase {
+    const char* program;
+    const char* want_off;  // with the default options
+    const char* want_on;   // with while and recursion allowed
+  };
+  const OptCase cases[] = {
+      {"def f():\n  i, n = 0, 0\n  while i < 5:\n    i += 1\n    if i == 2:\n      continue\n"
+       "    n += i\n  return n\nr = f()",
+       "error: t.star:3:3: 'while' loops are not supported in Starlark; use 'for'", "13"},
+      {"def f():\n  while True:\n    return 7\nr = f()",
+       "error: t.star:2:3: 'while' loops are not supported in Starlark; use 'for'", "7"},
+      {"def f():\n  while 1:\n    break\n  return 0\nr = f()",
+       "error: t.star:2:3: 'while' loops are not supported in Starlark; use 'for'", "0"},
+      {"def fib(n):\n  return n if n < 2 else fib(n - 1) + fib(n - 2)\nr = fib(15)",
+       "error: t.star:2:26: function fib called recursively (recursion is not allowed)", "610"},
+      {"def even(n):\n  return True if n == 0 else odd(n - 1)\ndef odd(n):\n  return False if "
+       "n == 0 else even(n - 1)\nr = even(10)",
+       "error: t.star:4:31: function even called recursively (recursion is not allowed)", "True"},
+      // Recursion stays bounded.
+      {"def f(n):\n  return f(n + 1)\nr = f(0)",
+       "error: t.star:2:10: function f called recursively (recursion is not allowed)",
+       "error: t.star:2:10: call stack is too deep"},
+      // A loop that never ends runs out of steps.
+      {"def f():\n  while True:\n    pass\nf()",
+       "error: t.star:2:3: 'while' loops are not supported in Starlark; use 'for'",
+       "error: t.star:3:5: evaluation step limit exceeded (1000000 steps)"},
+  };
+  for (const OptCase& c : cases) {
+    EXPECT_EQ(starlark::Run(c.program), c.want_off) << c.program;
+    EXPECT_EQ(starlark::Run(c.program, on), c.want_on) << c.program;
+  }
 }
 
 }  // namespace

@@ -14,18 +14,19 @@ struct Keyword {
   Tok kind;
 };
 constexpr Keyword kKeywords[] = {
-    {"and", Tok::kAnd},   {"break", Tok::kBreak},   {"continue", Tok::kContinue},
-    {"def", Tok::kDef},   {"elif", Tok::kElif},     {"else", Tok::kElse},
-    {"for", Tok::kFor},   {"if", Tok::kIf},         {"in", Tok::kIn},
-    {"load", Tok::kLoad}, {"lambda", Tok::kLambda}, {"not", Tok::kNot},
-    {"or", Tok::kOr},     {"pass", Tok::kPass},     {"return", Tok::kReturn},
-    {"None", Tok::kNone}, {"True", Tok::kTrue},     {"False", Tok::kFalse},
+    {"and", Tok::kAnd},     {"break", Tok::kBreak},   {"continue", Tok::kContinue},
+    {"def", Tok::kDef},     {"elif", Tok::kElif},     {"else", Tok::kElse},
+    {"for", Tok::kFor},     {"if", Tok::kIf},         {"in", Tok::kIn},
+    {"load", Tok::kLoad},   {"lambda", Tok::kLambda}, {"not", Tok::kNot},
+    {"or", Tok::kOr},       {"pass", Tok::kPass},     {"return", Tok::kReturn},
+    {"None", Tok::kNone},   {"True", Tok::kTrue},     {"False", Tok::kFalse},
+    {"while", Tok::kWhile},
 };
 
 // Python keywords that Starlark reserves or that this subset leaves out.
 constexpr const char* kReserved[] = {
-    "as", "class",    "del",   "except", "finally", "from", "global", "import",
-    "is", "nonlocal", "raise", "try",    "while",   "with", "yield",
+    "as",     "class", "del",      "except", "finally", "from", "global",
+    "import", "is",    "nonlocal", "raise",  "try",     "with", "yield",
 };
 
 constexpr int kMaxIndentDepth = 100;
@@ -427,8 +428,6 @@ Result<std::vector<Token>> Lexer::Run() {
       }
       for (const char* r : kReserved) {
         if (word == r) {
-          if (word == "while")
-            return Error(pos, "'while' loops are not supported in Starlark; use 'for'");
           return Error(pos, fmt::format("keyword '{}' is not supported in Starlark", word));
         }
       }
@@ -688,6 +687,8 @@ const char* TokName(Tok kind) {
       return "'else'";
     case Tok::kFor:
       return "'for'";
+    case Tok::kWhile:
+      return "'while'";
     case Tok::kIf:
       return "'if'";
     case Tok::kIn:

@@ -71,6 +71,7 @@ enum class Tok {
   kElif,
   kElse,
   kFor,
+  kWhile,
   kIf,
   kIn,
   kLambda,

@@ -17,8 +17,8 @@ Status Overflow() { return Status::InvalidArgument("integer overflow"); }
 constexpr int64_t kMaxShift = 512;
 
 Status Unsupported(BinaryOp op, Value x, Value y) {
-  return Status::InvalidArgument(fmt::format("unsupported operand types for {}: {} and {}",
-                                             BinaryOpName(op), TypeName(x), TypeName(y)));
+  return Status::InvalidArgument(
+      fmt::format("unknown binary op: {} {} {}", TypeName(x), BinaryOpName(op), TypeName(y)));
 }
 
 Result<int64_t> FloorDiv(int64_t a, int64_t b) {
@@ -300,7 +300,7 @@ Result<std::optional<Value>> FloatArith(BinaryOp op, Value x, Value y) {
       if (b == 0) return Status::InvalidArgument("floating-point division by zero");
       return std::optional<Value>(Value::Float(a / b));
     case BinaryOp::kSlashSlash:
-      if (b == 0) return Status::InvalidArgument("floating-point division by zero");
+      if (b == 0) return Status::InvalidArgument("floored division by zero");
       return std::optional<Value>(Value::Float(std::floor(a / b)));
     case BinaryOp::kPercent:
       if (b == 0) return Status::InvalidArgument("floating-point modulo by zero");
@@ -341,9 +341,10 @@ Result<Value> Binary(Interpreter& interp, BinaryOp op, Value x, Value y) {
     case BinaryOp::kGe: {
       Result<int> c = Compare(interp, x, y);
       if (!c.ok()) {
-        if (c.status().message().rfind("cannot compare", 0) == 0) {
-          return Status::InvalidArgument(fmt::format("unsupported comparison: {} {} {}",
-                                                     TypeName(x), BinaryOpName(op), TypeName(y)));
+        const std::string& m = c.status().message();
+        if (m.size() > 16 && m.compare(m.size() - 16, 16, " not implemented") == 0) {
+          return Status::InvalidArgument(
+              fmt::format("{} {} {} not implemented", TypeName(x), BinaryOpName(op), TypeName(y)));
         }
         return c.status();
       }

@@ -93,8 +93,8 @@ std::optional<BinaryOp> AugOp(Tok k) {
 
 class Parser {
  public:
-  Parser(const SourceFile& file, std::vector<Token> tokens)
-      : file_(file), toks_(std::move(tokens)) {}
+  Parser(const SourceFile& file, std::vector<Token> tokens, ParseOptions options)
+      : file_(file), toks_(std::move(tokens)), options_(options) {}
 
   Result<Block> File();
 
@@ -166,6 +166,7 @@ class Parser {
   Status Suite(Block* out);
   Result<StmtPtr> If();
   Result<StmtPtr> For();
+  Result<StmtPtr> While();
   Result<StmtPtr> Def();
   Status Params(DefStmt* def, Tok close);
   Result<ExprPtr> Lambda();
@@ -200,6 +201,7 @@ class Parser {
 
   const SourceFile& file_;
   std::vector<Token> toks_;
+  ParseOptions options_;
   size_t i_ = 0;
   int nesting_ = 0;
   int loop_depth_ = 0;
@@ -225,6 +227,9 @@ Status Parser::Statement(Block* out) {
       break;
     case Tok::kFor:
       s = For();
+      break;
+    case Tok::kWhile:
+      s = While();
       break;
     case Tok::kDef:
       s = Def();
@@ -293,6 +298,20 @@ Result<StmtPtr> Parser::For() {
   BERTH_RETURN_IF_ERROR(CheckTarget(s->target.get(), /*bind_locals=*/true));
   BERTH_RETURN_IF_ERROR(Expect(Tok::kIn));
   BERTH_ASSIGN_OR_RETURN(s->iterable, ExprList());
+  BERTH_RETURN_IF_ERROR(Expect(Tok::kColon));
+  ++loop_depth_;
+  BERTH_RETURN_IF_ERROR(Suite(&s->body));
+  --loop_depth_;
+  return StmtPtr(std::move(s));
+}
+
+Result<StmtPtr> Parser::While() {
+  Pos pos = Cur().pos;
+  if (!options_.allow_while) {
+    return Error(pos, "'while' loops are not supported in Starlark; use 'for'");
+  }
+  auto s = std::make_unique<WhileStmt>(Next().pos);
+  BERTH_ASSIGN_OR_RETURN(s->cond, Test());
   BERTH_RETURN_IF_ERROR(Expect(Tok::kColon));
   ++loop_depth_;
   BERTH_RETURN_IF_ERROR(Suite(&s->body));
@@ -452,6 +471,7 @@ Result<StmtPtr> Parser::SimpleStatement() {
       return Load();
     case Tok::kIf:
     case Tok::kFor:
+    case Tok::kWhile:
     case Tok::kDef:
       return Error(pos, fmt::format("syntax error: {} statement must start on its own line",
                                     TokName(Kind())));
@@ -991,11 +1011,11 @@ Result<ExprPtr> Parser::Operand() {
 
 }  // namespace
 
-Result<std::unique_ptr<Program>> Parse(SourceFile file) {
+Result<std::unique_ptr<Program>> Parse(SourceFile file, ParseOptions options) {
   auto program = std::make_unique<Program>();
   program->file = std::move(file);
   BERTH_ASSIGN_OR_RETURN(std::vector<Token> tokens, Lex(program->file));
-  Parser parser(program->file, std::move(tokens));
+  Parser parser(program->file, std::move(tokens), options);
   BERTH_ASSIGN_OR_RETURN(program->stmts, parser.File());
   return program;
 }

@@ -13,7 +13,12 @@ namespace berth::starlark {
 constexpr int kMaxNesting = 100;
 constexpr int kMaxExprDepth = 200;
 
+// Language options that change what parses (as starlark-go's syntax.FileOptions do).
+struct ParseOptions {
+  bool allow_while = false;  // `while` loops; without, `while` is a syntax error
+};
+
 // Lexes and parses a file. Syntax errors carry "file:line:col: message", the line and a caret.
-Result<std::unique_ptr<Program>> Parse(SourceFile file);
+Result<std::unique_ptr<Program>> Parse(SourceFile file, ParseOptions options = {});
 
 }  // namespace berth::starlark

@@ -160,7 +160,7 @@ Result<int> CompareDepth(Interpreter& interp, Value a, Value b, int depth) {
     }
   }
   return Status::InvalidArgument(
-      fmt::format("cannot compare {} with {}", TypeName(a), TypeName(b)));
+      fmt::format("{} < {} not implemented", TypeName(a), TypeName(b)));
 }
 
 Result<uint64_t> HashDepth(Interpreter& interp, Value v, int depth) {
