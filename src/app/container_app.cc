@@ -644,7 +644,7 @@ void ContainerApp::AdoptExisting() {
   Touch();
 }
 
-void ContainerApp::Retire(bool volumes) {
+void ContainerApp::Retire() {
   std::vector<Waiter> waiters;
   {
     std::lock_guard lock(mu_);
@@ -672,13 +672,6 @@ void ContainerApp::Retire(bool volumes) {
   for (const auto& image : images) {
     if (Status s = deps_.runtime->RemoveImage(image); !s.ok()) {
       spdlog::warn("app {}: cannot remove image {}: {}", plan_.app_id, image, s.message());
-    }
-  }
-  if (volumes) {
-    for (const auto& v : plan_.volumes_to_create) {
-      if (Status s = deps_.runtime->VolumeRemove(v); !s.ok()) {
-        spdlog::warn("app {}: cannot remove volume {}: {}", plan_.app_id, v, s.message());
-      }
     }
   }
   std::lock_guard lock(mu_);

@@ -90,9 +90,10 @@ class ContainerApp : public proxy::Backend, public std::enable_shared_from_this<
   void Tick();
   // Looks for this app's container (a job): a running one is adopted as it is.
   void AdoptExisting();
-  // Stops this app for good: no more starts; removes its containers and (built) images, and
-  // its volumes when `volumes`. Blocks; call from a job.
-  void Retire(bool volumes);
+  // Stops this app for good: no more starts; removes its containers (and their rendered
+  // cl_secret files) and built images. Its volumes stay: the registry removes them by label
+  // when asked (ContainerAppRegistry::Forget). Blocks; call from a job.
+  void Retire();
   // Stops this version for good because `next` (a new version of the same app, or null) took
   // its place: held requests go to `next` (404 without one), in-flight requests and tunnels
   // finish (up to `drain`), then its container and built image are removed unless `next`

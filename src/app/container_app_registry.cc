@@ -127,7 +127,7 @@ void ContainerAppRegistry::Forget(const store::AppRecord& record, bool volumes) 
   if (!app && !(volumes && runtime_)) return;
   std::string id = record.id;
   jobs_.Post([this, app, id, volumes] {
-    if (app) app->Retire(false);  // its containers go first: a volume in use stays
+    if (app) app->Retire();  // its containers go first: a volume in use stays
     if (volumes) RemoveVolumes(id);
   });
 }

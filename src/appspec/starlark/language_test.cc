@@ -208,6 +208,13 @@ TEST(StarlarkLanguageTest, MutationWhileIteratingAndDuplicateKeys) {
   });
 }
 
+TEST(StarlarkLanguageTest, DictGetIsPositionalOnly) {
+  Check({
+      {"r = {1: 2}.get(1, 5)", "2"},
+      {"r = {}.get(1, default=2)", "error: t.star:1:15: get() does not accept keyword arguments"},
+  });
+}
+
 TEST(StarlarkLanguageTest, Bytes) {
   CheckExprs({
       {"b'abc'", "b\"abc\""},

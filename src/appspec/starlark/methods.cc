@@ -692,6 +692,7 @@ constexpr Method kListMethods[] = {
 
 Result<Value> DictGet(Interpreter& interp, const Args& args) {
   Value key, dflt;
+  BERTH_RETURN_IF_ERROR(args.NoKeywords());  // positional only, as in starlark-go
   BERTH_RETURN_IF_ERROR(args.Unpack({{"key", &key}, {"default?", &dflt}}));
   BERTH_ASSIGN_OR_RETURN(std::optional<Value> v, args.self().dict()->Get(interp, key));
   return v ? *v : dflt;
