@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "base/strings.h"
+#include "proxy/exchange.h"
 #include "proxy/header_transform.h"
 #include "proxy/http_head.h"
 #include "proxy/relay.h"
@@ -29,19 +30,6 @@ using beast::error_code;
 using namespace asio::experimental::awaitable_operators;
 
 namespace {
-
-using RequestParser = http::request_parser<http::buffer_body>;
-using ResponseParser = http::response_parser<http::buffer_body>;
-
-// Where an exchange with the upstream broke, which decides the answer the client gets.
-enum class Phase {
-  kConnect,
-  kSendRequest,
-  kReadResponse,
-  kSendResponse,     // writing to the client failed, or the client went away
-  kReadRequestBody,  // the client's body stalled or ended early
-  kBadRequestBody    // the client's body broke HTTP's framing
-};
 
 std::string ReasonFor(const error_code& ec) {
   if (ec == asio::error::connection_refused) return "connection refused";
@@ -109,63 +97,6 @@ auto AsyncAcquire(Backend& backend, Token&& token) {
       },
       token);
 }
-
-// One request and its answer: what the client asked, where it goes, how the upstream side went,
-// and what the access log says about it.
-struct Exchange {
-  Exchange(RequestParser& p, const std::string& via_pseudonym, bool log_method)
-      : hp(p), req(p.get()) {
-    version = req.version();
-    client_keep_alive = req.keep_alive();
-    if (log_method) method = std::string(req.method_string());
-    raw_target = std::string(req.target());
-    verdict = CheckRequest(req);
-    client_host = verdict.status ? std::string(req[http::field::host]) : verdict.host;
-    via = (version == 10 ? "1.0 " : "1.1 ") + via_pseudonym;
-  }
-
-  // The request.
-  RequestParser& hp;
-  http::request<http::buffer_body>& req;
-  unsigned version = 11;
-  bool client_keep_alive = false;
-  std::string method;      // for the access log; "" without one
-  std::string raw_target;  // as the client sent it
-  RequestVerdict verdict;
-  std::string client_host;
-  std::string via;  // this server's Via entry
-
-  // Its route and upstream.
-  std::string app_id;
-  std::string app_path;
-  bool strip_app = false;
-  bool preserve_host = false;
-  std::shared_ptr<Backend> backend;
-  Acquired acq;
-  Activity* activity = nullptr;
-  bool upgrade = false;          // a WebSocket upgrade
-  bool expect_continue = false;  // the client waits for "100 Continue" before its body
-  // It may be sent again on a new connection when the pooled one it used turns out dead before
-  // any response byte: only when it has no body (nothing of it was consumed) and its method
-  // is idempotent.
-  bool replayable = false;
-
-  // The exchange with the upstream.
-  std::string pool_key;
-  ConnectGate::Slot connect_slot;  // from before a new connection's connect to its answer
-  std::unique_ptr<UpstreamConn> conn;
-  std::optional<ResponseParser> rp;
-  error_code uec;
-  Phase failed_phase = Phase::kConnect;
-  bool stale_retried = false;     // sent again after a dead pooled connection
-  bool reacquired = false;        // asked the backend again after a refused connect
-  bool reacquire_failed = false;  // ... and it answered with a failure (in acq)
-
-  // The outcome.
-  unsigned status_code = 0;
-  uint64_t bytes_out = 0;
-  bool keep = false;  // the client connection serves another request
-};
 
 // What one attempt at the upstream came to.
 enum class Step { kDone, kRetry };
