@@ -97,6 +97,9 @@ class Parser {
       : file_(file), toks_(std::move(tokens)), options_(options) {}
 
   Result<Block> File();
+  // After File(): the names the file binds at the top level, and by load.
+  std::set<std::string> TakeGlobals() { return std::move(globals_); }
+  std::set<std::string> TakeLoaded() { return std::move(loaded_); }
 
  private:
   // Counts nesting on the way down; the destructor undoes it.
@@ -206,9 +209,7 @@ class Parser {
   int nesting_ = 0;
   int loop_depth_ = 0;
   int block_depth_ = 0;
-  DefStmt* def_ = nullptr;  // the function being parsed, if any
-
- public:
+  DefStmt* def_ = nullptr;         // the function being parsed, if any
   std::set<std::string> globals_;  // names bound at the top level (Program::globals)
   std::set<std::string> loaded_;   // names bound by load (Program::loaded)
 };
@@ -1028,8 +1029,8 @@ Result<std::unique_ptr<Program>> Parse(SourceFile file, ParseOptions options) {
   BERTH_ASSIGN_OR_RETURN(std::vector<Token> tokens, Lex(program->file));
   Parser parser(program->file, std::move(tokens), options);
   BERTH_ASSIGN_OR_RETURN(program->stmts, parser.File());
-  program->globals = std::move(parser.globals_);
-  program->loaded = std::move(parser.loaded_);
+  program->globals = parser.TakeGlobals();
+  program->loaded = parser.TakeLoaded();
   return program;
 }
 
