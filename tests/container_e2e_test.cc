@@ -413,6 +413,26 @@ TEST_F(ContainerE2E, CrashLoopingAppBacksOffAndRestartStartsItAtOnce) {
   EXPECT_EQ(none.err, "error: no app matches /nothing*\n");
 }
 
+// SIGTERM while a container is starting (it never gets healthy): the request gets its grace
+// period, the start is cancelled, every thread ends and the destructors run (an ASan build
+// would report a use after free of the stopped proxy), and the server exits 0.
+TEST_F(ContainerE2E, SigtermDuringAColdStartCancelsItAndExitsCleanly) {
+  REQUIRE_ENGINE("podman");
+  StartServer("[proxy]\nshutdown_grace_secs = 1\n");
+  std::string dir = AppDir({{"Containerfile",
+                             "FROM busybox:latest\nEXPOSE 8080\nCMD [\"sleep\", \"3600\"]\n"}});
+  ASSERT_EQ(Create({"--spec", "container", dir, "/never"}).exit_code, 0);
+  std::thread client([&] { Request("localhost", "/never/"); });
+  EXPECT_TRUE(WaitFor([&] { return AppJson("/never")["state"] == "starting"; },
+                      std::chrono::seconds(280)));
+  int exit_code = server_->Stop(SIGTERM);  // -1000: still running after 60 s
+  client.join();
+  EXPECT_EQ(exit_code, 0) << server_->log();
+  std::string log = server_->log();
+  EXPECT_NE(log.find("cancelling it"), std::string::npos) << log;
+  EXPECT_NE(log.find("berth stopped"), std::string::npos) << log;
+}
+
 TEST_F(ContainerE2E, DeleteRemovesContainersAndImages) {
   REQUIRE_ENGINE("podman");
   StartServer();

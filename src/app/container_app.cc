@@ -501,7 +501,8 @@ void ContainerApp::Supersede(const std::shared_ptr<ContainerApp>& next,
   }
   constexpr milliseconds kPoll{50};
   auto open = [this] { return in_flight_.load() + open_tunnels_.load(); };
-  for (auto waited = milliseconds(0); open() > 0 && waited < drain; waited += kPoll) {
+  for (auto waited = milliseconds(0); open() > 0 && waited < drain && !deps_.stop.stop_requested();
+       waited += kPoll) {
     deps_.clock->Sleep(kPoll);
   }
   if (open() > 0) {

@@ -62,6 +62,7 @@ Result<std::shared_ptr<proxy::Backend>> ContainerAppRegistry::Prepare(
   deps.clock = &clock_;
   deps.build_root = options_.home + "/run/build";
   deps.secret_files_root = SecretFilesRoot();
+  deps.stop = stop_.get_token();
   deps.render = [secret = options_.secret, root = deps.secret_files_root](
                     const ContainerPlan& plan, const store::SourceFiles& files) {
     return RenderPlan(plan, files, RenderDeps{secret, root});

@@ -1,6 +1,11 @@
 // ContainerAppRegistry: the container side of the app service. It makes a ContainerApp (the proxy
 // Backend) for every container app, ticks their idle and health timers, adopts containers a
 // previous server run left running, removes what deleted apps leave behind, and serves logs.
+//
+// Thread-safe: the app service calls it from admin threads, the proxy's sessions hold its
+// ContainerApps, its own monitor and job threads tick and start them. Shutdown order: Stop(),
+// then Drain() (and Cancel() if work is left), then destroy the proxy, then this registry:
+// after Drain no job thread runs, so none can call back into a destroyed proxy.
 #pragma once
 
 #include <condition_variable>
@@ -8,6 +13,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <stop_token>
 #include <string>
 #include <thread>
 #include <vector>
@@ -61,6 +67,9 @@ class ContainerAppRegistry : public BackendFactory {
   // replaced apps' containers and images; a build or start under way) up to `timeout`. True
   // when all of it finished.
   bool Drain(std::chrono::milliseconds timeout) { return jobs_.WaitIdle(timeout); }
+  // After Stop(): health waits and supersede drains under way end now, with "the server is
+  // stopping" (cancel the engine commands at the command runner). The jobs then finish soon.
+  void Cancel() { stop_.request_stop(); }
 
   // The container's recent output.
   Result<std::string> Logs(const std::string& app_id, int lines);
@@ -84,6 +93,7 @@ class ContainerAppRegistry : public BackendFactory {
   const Clock& clock_;
   SocketHealthProbe probe_;
   ThreadPool jobs_{8};
+  std::stop_source stop_;
 
   std::mutex mu_;
   std::map<std::string, std::shared_ptr<ContainerApp>> apps_;  // guarded by mu_

@@ -128,6 +128,7 @@ Status ContainerStarter::WaitHealthy(int port, SteadyTime deadline,
   std::string last_error = "no answer yet";
   auto last_inspect = deps_.clock->Now();
   for (int attempt = 0;; ++attempt) {
+    if (deps_.stop.stop_requested()) return Status::Unavailable("the server is stopping");
     auto now = deps_.clock->Now();
     if (now >= deadline) break;
     if (confirmed_port) {

@@ -13,6 +13,7 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <stop_token>
 #include <string>
 
 #include "app/container_plan.h"
@@ -38,6 +39,9 @@ struct ContainerAppDeps {
   // The folder of rendered cl_secret files (RenderDeps::files_root): a container's folder
   // there goes with the container.
   std::string secret_files_root;
+  // Requested when the server stops: health waits and drains end at once (the engine
+  // commands themselves are cancelled by the command runner).
+  std::stop_token stop;
 };
 
 // The delay before health probe number `attempt` (0-based) during a start: a few milliseconds

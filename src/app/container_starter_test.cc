@@ -117,6 +117,27 @@ TEST_F(ContainerStarterTest, WaitHealthyStopsWaitingForAContainerThatExited) {
   EXPECT_LT(clock_.Now() - t0, 2s);
 }
 
+TEST_F(ContainerStarterTest, WaitHealthyEndsWhenTheServerStops) {
+  rt_.images.insert(plan_.image);
+  ASSERT_TRUE(rt_.Run(plan_.run).ok());  // running, never healthy
+  std::stop_source stop;
+  deps_.stop = stop.get_token();
+  struct StoppingProbe : HealthProbe {
+    Result<int> Get(const std::string&, int, const std::string&,
+                    std::chrono::milliseconds) override {
+      if (++probes == 3) stop->request_stop();
+      return 503;
+    }
+    std::stop_source* stop = nullptr;
+    int probes = 0;
+  } probe;
+  probe.stop = &stop;
+  ContainerStarter starter = Starter(probe);
+  Status s = starter.WaitHealthy(41000, clock_.Now() + 180s);
+  EXPECT_EQ(s.message(), "the server is stopping");
+  EXPECT_EQ(probe.probes, 3);
+}
+
 TEST_F(ContainerStarterTest, WaitHealthyFollowsTheConfirmedPort) {
   ScriptedProbe probe({200});
   ContainerStarter starter = Starter(probe);

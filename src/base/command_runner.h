@@ -2,6 +2,8 @@
 // driver) runs them, so tests can script the programs' answers (see fake_command_runner.h).
 #pragma once
 
+#include <stop_token>
+
 #include "base/process.h"
 #include "base/status.h"
 
@@ -16,10 +18,17 @@ class CommandRunner {
   virtual Result<ProcessOutput> Run(const ProcessOptions& options) = 0;
 };
 
-// Runs commands for real with RunProcess.
+// Runs commands for real with RunProcess. Thread-safe.
 class RealCommandRunner : public CommandRunner {
  public:
   Result<ProcessOutput> Run(const ProcessOptions& options) override;
+  // Kills every command running now and refuses every later one (ProcessOutput::cancelled):
+  // the server's last step before it waits for its job threads, so none of them stays in a
+  // long build. Commands that bring their own ProcessOptions::stop keep it.
+  void CancelAll() { stop_.request_stop(); }
+
+ private:
+  std::stop_source stop_;
 };
 
 }  // namespace berth

@@ -12,6 +12,8 @@
 
 #include <cerrno>
 #include <cstring>
+#include <optional>
+#include <stop_token>
 #include <utility>
 
 extern char** environ;
@@ -307,6 +309,12 @@ Result<std::string> FindExecutable(const std::string& name) {
 }
 
 Result<ProcessOutput> RunProcess(const ProcessOptions& options) {
+  if (options.stop.stop_requested()) {
+    ProcessOutput cancelled;
+    cancelled.exit_code = -SIGKILL;
+    cancelled.cancelled = true;
+    return cancelled;
+  }
   Fd out_r, out_w, err_r, err_w, in_r, in_w, null_in;
   BERTH_RETURN_IF_ERROR(MakePipe(&out_r, &out_w));
   if (!options.merge_stderr) BERTH_RETURN_IF_ERROR(MakePipe(&err_r, &err_w));
@@ -329,6 +337,14 @@ Result<ProcessOutput> RunProcess(const ProcessOptions& options) {
   in_r.Reset();
   null_in.Reset();
   Fd pidfd(OpenPidFd(pid));
+  // A stop request wakes the poll below through a pipe: no polling for it.
+  Fd stop_r, stop_w;
+  auto wake = [&stop_w] { [[maybe_unused]] ssize_t w = ::write(stop_w.get(), "x", 1); };
+  std::optional<std::stop_callback<decltype(wake)>> on_stop;
+  if (options.stop.stop_possible() && MakePipe(&stop_r, &stop_w).ok()) {
+    SetNonBlocking(stop_w.get());
+    on_stop.emplace(options.stop, wake);
+  }
 
   std::optional<ScopedSigpipeBlock> sigpipe_block;
   if (in_w.valid()) {
@@ -366,14 +382,21 @@ Result<ProcessOutput> RunProcess(const ProcessOptions& options) {
       reap(0);
       continue;
     }
+    if (!exited && options.stop.stop_requested()) {
+      KillGroup(pid);
+      result.cancelled = true;
+      reap(0);
+      continue;
+    }
 
-    pollfd fds[4];
+    pollfd fds[5];
     int n = 0;
     int out_i = -1, err_i = -1, in_i = -1, pid_i = -1;
     if (out_r.valid()) fds[out_i = n++] = {out_r.get(), POLLIN, 0};
     if (err_r.valid()) fds[err_i = n++] = {err_r.get(), POLLIN, 0};
     if (in_w.valid()) fds[in_i = n++] = {in_w.get(), POLLOUT, 0};
     if (!exited && pidfd.valid()) fds[pid_i = n++] = {pidfd.get(), POLLIN, 0};
+    if (!exited && stop_r.valid()) fds[n++] = {stop_r.get(), POLLIN, 0};  // checked above
 
     int wait_ms = -1;
     if (exited) wait_ms = RemainingMs(drain_deadline, now);

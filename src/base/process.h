@@ -16,6 +16,7 @@
 #include <chrono>
 #include <cstddef>
 #include <optional>
+#include <stop_token>
 #include <string>
 #include <utility>
 #include <vector>
@@ -37,6 +38,9 @@ struct ProcessOptions {
   std::string stdin_data;
   // 0 = no limit. On expiry the child's whole process group gets SIGKILL.
   std::chrono::milliseconds timeout{0};
+  // A stop request kills the child's whole process group (SIGKILL, as on timeout) and sets
+  // ProcessOutput::cancelled; requested before the start, the command is not started at all.
+  std::stop_token stop;
   // Bytes kept per stream; the rest is read and dropped (the child never blocks on a full
   // pipe) and ProcessOutput::truncated is set.
   size_t max_output = 16 * 1024 * 1024;
@@ -48,6 +52,7 @@ struct ProcessOptions {
 struct ProcessOutput {
   int exit_code = 0;       // the exit status, or -N if the child was killed by signal N
   bool timed_out = false;  // the timeout expired and the child was killed (exit_code -9)
+  bool cancelled = false;  // ProcessOptions::stop was requested: killed (-9) or never started
   bool truncated = false;  // some output went past max_output and was dropped
   std::string out;
   std::string err;

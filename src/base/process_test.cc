@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <stop_token>
 #include <thread>
 
 namespace berth {
@@ -230,6 +231,40 @@ TEST(RunProcessTest, TimeoutKillsGrandchildren) {
   pid_t grandchild = std::atoi(out.out.c_str());
   ASSERT_GT(grandchild, 0);
   EXPECT_TRUE(ProcessGone(grandchild));
+}
+
+TEST(RunProcessTest, StopRequestKillsTheChildAndItsGroup) {
+  // The child says it runs through a FIFO; the stop is requested once the test has read it.
+  std::string fifo = ::testing::TempDir() + "/stop-fifo-" + std::to_string(::getpid());
+  ::unlink(fifo.c_str());
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  std::stop_source stop;
+  auto o = Sh("sleep 30 & echo $! > " + fifo + "; wait");
+  o.stop = stop.get_token();
+  std::thread stopper([&] {
+    std::ifstream in(fifo);  // blocks until the child opens it for writing
+    std::string pid;
+    std::getline(in, pid);
+    stop.request_stop();
+  });
+  auto out = MustRun(o);
+  stopper.join();
+  ::unlink(fifo.c_str());
+  EXPECT_TRUE(out.cancelled);
+  EXPECT_FALSE(out.timed_out);
+  EXPECT_EQ(out.exit_code, -SIGKILL);
+}
+
+TEST(RunProcessTest, StopRequestedBeforeTheStartRunsNothing) {
+  std::string marker = ::testing::TempDir() + "/never-" + std::to_string(::getpid());
+  std::stop_source stop;
+  stop.request_stop();
+  ProcessOptions o;
+  o.argv = {"/usr/bin/touch", marker};
+  o.stop = stop.get_token();
+  auto out = MustRun(o);
+  EXPECT_TRUE(out.cancelled);
+  EXPECT_FALSE(std::filesystem::exists(marker));
 }
 
 TEST(RunProcessTest, GrandchildHoldingThePipeDoesNotBlock) {

@@ -84,6 +84,9 @@ Result<ProcessOutput> EngineRuntime::Exec(const std::string& what, const Args& a
     auto secs = std::chrono::duration_cast<std::chrono::seconds>(timeout).count();
     return Status::DeadlineExceeded(fmt::format("{} {} timed out after {} s", Name(), what, secs));
   }
+  if (out->cancelled) {
+    return Status::Unavailable(fmt::format("{} {} cancelled: the server is stopping", Name(), what));
+  }
   return out;
 }
 

@@ -88,6 +88,16 @@ TEST_F(EngineRuntimeTest, BuildTimeout) {
   EXPECT_EQ(log, "Step 1/9 : FROM base\n");
 }
 
+TEST_F(EngineRuntimeTest, CancelledCommandSaysTheServerIsStopping) {
+  ProcessOutput cancelled;
+  cancelled.cancelled = true;
+  cancelled.exit_code = -9;
+  fake_.Push(cancelled);
+  Status s = Podman().Start("c1");
+  EXPECT_EQ(s.code(), Status::Code::kUnavailable);
+  EXPECT_EQ(s.message(), "podman start cancelled: the server is stopping");
+}
+
 TEST_F(EngineRuntimeTest, EngineMissingIsUnavailable) {
   fake_.Push(Status::NotFound("/usr/bin/podman: command not found"));
   Status s = Podman().Stop("c1", 5);

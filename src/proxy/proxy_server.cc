@@ -55,7 +55,6 @@ struct ProxyServer::Impl {
   std::vector<std::unique_ptr<Worker>> workers;
   std::vector<std::unique_ptr<Listener>> listeners;
   std::atomic<size_t> next_worker{0};
-  std::atomic<int> accept_loops{0};
   bool started = false;
 
   Worker& NextWorker() { return *workers[next_worker++ % workers.size()]; }
@@ -70,9 +69,9 @@ asio::awaitable<void> ProxyServer::Impl::AcceptLoop(Listener& l) {
   // A pending accept holds a socket of another worker's io_context: Shutdown waits for every
   // loop to end before it stops (and may destroy) the io_contexts.
   struct Running {
-    std::atomic<int>& n;
-    ~Running() { --n; }
-  } running{accept_loops};
+    ProxyShared& shared;
+    ~Running() { shared.AcceptLoopEnded(); }
+  } running{shared};
   while (!shared.stopping) {
     Worker& w = NextWorker();
     auto [ec, accepted_socket] = co_await l.acceptor.async_accept(w.ioc, kToken);
@@ -152,7 +151,7 @@ void ProxyServer::Start() {
   Impl& im = *impl_;
   im.started = true;
   for (auto& l : im.listeners) {
-    ++im.accept_loops;
+    ++im.shared.accept_loops;
     asio::co_spawn(l->acceptor.get_executor(), im.AcceptLoop(*l), asio::detached);
   }
   for (auto& w : im.workers) {
@@ -175,30 +174,28 @@ bool ProxyServer::Shutdown(std::chrono::milliseconds grace) {
       lp->acceptor.close(ec);
     });
   }
-  // Close idle connections now and again while waiting (a connection may turn idle later).
-  auto close_idle = [&im] {
-    for (auto& w : im.workers) {
-      asio::post(w->ioc, [wp = w.get()] {
-        for (auto& s : wp->sessions) {
-          if (s.idle) s.close();
-        }
-        wp->sweeper.cancel();
-        wp->pool.Clear();
-      });
+  // Idle connections close now; a busy one closes after its request (sessions see `stopping`).
+  for (auto& w : im.workers) {
+    asio::post(w->ioc, [wp = w.get()] {
+      for (auto& s : wp->sessions) {
+        if (s.idle) s.close();
+      }
+      wp->sweeper.cancel();
+      wp->pool.Clear();
+    });
+  }
+  // Requests in flight get the grace period; accept loops, which hold sockets of other
+  // workers' io_contexts, get at least 5 s to end before the io_contexts stop.
+  const auto now = std::chrono::steady_clock::now();
+  bool clean;
+  {
+    std::unique_lock lock(im.shared.quiet_mu);
+    clean = im.shared.quiet.wait_until(lock, now + grace, [&im] { return im.shared.Quiet(); });
+    if (!clean) {
+      im.shared.quiet.wait_until(lock, now + std::chrono::seconds(5),
+                                 [&im] { return im.shared.accept_loops.load() == 0; });
+      clean = im.shared.in_flight.load() == 0;
     }
-  };
-  auto deadline = std::chrono::steady_clock::now() + grace;
-  auto loops_deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-  bool clean = true;
-  while (true) {
-    close_idle();
-    bool loops_done = im.accept_loops == 0 || std::chrono::steady_clock::now() >= loops_deadline;
-    if (im.shared.in_flight == 0 && loops_done) break;
-    if (std::chrono::steady_clock::now() >= deadline && loops_done) {
-      clean = im.shared.in_flight == 0;
-      break;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   for (auto& w : im.workers) w->ioc.stop();
   for (auto& w : im.workers) {

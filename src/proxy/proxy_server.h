@@ -3,6 +3,11 @@
 // and the response through (bodies never buffered whole), keep-alive on both sides, WebSocket
 // upgrades relayed as raw bytes.
 //
+// Threads and lifetime: Listen, Start and Shutdown are called from one controlling thread;
+// Stats from any thread. The Router must outlive the server, and so must every Backend a route
+// hands out while a session may still hold one of its leases (the server's owner destroys the
+// proxy before the backends). Destroying a started server shuts it down with no grace.
+//
 // Beast and Asio stay inside proxy_server.cc: this header is cheap to include.
 #pragma once
 

@@ -18,15 +18,12 @@
 #include "proxy/header_transform.h"
 #include "proxy/http_head.h"
 #include "proxy/relay.h"
+#include "proxy/replay_policy.h"
 #include "proxy/request_check.h"
 
 namespace berth::proxy {
 
-namespace asio = boost::asio;
-namespace beast = boost::beast;
-namespace http = beast::http;
-using tcp = asio::ip::tcp;
-using beast::error_code;
+// asio, beast, http, tcp and error_code come from relay.h.
 using namespace asio::experimental::awaitable_operators;
 
 namespace {
@@ -98,6 +95,26 @@ auto AsyncAcquire(Backend& backend, Token&& token) {
       token);
 }
 
+// How reading the upstream's response head failed, for the replay policy.
+UpstreamFailure ReadFailure(const error_code& ec) {
+  if (IsTimeout(ec)) return UpstreamFailure::kTimedOut;
+  if (ec == http::error::end_of_stream || ec == asio::error::connection_reset ||
+      ec == asio::error::eof || ec == http::error::partial_message) {
+    return UpstreamFailure::kClosedBeforeAnswer;
+  }
+  return UpstreamFailure::kOther;
+}
+
+FailedAttempt FailureOf(const Exchange& x, UpstreamFailure failure, uint64_t bytes_sent) {
+  FailedAttempt a;
+  a.failure = failure;
+  a.pooled = x.conn->reused;
+  a.replayable = x.replayable;
+  a.replayed = x.stale_retried;
+  a.bytes_sent = bytes_sent;
+  return a;
+}
+
 // What one attempt at the upstream came to.
 enum class Step { kDone, kRetry };
 enum class Connected { kYes, kFailed, kAgain };  // kAgain: the backend gave another upstream
@@ -130,7 +147,7 @@ class Session {
         const auto start = std::chrono::steady_clock::now();
         Exchange x(hp, shared_.via_pseudonym, static_cast<bool>(o_.access_log));
         co_await Serve(x);
-        --shared_.in_flight;
+        shared_.RequestEnded();
         Log(x, start);
         if (!x.keep) break;
       }
@@ -311,9 +328,7 @@ class Session {
     }
     if (sent == Sent::kFailed) co_return Step::kDone;
     *response_ok = co_await ReadResponseHead(x);
-    if (!*response_ok && x.conn->reused && x.replayable && !x.stale_retried && !IsTimeout(x.uec) &&
-        (x.uec == http::error::end_of_stream || x.uec == asio::error::connection_reset ||
-         x.uec == asio::error::eof || x.uec == http::error::partial_message)) {
+    if (!*response_ok && ShouldReplay(FailureOf(x, ReadFailure(x.uec), 0))) {
       x.stale_retried = true;  // the pooled connection was dead: once more on a new one
       co_return Step::kRetry;
     }
@@ -425,8 +440,7 @@ class Session {
       phase = Phase::kBadRequestBody;
     }
     Failed(x, sent.ec, phase);
-    if (!sent.read_failed && x.conn->reused && sent.bytes == 0 && x.replayable &&
-        !x.stale_retried) {
+    if (!sent.read_failed && ShouldReplay(FailureOf(x, UpstreamFailure::kSendFailed, sent.bytes))) {
       co_return Sent::kStale;
     }
     co_return Sent::kFailed;
@@ -501,7 +515,7 @@ class Session {
     x.keep = false;
     auto [ec, n] = co_await http::async_write_header(stream_, sr, kToken);
     if (ec) co_return;
-    --shared_.in_flight;
+    shared_.RequestEnded();  // an open tunnel does not hold up a shutdown
     if (x.activity) x.activity->Upgraded();
     bool forwarded = co_await x.conn->Visit(
         [&](auto& us) { return WriteBuffered(us, buffer_, o_.body_timeout); });

@@ -10,10 +10,12 @@
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
+#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <list>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <unordered_map>
@@ -70,9 +72,29 @@ struct ProxyShared {
   std::string via_pseudonym;
   std::atomic<bool> stopping{false};
   std::atomic<uint64_t> in_flight{0};  // requests between their head and their last byte
+  std::atomic<int> accept_loops{0};    // accept loops not ended yet
   std::atomic<uint64_t> accepted{0};
   std::atomic<uint64_t> requests{0};
   std::atomic<uint64_t> upstream_connects{0};
+
+  // Shutdown waits on `quiet` for in_flight and accept_loops to reach 0; the last request to
+  // end after `stopping` is set, and the last accept loop, wake it. (The sequentially
+  // consistent order of `stopping` and the counters means no wake-up is lost.)
+  void RequestEnded() {
+    if (in_flight.fetch_sub(1) == 1 && stopping.load()) WakeShutdown();
+  }
+  void AcceptLoopEnded() {
+    if (accept_loops.fetch_sub(1) == 1) WakeShutdown();
+  }
+  bool Quiet() const { return in_flight.load() == 0 && accept_loops.load() == 0; }
+  std::mutex quiet_mu;
+  std::condition_variable quiet;
+
+ private:
+  void WakeShutdown() {
+    std::lock_guard lock(quiet_mu);
+    quiet.notify_all();
+  }
 };
 
 }  // namespace berth::proxy

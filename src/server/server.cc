@@ -10,32 +10,33 @@
 #include <malloc.h>
 #endif
 
-#include <cstdio>
-#include <cstdlib>
-#include <nlohmann/json.hpp>
 #include <spdlog/sinks/basic_file_sink.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
-#include "app/app_service.h"
-#include "base/files.h"
-#include "proxy/proxy_server.h"
+#include <cstdio>
+#include <cstdlib>
+#include <nlohmann/json.hpp>
+
 #include "admin/protocol.h"
+#include "app/app_service.h"
+#include "app/container_app_registry.h"
+#include "appspec/spec_library.h"
+#include "base/command_runner.h"
+#include "base/files.h"
+#include "container/make_runtime.h"
+#include "proxy/proxy_server.h"
+#include "secrets/secret_providers.h"
 #include "server/admin_api.h"
+#include "server/admin_server.h"
 #include "server/app_api.h"
 #include "server/change_api.h"
-#include "server/admin_server.h"
-#include "server/tls.h"
-#include "app/container_app_registry.h"
-#include "base/command_runner.h"
-#include "container/make_runtime.h"
 #include "server/log_api.h"
-#include "appspec/spec_library.h"
+#include "server/secret_api.h"
 #include "server/spec_api.h"
+#include "server/tls.h"
 #include "store/database.h"
 #include "store/migrations.h"
-#include "secrets/secret_providers.h"
-#include "server/secret_api.h"
 
 namespace berth::server {
 
@@ -64,12 +65,15 @@ struct Server::Impl {
   Status TakeLock();
   void ReleaseLock();
   Status SetUpLogging();
+  // The steps of Server::Start, in order.
+  Status OpenStore();  // the database, migrated, and the secret providers
+  Status MakeApps();   // specs, the container registry and the app service, loaded
+  Status MakeProxy();  // the proxy with its listeners bound
+  Status MakeAdmin();  // the admin API on its socket
   admin::ServerInfo Info() const;
 };
 
 namespace {
-
-std::chrono::milliseconds Secs(int s) { return std::chrono::milliseconds(int64_t{s} * 1000); }
 
 // Raises the soft open-file limit to the hard one (every proxied request holds two sockets,
 // and the default soft limit is often 1024). Returns the limit now in force.
@@ -144,8 +148,8 @@ Status Server::Impl::SetUpLogging() {
 }
 
 admin::ServerInfo Server::Impl::Info() const {
-  return admin::ServerInfo{BERTH_VERSION, config.home,  ::getpid(),
-                           http_port,     https_port,   config.default_domain};
+  return admin::ServerInfo{BERTH_VERSION, config.home, ::getpid(),
+                           http_port,     https_port,  config.default_domain};
 }
 
 Server::Server(Config config) : impl_(std::make_unique<Impl>(std::move(config))) {}
@@ -154,6 +158,97 @@ Server::~Server() { Shutdown(); }
 
 int Server::http_port() const { return impl_->http_port; }
 int Server::https_port() const { return impl_->https_port; }
+
+Status Server::Impl::OpenStore() {
+  std::string db_dir = config.db_path.substr(0, config.db_path.rfind('/'));
+  BERTH_RETURN_IF_ERROR(MakeDirs(db_dir, 0700));
+  BERTH_ASSIGN_OR_RETURN(db, store::Database::Open(config.db_path));
+  BERTH_RETURN_IF_ERROR(store::Migrate(*db));
+  secrets::SecretProviders::Options secret_options;
+  secret_options.providers = config.secrets;
+  secret_options.default_provider = config.security.default_secrets_provider;
+  secret_options.db = db.get();
+  secret_options.key_file = config.home + "/config/secret.key";
+  BERTH_ASSIGN_OR_RETURN(secrets, secrets::SecretProviders::Create(std::move(secret_options)));
+  return Status::Ok();
+}
+
+Status Server::Impl::MakeApps() {
+  const Config& c = config;
+  specs = std::make_unique<appspec::SpecLibrary>(c.home + "/config/appspecs");
+  resolver = std::make_unique<app::SpecResolver>(*specs, c.app_config);
+  std::unique_ptr<container::ContainerRuntime> runtime;
+  std::string disabled_reason;
+  auto made = container::MakeRuntime(c.container_command, runner);
+  if (made.ok()) {
+    runtime = std::move(*made);
+    spdlog::info("container engine: {}", runtime->Name());
+  } else {
+    disabled_reason = "containers are unavailable: " + made.status().message();
+    spdlog::warn("{}", disabled_reason);
+  }
+  app::ContainerAppRegistry::Options registry_options{c.home};
+  registry_options.secret = [secrets = secrets.get()](const std::vector<std::string>& args) {
+    return secrets->FromTemplateArgs(args);
+  };
+  containers = std::make_unique<app::ContainerAppRegistry>(std::move(registry_options),
+                                                           std::move(runtime), disabled_reason,
+                                                           *resolver, RealClock::Instance());
+  app::AppService::Options app_options;
+  app_options.default_domain = c.default_domain;
+  app_options.max_versions = c.max_app_versions;
+  app_options.security = {c.security.allowed_mounts, c.security.allowed_container_args};
+  app_options.source_limits.max_bytes = static_cast<size_t>(c.max_source_bytes);
+  // Set once the listeners are bound, before the admin server takes requests.
+  app_options.own_ports = [this] { return std::vector<int>{http_port, https_port}; };
+  apps = std::make_unique<app::AppService>(std::move(app_options), *db, router, *resolver,
+                                           containers.get());
+  return apps->Load();
+}
+
+Status Server::Impl::MakeProxy() {
+  const Config& c = config;
+  proxy::ProxyOptions po;
+  po.threads = c.worker_threads;
+  po.max_header_bytes = static_cast<size_t>(c.proxy.max_header_bytes);
+  po.client_header_timeout = std::chrono::seconds(c.proxy.client_header_timeout_secs);
+  po.keep_alive_timeout = std::chrono::seconds(c.proxy.keep_alive_timeout_secs);
+  po.body_timeout = std::chrono::seconds(c.proxy.body_timeout_secs);
+  po.upstream_connect_timeout = std::chrono::seconds(c.proxy.upstream_connect_timeout_secs);
+  po.upstream_timeout = std::chrono::seconds(c.proxy.upstream_timeout_secs);
+  po.websocket_idle_timeout = std::chrono::seconds(c.proxy.websocket_idle_timeout_secs);
+  po.upstream_pool_max_idle = static_cast<size_t>(c.proxy.upstream_pool_max_idle);
+  po.upstream_pool_idle = std::chrono::seconds(c.proxy.upstream_pool_idle_secs);
+  if (access_logger) {
+    po.access_log = [logger = access_logger](const std::string& line) { logger->info(line); };
+  }
+  proxy = std::make_unique<proxy::ProxyServer>(std::move(po), router);
+  if (c.http.port >= 0) {
+    BERTH_ASSIGN_OR_RETURN(http_port, proxy->Listen(c.http.host, c.http.port, nullptr));
+  }
+  if (c.https.port >= 0) {
+    BERTH_ASSIGN_OR_RETURN(tls, TlsContexts::Load(c.cert_location));
+    BERTH_ASSIGN_OR_RETURN(https_port,
+                           proxy->Listen(c.https.host, c.https.port, tls->default_context()));
+  }
+  return Status::Ok();
+}
+
+Status Server::Impl::MakeAdmin() {
+  api = std::make_unique<AdminApi>();
+  api->On<admin::ServerInfoRequest>(
+      [this](const admin::ServerInfoRequest&, const Caller&) -> Result<admin::ServerInfo> {
+        return Info();
+      });
+  AddAppRoutes(*api, *apps);
+  AddChangeRoutes(*api, *apps);
+  AddSpecRoutes(*api, *specs);
+  AddLogRoutes(*api, *apps, *containers);
+  AddSecretRoutes(*api, *secrets);
+  admin = std::make_unique<AdminServer>(
+      [api = api.get()](const AdminRequest& r) { return api->Handle(r); });
+  return admin->Listen(config.socket_path());
+}
 
 Status Server::Start() {
   Impl& im = *impl_;
@@ -168,91 +263,14 @@ Status Server::Start() {
   // the first such free, and the blocks then grow the heap, and the RSS, for good.
   mallopt(M_MMAP_THRESHOLD, 128 * 1024);
 #endif
-  Status s = [&]() -> Status {
-    BERTH_RETURN_IF_ERROR(im.SetUpLogging());
+  Status s = im.SetUpLogging();
+  if (s.ok()) {
     spdlog::info("open-file limit: {}", static_cast<unsigned long long>(RaiseFileLimit()));
-    std::string db_dir = c.db_path.substr(0, c.db_path.rfind('/'));
-    BERTH_RETURN_IF_ERROR(MakeDirs(db_dir, 0700));
-    BERTH_ASSIGN_OR_RETURN(im.db, store::Database::Open(c.db_path));
-    BERTH_RETURN_IF_ERROR(store::Migrate(*im.db));
-    secrets::SecretProviders::Options secret_options;
-    secret_options.providers = c.secrets;
-    secret_options.default_provider = c.security.default_secrets_provider;
-    secret_options.db = im.db.get();
-    secret_options.key_file = c.home + "/config/secret.key";
-    BERTH_ASSIGN_OR_RETURN(im.secrets, secrets::SecretProviders::Create(std::move(secret_options)));
-    im.specs = std::make_unique<appspec::SpecLibrary>(c.home + "/config/appspecs");
-    im.resolver = std::make_unique<app::SpecResolver>(*im.specs, c.app_config);
-    std::unique_ptr<container::ContainerRuntime> runtime;
-    std::string disabled_reason;
-    auto made = container::MakeRuntime(c.container_command, im.runner);
-    if (made.ok()) {
-      runtime = std::move(*made);
-      spdlog::info("container engine: {}", runtime->Name());
-    } else {
-      disabled_reason = "containers are unavailable: " + made.status().message();
-      spdlog::warn("{}", disabled_reason);
-    }
-    app::ContainerAppRegistry::Options registry_options{c.home};
-    registry_options.secret = [secrets = im.secrets.get()](const std::vector<std::string>& args) {
-      return secrets->FromTemplateArgs(args);
-    };
-    im.containers = std::make_unique<app::ContainerAppRegistry>(
-        std::move(registry_options), std::move(runtime), disabled_reason, *im.resolver,
-        RealClock::Instance());
-    app::AppService::Options app_options;
-    app_options.default_domain = c.default_domain;
-    app_options.max_versions = c.max_app_versions;
-    app_options.security = {c.security.allowed_mounts, c.security.allowed_container_args};
-    app_options.source_limits.max_bytes = static_cast<size_t>(c.max_source_bytes);
-    // Set once the listeners are bound, before the admin server takes requests.
-    app_options.own_ports = [&im] { return std::vector<int>{im.http_port, im.https_port}; };
-    im.apps = std::make_unique<app::AppService>(std::move(app_options),
-                                                *im.db, im.router, *im.resolver,
-                                                im.containers.get());
-    BERTH_RETURN_IF_ERROR(im.apps->Load());
-
-    proxy::ProxyOptions po;
-    po.threads = c.worker_threads;
-    po.max_header_bytes = static_cast<size_t>(c.proxy.max_header_bytes);
-    po.client_header_timeout = Secs(c.proxy.client_header_timeout_secs);
-    po.keep_alive_timeout = Secs(c.proxy.keep_alive_timeout_secs);
-    po.body_timeout = Secs(c.proxy.body_timeout_secs);
-    po.upstream_connect_timeout = Secs(c.proxy.upstream_connect_timeout_secs);
-    po.upstream_timeout = Secs(c.proxy.upstream_timeout_secs);
-    po.websocket_idle_timeout = Secs(c.proxy.websocket_idle_timeout_secs);
-    po.upstream_pool_max_idle = static_cast<size_t>(c.proxy.upstream_pool_max_idle);
-    po.upstream_pool_idle = Secs(c.proxy.upstream_pool_idle_secs);
-    if (im.access_logger) {
-      po.access_log = [logger = im.access_logger](const std::string& line) {
-        logger->info(line);
-      };
-    }
-    im.proxy = std::make_unique<proxy::ProxyServer>(std::move(po), im.router);
-    if (c.http.port >= 0) {
-      BERTH_ASSIGN_OR_RETURN(im.http_port, im.proxy->Listen(c.http.host, c.http.port, nullptr));
-    }
-    if (c.https.port >= 0) {
-      BERTH_ASSIGN_OR_RETURN(im.tls, TlsContexts::Load(c.cert_location));
-      BERTH_ASSIGN_OR_RETURN(im.https_port, im.proxy->Listen(c.https.host, c.https.port,
-                                                             im.tls->default_context()));
-    }
-
-    im.api = std::make_unique<AdminApi>();
-    im.api->On<admin::ServerInfoRequest>(
-        [&im](const admin::ServerInfoRequest&, const Caller&) -> Result<admin::ServerInfo> {
-          return im.Info();
-        });
-    AddAppRoutes(*im.api, *im.apps);
-    AddChangeRoutes(*im.api, *im.apps);
-    AddSpecRoutes(*im.api, *im.specs);
-    AddLogRoutes(*im.api, *im.apps, *im.containers);
-    AddSecretRoutes(*im.api, *im.secrets);
-    im.admin = std::make_unique<AdminServer>(
-        [api = im.api.get()](const AdminRequest& r) { return api->Handle(r); });
-    BERTH_RETURN_IF_ERROR(im.admin->Listen(c.socket_path()));
-    return Status::Ok();
-  }();
+    s = im.OpenStore();
+  }
+  if (s.ok()) s = im.MakeApps();
+  if (s.ok()) s = im.MakeProxy();
+  if (s.ok()) s = im.MakeAdmin();
   if (!s.ok()) {
     im.admin.reset();
     im.proxy.reset();
@@ -264,8 +282,8 @@ Status Server::Start() {
   im.admin->Start();
   im.running = true;
   // Tests and scripts read the bound ports here once the server accepts connections.
-  Status written =
-      WriteFileAtomic(c.home + "/run/server.json", admin::Dump(admin::ToJson(im.Info())) + "\n", 0600);
+  Status written = WriteFileAtomic(c.home + "/run/server.json",
+                                   admin::Dump(admin::ToJson(im.Info())) + "\n", 0600);
   if (!written.ok()) spdlog::warn("cannot write run/server.json: {}", written.message());
   spdlog::info("berth {} serving http port {} https port {}, admin socket {}", BERTH_VERSION,
                im.http_port, im.https_port, c.socket_path());
@@ -279,13 +297,22 @@ void Server::Shutdown() {
   spdlog::info("shutting down: waiting up to {}s for requests in flight",
                im.config.proxy.shutdown_grace_secs);
   im.admin->Stop();
-  bool clean = im.proxy->Shutdown(Secs(im.config.proxy.shutdown_grace_secs));
+  bool clean = im.proxy->Shutdown(std::chrono::seconds(im.config.proxy.shutdown_grace_secs));
   im.containers->Stop();
   if (!clean) spdlog::warn("shutdown grace period over: requests still in flight were cut");
   // Removals of deleted or replaced apps' containers finish now rather than at the next start.
+  // A build or a start still under way after that is cancelled (its engine command killed, its
+  // health wait ended), so every job thread is done before the proxy and the apps it calls
+  // back into are destroyed.
   if (!im.containers->Drain(std::chrono::seconds(10))) {
-    spdlog::warn("container work still running after 10s (a build or a start): the next server "
-                 "start cleans up after it");
+    spdlog::warn(
+        "container work still running after 10s (a build or a start): cancelling it; "
+        "the next server start cleans up after it");
+    im.runner.CancelAll();
+    im.containers->Cancel();
+    while (!im.containers->Drain(std::chrono::seconds(10))) {
+      spdlog::warn("waiting for cancelled container work to end");
+    }
   }
   ::unlink((im.config.home + "/run/server.json").c_str());
   spdlog::info("berth stopped");
@@ -329,14 +356,8 @@ int RunServer(const std::string& config_file) {
   std::printf("berth server started: http://127.0.0.1:%d https://localhost:%d (home %s)\n",
               server.http_port(), server.https_port(), DefaultHome().c_str());
   std::fflush(stdout);
-  int code = server.WaitForShutdownSignal();
-  // Everything that matters is done: requests finished or timed out, the socket and lock are
-  // released, the log is flushed. A container build or start may still be running on a job
-  // thread, holding callbacks into the stopped proxy; ending the process here, without
-  // destructors, keeps it from running into them.
-  std::fflush(stdout);
-  std::fflush(stderr);
-  std::_Exit(code);
+  // Returns once every thread has ended; the server's destructor then frees the rest.
+  return server.WaitForShutdownSignal();
 }
 
 }  // namespace berth::server
