@@ -208,21 +208,26 @@ TEST_F(StagingE2E, PromoteUnderLoadFailsNoRequestAndKeepsTheWebSocket) {
   ASSERT_EQ(u.exit_code, 0) << u.err;
   ASSERT_EQ(Get("/load_cl_stage/env?name=MARK"), "two 200");
 
-  std::string stopfile = MakeTempDir("berth-load") + "/stop";
+  const std::string work = MakeTempDir("berth-load");
+  const std::string stopfile = work + "/stop", seen = work + "/seen";
+  ASSERT_TRUE(MakeDirs(seen, 0700).ok());
   CommandResult load;
   std::thread client([&] {
-    load = RunCommand(
-        {"python3", SupportFile("load_client.py"), std::to_string(server_->http_port()),
-         "localhost", "/load/env?name=MARK", stopfile, "--ws", "/load/ws", "--connections", "4"},
-        {}, std::chrono::seconds(300));
+    load = RunCommand({"python3", SupportFile("load_client.py"),
+                       std::to_string(server_->http_port()), "localhost", "/load/env?name=MARK",
+                       stopfile, "--ws", "/load/ws", "--connections", "4", "--seen", seen},
+                      {}, std::chrono::seconds(300));
   });
-  // Let the clients get going on the old version.
-  std::this_thread::sleep_for(std::chrono::seconds(1));
+  // The clients get answers from the old version, and the WebSocket talks, before the promote;
+  // they keep going until the new version has answered them too.
+  auto seen_file = [&](const std::string& name) {
+    return WaitFor([&] { return PathExists(seen + "/" + name); }, std::chrono::seconds(120));
+  };
+  EXPECT_TRUE(seen_file("200 one"));
+  EXPECT_TRUE(seen_file("ws-10"));
   auto p = Cli({"app", "promote", "/load"});
   EXPECT_EQ(p.exit_code, 0) << p.err;
-  EXPECT_TRUE(
-      WaitFor([&] { return Get("/load/env?name=MARK") == "two 200"; }, std::chrono::seconds(10)));
-  std::this_thread::sleep_for(std::chrono::seconds(1));
+  EXPECT_TRUE(seen_file("200 two"));
   WriteTestFile(stopfile, "");
   client.join();
   json r = json::parse(load.out, nullptr, false);

@@ -1,5 +1,9 @@
 // AppService: the app operations behind the admin API (create, list, delete), and the route
 // table the proxy serves, kept in step with the store.
+//
+// Thread-safe: the admin server calls it from its handler threads at once; one mutex orders the
+// changes (a change that starts a container holds it while the start runs). The store, router,
+// resolver and BackendFactory given to the constructor must outlive it.
 #pragma once
 
 #include <functional>

@@ -17,6 +17,10 @@
 // One build and one start at a time however many requests arrive together (single-flight):
 // every transition happens under one mutex, and blocking engine calls run on the JobRunner.
 // The engine steps of a start are ContainerStarter's (container_starter.h).
+//
+// Thread-safe: proxy threads acquire and release, job threads start and stop, the registry's
+// monitor ticks. Shared ownership (the route table, the registry, leases, jobs); the deps it is
+// given (runtime, jobs, probe, clock) must outlive every job it posts.
 #pragma once
 
 #include <atomic>

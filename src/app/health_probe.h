@@ -1,5 +1,6 @@
 // HealthProbe: one HTTP GET to a container's health path, blocking, with a deadline. The seam
-// lets lifecycle tests run without sockets.
+// lets lifecycle tests run without sockets. Implementations are thread-safe (job threads probe
+// different apps at once).
 #pragma once
 
 #include <chrono>

@@ -1,5 +1,8 @@
 // SpecResolver: turns an app record into a ResolvedApp by evaluating its spec (params.star and
 // app.star) over the spec's files overlaid by the app's source.
+//
+// Thread-safe: no state of its own changes after construction (each Resolve runs its own
+// interpreter). The SpecLibrary must outlive it.
 #pragma once
 
 #include <map>

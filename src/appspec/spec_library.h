@@ -1,5 +1,8 @@
 // The spec library: the specs bundled in the binary (appspecs/<name>/ in the repo), overridden and
 // extended by folders in an override directory ($BERTH_HOME/config/appspecs/<name>/).
+//
+// Thread-safe: nothing is cached; every call reads the override directory afresh (so a spec
+// edited there is used by the next create or reload without a restart).
 #pragma once
 
 #include <map>

@@ -76,24 +76,49 @@ bool ParseInt(std::string_view s, long long* out) {
   return ec == std::errc() && ptr == s.data() + s.size();
 }
 
+int HexDigitValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
 size_t EditDistance(std::string_view a, std::string_view b) {
-  std::vector<size_t> prev(b.size() + 1), cur(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) prev[j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
+  auto same = [](char x, char y) {
+    return std::tolower(static_cast<unsigned char>(x)) ==
+           std::tolower(static_cast<unsigned char>(y));
+  };
+  const size_t n = a.size(), m = b.size();
+  std::vector<size_t> prev2(m + 1), prev(m + 1), cur(m + 1);
+  for (size_t j = 0; j <= m; ++j) prev[j] = j;
+  for (size_t i = 1; i <= n; ++i) {
     cur[0] = i;
-    for (size_t j = 1; j <= b.size(); ++j) {
-      size_t sub = prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1);
-      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, sub});
+    for (size_t j = 1; j <= m; ++j) {
+      cur[j] =
+          std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (same(a[i - 1], b[j - 1]) ? 0 : 1)});
+      if (i > 1 && j > 1 && same(a[i - 1], b[j - 2]) && same(a[i - 2], b[j - 1])) {
+        cur[j] = std::min(cur[j], prev2[j - 2] + 1);  // a swap of two adjacent letters
+      }
     }
+    std::swap(prev2, prev);
     std::swap(prev, cur);
   }
-  return prev[b.size()];
+  return prev[m];
 }
 
 std::string ClosestMatch(std::string_view word, const std::vector<std::string>& candidates) {
+  return ClosestMatch(word, candidates, std::max<size_t>(2, word.size() / 3));
+}
+
+std::string ClosestMatch(std::string_view word, const std::vector<std::string>& candidates,
+                         size_t max_distance) {
   std::string best;
-  size_t best_distance = std::max<size_t>(2, word.size() / 3) + 1;
+  size_t best_distance = max_distance + 1;
   for (const auto& c : candidates) {
+    if (c == word) continue;
+    const size_t length_gap =
+        c.size() > word.size() ? c.size() - word.size() : word.size() - c.size();
+    if (length_gap >= best_distance) continue;  // the distance is at least the length gap
     size_t d = EditDistance(word, c);
     if (d < best_distance) {
       best_distance = d;

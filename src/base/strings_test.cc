@@ -31,6 +31,11 @@ TEST(StringsTest, ParseInt) {
 
 TEST(StringsTest, ClosestMatch) {
   EXPECT_EQ(EditDistance("kitten", "sitting"), 3u);
+  EXPECT_EQ(EditDistance("pyhton", "python"), 1u);          // a swap is one edit
+  EXPECT_EQ(EditDistance("Proxy", "proxy"), 0u);            // letters compare case-insensitively
+  EXPECT_EQ(ClosestMatch("app", {"app", "apps"}), "apps");  // never the word itself
+  EXPECT_EQ(ClosestMatch("lisst", {"list", "last"}, 1), "list");
+  EXPECT_EQ(ClosestMatch("lxsxt", {"list"}, 1), "");
   EXPECT_EQ(ClosestMatch("pyhton-flask", {"python-flask", "proxy", "image"}), "python-flask");
   EXPECT_EQ(ClosestMatch("zzzzzz", {"proxy", "image"}), "");
 }

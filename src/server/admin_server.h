@@ -1,6 +1,9 @@
 // AdminServer: JSON over HTTP on a unix socket (mode 0600), for the CLI. Handlers may block
 // (SQLite, the container engine): they run on a small thread pool, never on the socket's
 // thread. Beast stays inside admin_server.cc.
+//
+// Threads and lifetime: Listen, Start and Stop from one controlling thread. Stop waits for the
+// handlers running, so what they use must outlive Stop, not only the server.
 #pragma once
 
 #include <functional>

@@ -1,4 +1,7 @@
 // AppStore: app records (a prod app and its stage twin) and their versions in SQLite.
+//
+// Thread-safe: every call takes the Database's lock (a multi-statement change runs in one
+// transaction under it). The Database must outlive it.
 #pragma once
 
 #include <functional>

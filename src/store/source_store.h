@@ -1,4 +1,6 @@
 // SourceStore: an app version's source files in SQLite, content-addressed.
+//
+// Thread-safe: every call takes the Database's lock. The Database must outlive it.
 #pragma once
 
 #include <map>

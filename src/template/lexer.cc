@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "base/strings.h"
+
 namespace berth::tmpl {
 namespace {
 
@@ -34,13 +36,6 @@ void AppendUtf8(std::string& out, uint32_t r) {
     out += static_cast<char>(0x80 | ((r >> 6) & 0x3F));
     out += static_cast<char>(0x80 | (r & 0x3F));
   }
-}
-
-int HexVal(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
 }
 
 class Lexer {
@@ -339,7 +334,7 @@ class Lexer {
           int n = e == 'x' ? 2 : e == 'u' ? 4 : 8;
           uint32_t v = 0;
           for (int k = 0; k < n; ++k) {
-            int h = j + k < text_.size() ? HexVal(text_[j + k]) : -1;
+            int h = j + k < text_.size() ? HexDigitValue(text_[j + k]) : -1;
             if (h < 0) return Error(j - 2, "invalid escape in quoted string");
             v = v * 16 + h;
           }

@@ -5,6 +5,7 @@
 #include <cerrno>
 #include <cstdlib>
 
+#include "base/strings.h"
 #include "template/lexer.h"
 
 namespace berth::tmpl {
@@ -480,11 +481,8 @@ Result<nlohmann::json> ParseNumber(std::string_view text) {
     if (digits.empty()) return bad();
     unsigned __int128 v = 0;
     for (char c : digits) {
-      int d = (c >= '0' && c <= '9')   ? c - '0'
-              : (c >= 'a' && c <= 'f') ? c - 'a' + 10
-              : (c >= 'A' && c <= 'F') ? c - 'A' + 10
-                                       : 99;
-      if (d >= base) return bad();
+      const int d = HexDigitValue(c);
+      if (d < 0 || d >= base) return bad();
       v = v * base + d;
       if (v > (static_cast<unsigned __int128>(1) << 64)) break;
     }

@@ -2,10 +2,13 @@
 """Keeps an app busy while something changes under it (standard library only).
 
 Usage: load_client.py PORT HOSTHEADER PATH STOPFILE [--ws WSPATH] [--connections N]
+                      [--seen DIR]
 N keep-alive connections send GET PATH in a loop until STOPFILE exists; a WebSocket (with
 --ws) sends a message every 100 ms and checks the echo until STOPFILE exists or the server
 closes it. Prints one JSON object: requests, counts by "status body", errors (connection
 errors and non-2xx answers), and the WebSocket's messages and how it ended.
+With --seen, progress shows as files in DIR while it runs, so a test can wait for it: one named
+"<status> <body>" when that answer first arrives, and "ws-10" once 10 WebSocket echoes came.
 """
 import argparse
 import http.client
@@ -23,6 +26,12 @@ import socket  # noqa: E402
 import struct  # noqa: E402
 
 lock = threading.Lock()
+seen_dir = None
+
+
+def note_seen(name):
+    if seen_dir:
+        open(os.path.join(seen_dir, name.replace("/", "_")), "w").close()
 result = {"requests": 0, "answers": {}, "errors": [], "ws_messages": 0, "ws_end": "not used"}
 
 
@@ -44,7 +53,10 @@ def http_loop(port, host, path, stopfile):
             key = "%d %s" % (resp.status, body[:60])
             with lock:
                 result["requests"] += 1
+                first = key not in result["answers"]
                 result["answers"][key] = result["answers"].get(key, 0) + 1
+            if first:
+                note_seen(key)
             if resp.status >= 300:
                 note_error(key)
         except Exception as e:  # the test wants none of these
@@ -83,6 +95,8 @@ def ws_loop(port, host, path, stopfile):
             n += 1
             with lock:
                 result["ws_messages"] = n
+            if n == 10:
+                note_seen("ws-10")
             time.sleep(0.1)
         sock.sendall(ws_frame(8, b"", masked=True))
         result["ws_end"] = "closed by the client"
@@ -98,7 +112,10 @@ def main():
     ap.add_argument("stopfile")
     ap.add_argument("--ws")
     ap.add_argument("--connections", type=int, default=4)
+    ap.add_argument("--seen")
     args = ap.parse_args()
+    global seen_dir
+    seen_dir = args.seen
     threads = [threading.Thread(target=http_loop,
                                 args=(args.port, args.host_header, args.path, args.stopfile))
                for _ in range(args.connections)]

@@ -6,6 +6,8 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "base/strings.h"
+
 namespace berth::starlark {
 namespace {
 
@@ -30,13 +32,6 @@ constexpr const char* kReserved[] = {
 };
 
 constexpr int kMaxIndentDepth = 100;
-
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
 
 class Lexer {
  public:
@@ -149,8 +144,8 @@ Status Lexer::Number() {
       return Status::Ok();
     }
   } else {
-    while (HexValue(Peek()) >= 0 && HexValue(Peek()) < base) ++i_;
-    if (HexValue(Peek()) >= 0 && base != 16) {
+    while (HexDigitValue(Peek()) >= 0 && HexDigitValue(Peek()) < base) ++i_;
+    if (HexDigitValue(Peek()) >= 0 && base != 16) {
       return Error(Here(), fmt::format("invalid digit '{}' in base-{} literal", Peek(), base));
     }
   }
@@ -169,7 +164,7 @@ Status Lexer::Number() {
   uint64_t value = 0;
   bool big = false;
   for (char c : digits) {
-    int d = HexValue(c);
+    int d = HexDigitValue(c);
     if (value > (static_cast<uint64_t>(INT64_MAX) - d) / base) big = true;
     if (big) break;
     value = value * base + d;
@@ -245,7 +240,7 @@ Status Lexer::Escape(std::string* out, Pos start, bool bytes) {
       out->push_back('"');
       break;
     case 'x': {
-      int h = HexValue(Peek(1)), l = HexValue(Peek(2));
+      int h = HexDigitValue(Peek(1)), l = HexDigitValue(Peek(2));
       if (h < 0 || l < 0) return Error(pos, "invalid escape sequence: \\x needs two hex digits");
       int v = h * 16 + l;
       if (v > 127 && !bytes) return Error(pos, "non-ASCII \\x escape; use \\u for Unicode");
@@ -258,7 +253,7 @@ Status Lexer::Escape(std::string* out, Pos start, bool bytes) {
       int n = c == 'u' ? 4 : 8;
       uint32_t cp = 0;
       for (int k = 1; k <= n; ++k) {
-        int h = HexValue(Peek(k));
+        int h = HexDigitValue(Peek(k));
         if (h < 0)
           return Error(pos, fmt::format("invalid escape sequence: \\{} needs {} hex digits", c, n));
         cp = cp * 16 + h;

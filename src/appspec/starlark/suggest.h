@@ -1,4 +1,5 @@
-// "Did you mean" suggestions: the closest known name by edit distance.
+// "Did you mean" suggestions: the closest known name by edit distance (base/strings.h),
+// within Starlark's threshold.
 #pragma once
 
 #include <string>
