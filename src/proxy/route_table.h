@@ -27,10 +27,25 @@ struct Route {
 class RouteTable {
  public:
   RouteTable(std::vector<Route> routes, std::string default_domain);
-  // Shares the routes with whoever else holds them (say, the previous table): building a table
-  // of n routes copies n pointers and fills one index array, it copies no route. A later
-  // route with the same domain and path as an earlier one replaces it.
+  // Shares the routes with whoever else holds them: building a table of n routes copies n
+  // pointers and fills one index, it copies no route. A later route with the same domain and
+  // path as an earlier one replaces it.
   RouteTable(std::vector<std::shared_ptr<const Route>> routes, std::string default_domain);
+
+  // The table `previous` with the routes `removed` taken out and `added` put in (a route
+  // replaced by another is in both), for one change among many routes: it copies the
+  // previous table's index and patches it, without touching the routes that did not change.
+  // The removed routes stay allocated until a later Patch() builds a table afresh from `all`
+  // (every route of the new table, as for the constructor), which it does after every
+  // kRebuildAfter patches, whenever the index must grow, and when `previous` has another
+  // default domain. A removed route must be in
+  // `previous`; an added one must not.
+  static std::shared_ptr<const RouteTable> Patch(
+      const std::shared_ptr<const RouteTable>& previous, const std::string& default_domain,
+      const std::vector<std::shared_ptr<const Route>>& all,
+      const std::vector<std::shared_ptr<const Route>>& removed,
+      const std::vector<std::shared_ptr<const Route>>& added);
+  static constexpr int kRebuildAfter = 64;
 
   // The route for a request: `host` is the Host header (any port is ignored, case does not
   // matter; a host with no apps falls back to the default domain), `path` the request path
@@ -38,25 +53,41 @@ class RouteTable {
   // Returns null when no app matches.
   const Route* Match(std::string_view host, std::string_view path) const;
 
-  size_t size() const { return routes_.size(); }
-  // The routes in the order they were given.
-  const std::vector<std::shared_ptr<const Route>>& routes() const { return routes_; }
+  size_t size() const { return size_; }
 
  private:
-  // Open addressing with linear probing over power-of-two arrays of 8-byte slots, at most
-  // half full: two allocations for the whole index, whatever the number of routes.
+  RouteTable() = default;
+  // Open addressing with linear probing over power-of-two arrays, at most half full.
   struct Slot {
-    uint32_t hash = 0;   // the low 32 bits of the key's hash
-    uint32_t route = 0;  // 1 + index into routes_; 0: empty
+    uint64_t hash = 0;
+    const Route* route = nullptr;  // null: empty
   };
-  void BuildIndex();
-  const Route* Find(const std::vector<Slot>& slots, uint64_t hash, std::string_view domain,
-                    const std::string_view* path) const;
+  struct DomainSlot {
+    uint64_t hash = 0;
+    const Route* route = nullptr;  // one route of the domain (for its name); null: empty
+    size_t routes = 0;             // how many routes the domain has
+  };
+  // What keeps the routes alive: the routes a table added, and the list of the table it was
+  // patched from.
+  struct Keep {
+    std::vector<std::shared_ptr<const Route>> routes;
+    std::shared_ptr<const Keep> older;
+  };
+  void Build();
+  void Insert(const Route* route);
+  void Remove(const Route* route);
+  static const Slot* FindSlot(const std::vector<Slot>& slots, uint64_t hash,
+                              std::string_view domain, std::string_view path);
+  DomainSlot* FindDomain(uint64_t hash, std::string_view domain);
+  const DomainSlot* FindDomain(uint64_t hash, std::string_view domain) const;
 
-  std::vector<std::shared_ptr<const Route>> routes_;
+  std::shared_ptr<const Keep> keep_;
+  int patches_ = 0;     // since the table was last built afresh
+  size_t size_ = 0;     // routes in by_path_
+  size_t domains_ = 0;  // domains in by_domain_
   std::string default_domain_;
-  std::vector<Slot> by_path_;    // hash of (domain, path) -> route
-  std::vector<Slot> by_domain_;  // hash of domain -> one route of that domain
+  std::vector<Slot> by_path_;          // hash of (domain, path) -> route
+  std::vector<DomainSlot> by_domain_;  // hash of domain -> how many routes it has
 };
 
 // Strips the port and lowercases: "Example.com:8080" -> "example.com", "[::1]:80" -> "::1".

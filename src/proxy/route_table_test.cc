@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <map>
+#include <random>
 #include <thread>
 
 namespace berth::proxy {
@@ -89,15 +92,90 @@ TEST(RouteTableTest, LaterDuplicateWins) {
   EXPECT_EQ(t.Match("localhost", "/x")->app_id, "second");
 }
 
+std::shared_ptr<const Route> MakeRoute(const std::string& id, const std::string& domain,
+                                       const std::string& path) {
+  auto r = std::make_shared<Route>();
+  r->app_id = id;
+  r->domain = domain;
+  r->path = path;
+  return r;
+}
+
 TEST(RouteTableTest, SharesRoutesWithTheTableItWasBuiltFrom) {
-  auto first = Table();
-  std::vector<std::shared_ptr<const Route>> routes = first->routes();
-  routes.pop_back();  // only_sub
+  std::vector<std::shared_ptr<const Route>> routes = {MakeRoute("root", "localhost", "/"),
+                                                      MakeRoute("app", "localhost", "/app")};
+  RouteTable first(routes, "localhost");
+  routes.pop_back();
   RouteTable second(routes, "localhost");
-  EXPECT_EQ(second.size(), 4u);
-  EXPECT_EQ(second.Match("localhost", "/app/1"), first->Match("localhost", "/app/1"));
-  EXPECT_EQ(second.Match("sub.example.com", "/x/1")->app_id, "root");  // falls back now
-  EXPECT_EQ(second.routes()[0].get(), first->routes()[0].get());
+  EXPECT_EQ(second.size(), 1u);
+  EXPECT_EQ(second.Match("localhost", "/"), first.Match("localhost", "/"));
+  EXPECT_EQ(second.Match("localhost", "/app")->app_id, "root");
+}
+
+// Patch() gives the table that building afresh from the same routes gives, over many random
+// changes (removals, additions, replacements, new and emptied domains), while the tables it
+// was patched from keep answering as they did.
+TEST(RouteTableTest, PatchedTablesMatchTablesBuiltAfresh) {
+  std::mt19937 rng(7);
+  std::map<std::string, std::shared_ptr<const Route>> live;  // by app id
+  auto all = [&] {
+    std::vector<std::shared_ptr<const Route>> v;
+    for (const auto& [id, r] : live) v.push_back(r);
+    return v;
+  };
+  std::shared_ptr<const RouteTable> table = std::make_shared<RouteTable>(all(), "localhost");
+  std::shared_ptr<const RouteTable> first_patched;
+  int next = 0;
+  for (int step = 0; step < 400; ++step) {
+    std::vector<std::shared_ptr<const Route>> removed, added;
+    int changes = 1 + static_cast<int>(rng() % 3);
+    for (int c = 0; c < changes; ++c) {
+      bool remove = !live.empty() && rng() % 3 == 0;
+      if (remove) {
+        auto it = std::next(live.begin(), static_cast<long>(rng() % live.size()));
+        if (std::find(added.begin(), added.end(), it->second) != added.end()) continue;
+        removed.push_back(it->second);
+        if (rng() % 2) {  // replaced: same app, another route
+          auto r = MakeRoute(it->first, it->second->domain, it->second->path + "x");
+          added.push_back(r);
+          it->second = r;
+        } else {
+          live.erase(it);
+        }
+      } else {
+        std::string id = "app" + std::to_string(next++);
+        std::string domain = "d" + std::to_string(rng() % 5) + ".test";
+        std::string path = "/" + id;
+        if (rng() % 4 == 0) path += "/sub" + std::to_string(rng() % 3);
+        auto r = MakeRoute(id, domain, path);
+        added.push_back(r);
+        live[id] = r;
+      }
+    }
+    table = RouteTable::Patch(table, "localhost", all(), removed, added);
+    if (!first_patched && step == 3) first_patched = table;
+    RouteTable fresh(all(), "localhost");
+    ASSERT_EQ(table->size(), fresh.size()) << "step " << step;
+    for (const auto& [id, r] : live) {
+      const Route* got = table->Match(r->domain, r->path + "/more");
+      ASSERT_NE(got, nullptr) << id;
+      EXPECT_EQ(got, fresh.Match(r->domain, r->path + "/more")) << id;
+      EXPECT_EQ(got, r.get()) << id;
+    }
+    for (int d = 0; d < 6; ++d) {  // domains that emptied fall back to the default, like fresh
+      std::string host = "d" + std::to_string(d) + ".test";
+      EXPECT_EQ(table->Match(host, "/nothing"), fresh.Match(host, "/nothing")) << host;
+    }
+  }
+  ASSERT_NE(first_patched, nullptr);
+  EXPECT_GT(first_patched->size(), 0u);  // still readable after hundreds of later patches
+}
+
+TEST(RouteTableTest, PatchWithAnotherDefaultDomainBuildsAfresh) {
+  auto a = MakeRoute("a", "example.com", "/a");
+  auto t = RouteTable::Patch(std::make_shared<RouteTable>(std::vector<Route>{}, "localhost"),
+                             "example.com", {a}, {}, {a});
+  EXPECT_EQ(t->Match("other.test", "/a"), a.get());
 }
 
 TEST(RouteTableTest, EmptyTableMatchesNothing) {
