@@ -12,53 +12,20 @@
 #include "base/files.h"
 #include "base/strings.h"
 #include "support/harness.h"
+#include "support/server_test.h"
 
 namespace berth::testing {
 namespace {
 
 using nlohmann::json;
 
-// Skips (or, with BERTH_REQUIRE_ENGINES naming the engine, fails) when an engine or the
-// test images are missing.
-bool EngineReady(const std::string& engine, std::string* why) {
-  auto r = RunCommand({engine, "image", "exists", "docker.io/library/busybox:latest"});
-  if (engine == "docker") r = RunCommand({"docker", "image", "inspect", "busybox:latest"});
-  if (r.exit_code != 0) {
-    *why = engine + " or its test images are missing (run scripts/test-env.sh): " + r.err;
-    return false;
-  }
-  return true;
-}
+#define REQUIRE_ENGINE(engine)                                  \
+  REQUIRE_ENGINE_IMAGES(engine, std::string(engine) == "docker" \
+                                    ? "busybox:latest"          \
+                                    : "docker.io/library/busybox:latest")
 
-#define REQUIRE_ENGINE(engine)                                          \
-  do {                                                                  \
-    std::string why_;                                                   \
-    if (!EngineReady(engine, &why_)) SKIP_OR_FAIL_ENGINE(engine, why_); \
-  } while (0)
-
-class ContainerE2E : public ::testing::Test {
+class ContainerE2E : public ServerTest {
  protected:
-  void StartServer(const std::string& extra_toml = "") {
-    server_ = std::make_unique<BerthServer>(extra_toml);
-    Status s = server_->Start();
-    ASSERT_TRUE(s.ok()) << s.ToString();
-  }
-
-  void TearDown() override {
-    if (!server_) return;
-    // Delete every app (containers, images and volumes go with them), then make sure nothing
-    // of this home is left behind even if the test failed half-way.
-    server_->Cli({"app", "delete", "--volumes", "all"});
-    server_->Stop(SIGTERM);
-    for (const char* engine : {"podman", "docker"}) {
-      auto names =
-          RunCommand({engine, "ps", "-aq", "--filter", "label=berth.home=" + server_->home()});
-      for (const auto& id : Split(std::string(Trim(names.out)), '\n')) {
-        if (!id.empty()) RunCommand({engine, "rm", "-f", id});
-      }
-    }
-  }
-
   // Writes an app folder and returns its path.
   std::string AppDir(const std::map<std::string, std::string>& files) {
     return WriteAppDir(files, 0755);
@@ -72,35 +39,6 @@ class ContainerE2E : public ::testing::Test {
     json j = json::parse(r.out, nullptr, false);
     return j.is_array() && !j.empty() ? j[0] : json::object();
   }
-
-  // Containers (any state) of an app, by name.
-  std::vector<std::string> Containers(const std::string& app_id,
-                                      const std::string& engine = "podman") {
-    auto r = RunCommand(
-        {engine, "ps", "-a", "--format", "{{.Names}}", "--filter", "label=berth.app.id=" + app_id});
-    std::vector<std::string> out;
-    for (const auto& n : Split(std::string(Trim(r.out)), '\n')) {
-      if (!n.empty()) out.push_back(n);
-    }
-    return out;
-  }
-
-  // GET through Berth's HTTP listener with a Host header; returns body, then the status code
-  // on the last line.
-  CommandResult Get(const std::string& host, const std::string& path,
-                    const std::vector<std::string>& extra = {}) {
-    std::vector<std::string> args = {"-w", "\n%{http_code}", "-H", "Host: " + host};
-    args.insert(args.end(), extra.begin(), extra.end());
-    args.push_back("http://127.0.0.1:" + std::to_string(server_->http_port()) + path);
-    return Curl(args);
-  }
-
-  static std::string Code(const CommandResult& r) {
-    size_t nl = r.out.rfind('\n');
-    return nl == std::string::npos ? r.out : r.out.substr(nl + 1);
-  }
-
-  std::unique_ptr<BerthServer> server_;
 };
 
 // A busybox app whose container writes its environment to /www/env.txt and serves /www.
@@ -125,7 +63,7 @@ TEST_F(ContainerE2E, ImageSpecServesNginxOverHttpsAndHttp) {
   EXPECT_NE(r.out.find("HTTP/1.1 200"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("nginx"), std::string::npos);
   EXPECT_NE(r.out.find("Server-Timing: start;dur="), std::string::npos) << r.out;
-  auto h = Get("nginxapp.localhost", "/");
+  auto h = Request("nginxapp.localhost", "/");
   EXPECT_EQ(Code(h), "200");
   EXPECT_EQ(AppJson("nginxapp.localhost:/")["state"], "running");
   EXPECT_EQ(Containers(AppId("nginxapp.localhost:/")).size(), 1u);
@@ -150,12 +88,12 @@ TEST_F(ContainerE2E, ContainerSpecWithExposeParamsCargsAndCopts) {
   auto c = Create({"--spec", "container", "--param", "GREETING_ENV=from-param", "--carg",
                    "GREETING=hello-build", "--copt", "memory=256m", with_expose, "/envapp"});
   ASSERT_EQ(c.exit_code, 0) << c.err;
-  auto r = Get("localhost", "/envapp/env.txt");
+  auto r = Request("localhost", "/envapp/env.txt");
   ASSERT_EQ(Code(r), "200") << r.out;
   EXPECT_NE(r.out.find("PORT=8080"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("CL_APP_PATH=/envapp"), std::string::npos);
   EXPECT_NE(r.out.find("GREETING_ENV=from-param"), std::string::npos);
-  r = Get("localhost", "/envapp/greeting.txt");
+  r = Request("localhost", "/envapp/greeting.txt");
   EXPECT_EQ(r.out, "hello-build\n\n200");
   // --copt memory=256m reaches `podman run`.
   std::string id = AppId("/envapp");
@@ -171,7 +109,7 @@ TEST_F(ContainerE2E, ContainerSpecWithExposeParamsCargsAndCopts) {
   EXPECT_NE(c.err.find("the container port is unknown"), std::string::npos) << c.err;
   c = Create({"--spec", "container", "--param", "port=9090", no_expose, "/portapp"});
   ASSERT_EQ(c.exit_code, 0) << c.err;
-  r = Get("localhost", "/portapp/env.txt");
+  r = Request("localhost", "/portapp/env.txt");
   ASSERT_EQ(Code(r), "200") << r.out;
   EXPECT_NE(r.out.find("PORT=9090"), std::string::npos);
 
@@ -180,11 +118,11 @@ TEST_F(ContainerE2E, ContainerSpecWithExposeParamsCargsAndCopts) {
                              {"Containerfile", std::string(kEnvServer) + "EXPOSE 8080\n"}});
   c = Create({"--spec", "container", both, "/both"});
   ASSERT_EQ(c.exit_code, 0) << c.err;
-  EXPECT_EQ(Code(Get("localhost", "/both/")), "200");
+  EXPECT_EQ(Code(Request("localhost", "/both/")), "200");
   std::string docker_only = AppDir({{"Dockerfile", std::string(kEnvServer) + "EXPOSE 8080\n"}});
   c = Create({"--spec", "container", docker_only, "/dockerfile"});
   ASSERT_EQ(c.exit_code, 0) << c.err;
-  EXPECT_EQ(Code(Get("localhost", "/dockerfile/")), "200");
+  EXPECT_EQ(Code(Request("localhost", "/dockerfile/")), "200");
 }
 
 // An app.star that bind-mounts `volume`, served by busybox httpd from the mount.
@@ -232,7 +170,7 @@ TEST_F(ContainerE2E, HostMountsNeedTheAllowListAndApproval) {
   EXPECT_EQ(server_->Cli({"app", "list", "-f", "json", "-i"}).out, "[]\n");
   c = Create({"--spec", "container", app, "/dataapp"});  // with --approve
   ASSERT_EQ(c.exit_code, 0) << c.err;
-  auto r = Get("localhost", "/dataapp/index.html");
+  auto r = Request("localhost", "/dataapp/index.html");
   EXPECT_EQ(r.out, "from the host\n\n200");
 }
 
@@ -278,7 +216,7 @@ TEST_F(ContainerE2E, IdleStopRestartAndTalkingWebSocketKeepsItUp) {
   auto c = Create(
       {"--spec", "container", "--conf", "container.idle_shutdown_secs=2", dir, "idle.localhost:/"});
   ASSERT_EQ(c.exit_code, 0) << c.err;
-  ASSERT_EQ(Code(Get("idle.localhost", "/echo")), "200");
+  ASSERT_EQ(Code(Request("idle.localhost", "/echo")), "200");
   std::string name = Containers(AppId("idle.localhost:/")).at(0);
   auto running = [&] {
     auto r = RunCommand({"podman", "inspect", "--format", "{{.State.Running}}", name});
@@ -294,7 +232,7 @@ TEST_F(ContainerE2E, IdleStopRestartAndTalkingWebSocketKeepsItUp) {
   EXPECT_EQ(Containers(AppId("idle.localhost:/")).size(), 1u);
   // The next request starts it again (it may be idle-stopped again by the time anything else
   // looks, so the answer is the proof).
-  EXPECT_EQ(Code(Get("idle.localhost", "/echo")), "200");
+  EXPECT_EQ(Code(Request("idle.localhost", "/echo")), "200");
   // A WebSocket that talks every second for 6 s keeps it up past the 2 s idle limit.
   auto ws = RunCommand({"python3", SupportFile("ws_client.py"), "127.0.0.1",
                         std::to_string(server_->http_port()), "idle.localhost", "/ws", "a", "b",
@@ -302,7 +240,7 @@ TEST_F(ContainerE2E, IdleStopRestartAndTalkingWebSocketKeepsItUp) {
   EXPECT_EQ(ws.exit_code, 0) << ws.err;
   EXPECT_EQ(ws.out, "a\nb\nc\nd\ne\nf\n");
   // A slow request longer than the idle limit is never cut.
-  auto slow = Get("idle.localhost", "/slow?ms=4000");
+  auto slow = Request("idle.localhost", "/slow?ms=4000");
   EXPECT_EQ(Code(slow), "200") << slow.out;
 }
 
@@ -311,10 +249,10 @@ TEST_F(ContainerE2E, KilledContainerIsRestartedByTheNextRequest) {
   StartServer();
   std::string dir = AppDir({{"Containerfile", std::string(kEnvServer) + "EXPOSE 8080\n"}});
   ASSERT_EQ(Create({"--spec", "container", dir, "/killme"}).exit_code, 0);
-  ASSERT_EQ(Code(Get("localhost", "/killme/")), "200");
+  ASSERT_EQ(Code(Request("localhost", "/killme/")), "200");
   std::string name = Containers(AppId("/killme")).at(0);
   ASSERT_EQ(RunCommand({"podman", "kill", name}).exit_code, 0);
-  auto r = Get("localhost", "/killme/");
+  auto r = Request("localhost", "/killme/");
   EXPECT_EQ(Code(r), "200") << r.out;
   EXPECT_EQ(Containers(AppId("/killme")).size(), 1u);
 }
@@ -324,7 +262,7 @@ TEST_F(ContainerE2E, ServerKilledAndRestartedAdoptsTheRunningContainer) {
   StartServer();
   std::string dir = AppDir({{"Containerfile", std::string(kEnvServer) + "EXPOSE 8080\n"}});
   ASSERT_EQ(Create({"--spec", "container", dir, "/adopt"}).exit_code, 0);
-  ASSERT_EQ(Code(Get("localhost", "/adopt/")), "200");
+  ASSERT_EQ(Code(Request("localhost", "/adopt/")), "200");
   std::string id = AppId("/adopt");
   auto before =
       RunCommand({"podman", "ps", "-q", "--no-trunc", "--filter", "label=berth.app.id=" + id});
@@ -336,7 +274,7 @@ TEST_F(ContainerE2E, ServerKilledAndRestartedAdoptsTheRunningContainer) {
   ASSERT_TRUE(server_->Start().ok());
   ASSERT_TRUE(
       WaitFor([&] { return AppJson("/adopt")["state"] == "running"; }, std::chrono::seconds(30)));
-  auto r = Get("localhost", "/adopt/");
+  auto r = Request("localhost", "/adopt/");
   EXPECT_EQ(Code(r), "200");
   EXPECT_EQ(r.out.find("Server-Timing"), std::string::npos);
   auto after =
@@ -350,7 +288,7 @@ TEST_F(ContainerE2E, BuildFailureAndUnknownImageAreClearErrors) {
   std::string dir = AppDir(
       {{"Containerfile", "FROM busybox:latest\nRUN echo broken-step && false\nEXPOSE 80\n"}});
   ASSERT_EQ(Create({"--spec", "container", dir, "/broken"}).exit_code, 0);
-  auto r = Get("localhost", "/broken/");
+  auto r = Request("localhost", "/broken/");
   EXPECT_EQ(Code(r), "503");
   EXPECT_NE(r.out.find("image build failed"), std::string::npos) << r.out;
   json app = AppJson("/broken");
@@ -363,21 +301,21 @@ TEST_F(ContainerE2E, BuildFailureAndUnknownImageAreClearErrors) {
             std::string::npos)
       << table.out;
   // Not built again with the same inputs: the same 503 at once, saying so.
-  r = Get("localhost", "/broken/");
+  r = Request("localhost", "/broken/");
   EXPECT_EQ(Code(r), "503");
   EXPECT_NE(r.out.find("not tried again until the app changes"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("broken-step"), std::string::npos) << r.out;
   EXPECT_EQ(AppJson("/broken")["start_attempts"], 1);
   // Unless the user asks.
   ASSERT_EQ(server_->Cli({"app", "restart", "/broken"}).exit_code, 0);
-  EXPECT_EQ(Code(Get("localhost", "/broken/")), "503");
+  EXPECT_EQ(Code(Request("localhost", "/broken/")), "503");
   EXPECT_EQ(AppJson("/broken")["start_attempts"], 2);
 
   ASSERT_EQ(Create({"--spec", "image", "--param", "image=localhost/no-such-image:1", "--param",
                     "port=80", "-", "/noimage"})
                 .exit_code,
             0);
-  r = Get("localhost", "/noimage/");
+  r = Request("localhost", "/noimage/");
   EXPECT_EQ(Code(r), "503");
   EXPECT_NE(r.out.find("localhost/no-such-image:1 is not available locally"), std::string::npos)
       << r.out;
@@ -414,7 +352,7 @@ TEST_F(ContainerE2E, CrashLoopingAppBacksOffAndRestartStartsItAtOnce) {
   std::atomic<bool> stop{false};
   auto client = [&] {
     while (!stop) {
-      auto r = Get("localhost", "/crash/", {"-D", "-"});
+      auto r = Request("localhost", "/crash/", {"-D", "-"});
       std::lock_guard lock(mu);
       ++requests;
       if (Code(r) == "503") ++unavailable;
@@ -459,7 +397,7 @@ TEST_F(ContainerE2E, CrashLoopingAppBacksOffAndRestartStartsItAtOnce) {
   ASSERT_EQ(restarted.exit_code, 0) << restarted.err;
   EXPECT_EQ(restarted.out, "Restarted app localhost:/crash: the next request starts it\n");
   EXPECT_EQ(AppJson("/crash")["retry_in_secs"], 0);
-  auto r = Get("localhost", "/crash/");
+  auto r = Request("localhost", "/crash/");
   EXPECT_EQ(Code(r), "503");
   EXPECT_NE(r.out.find("boom"), std::string::npos) << r.out;
   ASSERT_TRUE(
@@ -480,7 +418,7 @@ TEST_F(ContainerE2E, DeleteRemovesContainersAndImages) {
   StartServer();
   std::string dir = AppDir({{"Containerfile", std::string(kEnvServer) + "EXPOSE 8080\n"}});
   ASSERT_EQ(Create({"--spec", "container", dir, "/gone"}).exit_code, 0);
-  ASSERT_EQ(Code(Get("localhost", "/gone/")), "200");
+  ASSERT_EQ(Code(Request("localhost", "/gone/")), "200");
   std::string id = AppId("/gone");
   auto image = RunCommand(
       {"podman", "ps", "-a", "--format", "{{.Image}}", "--filter", "label=berth.app.id=" + id});
@@ -493,7 +431,7 @@ TEST_F(ContainerE2E, DeleteRemovesContainersAndImages) {
         return RunCommand({"podman", "image", "exists", image_name}).exit_code != 0;
       },
       std::chrono::seconds(30)));
-  EXPECT_EQ(Code(Get("localhost", "/gone/")), "404");
+  EXPECT_EQ(Code(Request("localhost", "/gone/")), "404");
 }
 
 TEST_F(ContainerE2E, ImageSpecWithDocker) {
@@ -502,7 +440,7 @@ TEST_F(ContainerE2E, ImageSpecWithDocker) {
   auto c = Create({"--spec", "image", "--param", "image=nginx", "--param", "port=80", "-",
                    "dockerapp.localhost:/"});
   ASSERT_EQ(c.exit_code, 0) << c.err;
-  auto r = Get("dockerapp.localhost", "/");
+  auto r = Request("dockerapp.localhost", "/");
   EXPECT_EQ(Code(r), "200") << r.out;
   EXPECT_NE(r.out.find("nginx"), std::string::npos);
   EXPECT_EQ(Containers(AppId("dockerapp.localhost:/"), "docker").size(), 1u);

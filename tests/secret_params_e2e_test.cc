@@ -12,6 +12,7 @@
 #include "base/files.h"
 #include "base/strings.h"
 #include "support/harness.h"
+#include "support/server_test.h"
 
 namespace berth::testing {
 namespace {
@@ -23,55 +24,15 @@ const std::string kEnvValue = "env-V4LUE&<>\"'$x";
 const std::string kPropValue = "prop-V4LUE-1";
 const std::string kDbValue = "db-V4LUE&<>";
 
-class SecretParamsE2E : public ::testing::Test {
+class SecretParamsE2E : public ServerTest {
  protected:
   void SetUp() override {
-    auto r = RunCommand({"podman", "image", "exists", "docker.io/library/python:3.12.5-slim"});
-    if (r.exit_code != 0) {
-      SKIP_OR_FAIL_ENGINE(
-          "podman", "podman or its test images are missing (run scripts/test-env.sh): " + r.err);
-    }
+    REQUIRE_ENGINE_IMAGES("podman", "docker.io/library/python:3.12.5-slim");
     dir_ = MakeTempDir("berth-secret-use");
     props_ = dir_ + "/secrets.properties";
     ASSERT_TRUE(WriteFileAtomic(props_, "db.pass = " + kPropValue + "\n", 0600).ok());
-    server_ = std::make_unique<BerthServer>("[secret.prop_test]\nfile_name = \"" + props_ + "\"\n");
-    server_->set_env({"BERTH_TEST_TOKEN=" + kEnvValue});
-    Status s = server_->Start();
-    ASSERT_TRUE(s.ok()) << s.ToString();
-  }
-
-  void TearDown() override {
-    if (!server_) return;
-    server_->Cli({"app", "delete", "all"});
-    server_->Stop(SIGTERM);
-    auto ids =
-        RunCommand({"podman", "ps", "-aq", "--filter", "label=berth.home=" + server_->home()});
-    for (const auto& id : Split(std::string(Trim(ids.out)), '\n')) {
-      if (!id.empty()) RunCommand({"podman", "rm", "-f", id});
-    }
-  }
-
-  CommandResult Cli(const std::vector<std::string>& args) { return server_->Cli(args); }
-
-  // The body of GET `path` (trimmed), then " <status>". A first request may build the image.
-  std::string Get(const std::string& path) {
-    auto r = RunCommand(
-        {"curl", "-s", "--max-time", "280", "-w", "\n%{http_code}", "-H", "Host: localhost",
-         "http://127.0.0.1:" + std::to_string(server_->http_port()) + path},
-        {}, std::chrono::seconds(300));
-    size_t nl = r.out.rfind('\n');
-    if (nl == std::string::npos) return r.out;
-    return std::string(Trim(r.out.substr(0, nl))) + " " + r.out.substr(nl + 1);
-  }
-
-  std::vector<std::string> Containers(const std::string& app_id) {
-    auto r = RunCommand({"podman", "ps", "-a", "--format", "{{.Names}}", "--filter",
-                         "label=berth.app.id=" + app_id});
-    std::vector<std::string> out;
-    for (const auto& n : Split(std::string(Trim(r.out)), '\n')) {
-      if (!n.empty()) out.push_back(n);
-    }
-    return out;
+    StartServer("[secret.prop_test]\nfile_name = \"" + props_ + "\"\n",
+                {"BERTH_TEST_TOKEN=" + kEnvValue});
   }
 
   // An app folder serving tests/support/backend.py, plus `extra` files.
@@ -103,7 +64,6 @@ class SecretParamsE2E : public ::testing::Test {
   }
 
   std::string dir_, props_;
-  std::unique_ptr<BerthServer> server_;
 };
 
 TEST_F(SecretParamsE2E, ParamsFromEveryProviderReachTheContainerAndNothingElse) {

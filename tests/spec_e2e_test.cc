@@ -18,6 +18,7 @@
 #include "base/files.h"
 #include "base/strings.h"
 #include "support/harness.h"
+#include "support/server_test.h"
 
 namespace berth::testing {
 namespace {
@@ -34,22 +35,12 @@ const char* const kImages[] = {
 
 // Skips (or, with BERTH_REQUIRE_ENGINES naming the engine, fails) when podman or the test
 // images are missing.
-bool EngineReady(const std::string& engine, std::string* why) {
-  for (const char* image : kImages) {
-    auto r = RunCommand({engine, "image", "exists", image});
-    if (r.exit_code != 0) {
-      *why = engine + " or its test image " + image + " is missing (run scripts/test-env.sh)" +
-             (r.err.empty() ? "" : ": " + r.err);
-      return false;
-    }
-  }
-  return true;
-}
-
-#define REQUIRE_ENGINE(engine)                                          \
-  do {                                                                  \
-    std::string why_;                                                   \
-    if (!EngineReady(engine, &why_)) SKIP_OR_FAIL_ENGINE(engine, why_); \
+#define REQUIRE_ENGINE(engine)                                                       \
+  do {                                                                               \
+    std::string why_;                                                                \
+    if (!EngineHasImages(engine, {std::begin(kImages), std::end(kImages)}, &why_)) { \
+      SKIP_OR_FAIL_ENGINE(engine, why_);                                             \
+    }                                                                                \
   } while (0)
 
 // Lines of a command's output, without empty ones.
@@ -679,14 +670,13 @@ TEST_F(SpecE2E, OverrideSpecInHomeReplacesTheBundledOne) {
   app_star.replace(app_star.find("port=param.port)"), 16, "port=param.port, health=\"/healthz\")");
   WriteTestFile(flask + "app.star", app_star);
   WriteTestFile(flask + "params.star",
-                  *ReadFile(bundled + "params.star") +
-                      "param(\"GREETING\", default=\"from the override\", description=\"x\")\n");
+                *ReadFile(bundled + "params.star") +
+                    "param(\"GREETING\", default=\"from the override\", description=\"x\")\n");
   std::string extra = home + "/config/appspecs/my-proxy/";
   WriteTestFile(extra + "params.star", "param(\"target\", description=\"where to\")\n");
-  WriteTestFile(
-      extra + "app.star",
-      "load(\"proxy.in\", \"proxy\")\n"
-      "app = ace.app(\"Mine\", routes=[ace.proxy(\"/\", proxy.config(param.target))])\n");
+  WriteTestFile(extra + "app.star",
+                "load(\"proxy.in\", \"proxy\")\n"
+                "app = ace.app(\"Mine\", routes=[ace.proxy(\"/\", proxy.config(param.target))])\n");
   StartServer(home);
 
   auto r = server_->Cli({"spec", "list", "-f", "json"});

@@ -10,56 +10,17 @@
 #include "base/files.h"
 #include "base/strings.h"
 #include "support/harness.h"
+#include "support/server_test.h"
 
 namespace berth::testing {
 namespace {
 
 using nlohmann::json;
 
-#define REQUIRE_PODMAN()                                                                     \
-  do {                                                                                       \
-    auto r_ = RunCommand({"podman", "image", "exists", "docker.io/library/busybox:latest"}); \
-    if (r_.exit_code != 0) {                                                                 \
-      SKIP_OR_FAIL_ENGINE("podman",                                                          \
-                          "podman or its test images are missing (run "                      \
-                          "scripts/test-env.sh): " +                                         \
-                              r_.err);                                                       \
-    }                                                                                        \
-  } while (0)
+#define REQUIRE_PODMAN() REQUIRE_ENGINE_IMAGES("podman", "docker.io/library/busybox:latest")
 
-class StagingE2E : public ::testing::Test {
+class StagingE2E : public ServerTest {
  protected:
-  void StartServer(const std::string& extra_toml = "") {
-    server_ = std::make_unique<BerthServer>(extra_toml);
-    Status s = server_->Start();
-    ASSERT_TRUE(s.ok()) << s.ToString();
-  }
-
-  void TearDown() override {
-    if (!server_) return;
-    server_->Cli({"app", "delete", "--volumes", "all"});
-    server_->Stop(SIGTERM);
-    auto names =
-        RunCommand({"podman", "ps", "-aq", "--filter", "label=berth.home=" + server_->home()});
-    for (const auto& id : Split(std::string(Trim(names.out)), '\n')) {
-      if (!id.empty()) RunCommand({"podman", "rm", "-f", id});
-    }
-  }
-
-  CommandResult Cli(const std::vector<std::string>& args) { return server_->Cli(args); }
-
-  // The body of GET `path` on the default domain (trimmed), then " <status>".
-  std::string Get(const std::string& path) {
-    // A first request may build the image: allow for a slow, busy machine.
-    auto r = RunCommand(
-        {"curl", "-s", "--max-time", "280", "-w", "\n%{http_code}", "-H", "Host: localhost",
-         "http://127.0.0.1:" + std::to_string(server_->http_port()) + path},
-        {}, std::chrono::seconds(300));
-    size_t nl = r.out.rfind('\n');
-    if (nl == std::string::npos) return r.out;
-    return std::string(Trim(r.out.substr(0, nl))) + " " + r.out.substr(nl + 1);
-  }
-
   json AppJson(const std::string& path, bool internal = false) {
     // A stage app is listed with -i under its prod app's path.
     std::vector<std::string> args = {"app", "list", "-f", "json", internal ? "all" : path};
@@ -71,16 +32,6 @@ class StagingE2E : public ::testing::Test {
       if (a["path"] == "localhost:" + path) return a;
     }
     return json::object();
-  }
-
-  std::vector<std::string> Containers(const std::string& app_id) {
-    auto r = RunCommand({"podman", "ps", "-a", "--format", "{{.Names}}", "--filter",
-                         "label=berth.app.id=" + app_id});
-    std::vector<std::string> out;
-    for (const auto& n : Split(std::string(Trim(r.out)), '\n')) {
-      if (!n.empty()) out.push_back(n);
-    }
-    return out;
   }
 
   // Inspects the app's one container; a replaced one is removed in the background once its
@@ -96,8 +47,6 @@ class StagingE2E : public ::testing::Test {
     auto r = RunCommand({"sqlite3", server_->home() + "/metadata/berth.db", query});
     return std::string(Trim(r.out));
   }
-
-  std::unique_ptr<BerthServer> server_;
 };
 
 const char* kMainModule = R"(from starlette.applications import Starlette

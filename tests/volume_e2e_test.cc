@@ -11,22 +11,14 @@
 #include "base/files.h"
 #include "base/strings.h"
 #include "support/harness.h"
+#include "support/server_test.h"
 
 namespace berth::testing {
 namespace {
 
 using nlohmann::json;
 
-#define REQUIRE_PODMAN()                                                                         \
-  do {                                                                                           \
-    auto r_ = RunCommand({"podman", "image", "exists", "docker.io/library/python:3.12.5-slim"}); \
-    if (r_.exit_code != 0) {                                                                     \
-      SKIP_OR_FAIL_ENGINE("podman",                                                              \
-                          "podman or its test images are missing (run "                          \
-                          "scripts/test-env.sh): " +                                             \
-                              r_.err);                                                           \
-    }                                                                                            \
-  } while (0)
+#define REQUIRE_PODMAN() REQUIRE_ENGINE_IMAGES("podman", "docker.io/library/python:3.12.5-slim")
 
 // tests/support/backend.py in python:3.12.5-slim, with a VOLUME, and an app.star (overlaying
 // the container spec's) that adds a named volume.
@@ -49,39 +41,10 @@ std::map<std::string, std::string> VolumeApp() {
            ")\n"}};
 }
 
-class VolumeE2E : public ::testing::Test {
+class VolumeE2E : public ServerTest {
  protected:
-  void StartServer() {
-    server_ = std::make_unique<BerthServer>();
-    Status s = server_->Start();
-    ASSERT_TRUE(s.ok()) << s.ToString();
-  }
-
-  void TearDown() override {
-    if (!server_) return;
-    server_->Cli({"app", "delete", "--volumes", "all"});
-    server_->Stop(SIGTERM);
-    auto names =
-        RunCommand({"podman", "ps", "-aq", "--filter", "label=berth.home=" + server_->home()});
-    for (const auto& id : Split(std::string(Trim(names.out)), '\n')) {
-      if (!id.empty()) RunCommand({"podman", "rm", "-f", id});
-    }
-    for (const auto& v : Volumes("berth.home=" + server_->home())) {
-      RunCommand({"podman", "volume", "rm", "-f", v});
-    }
-  }
-
-  CommandResult Cli(const std::vector<std::string>& args) { return server_->Cli(args); }
-
-  // The body of GET `path` on host vol.localhost, then " <status>". A first request builds the
-  // image: allow for a slow, busy machine.
-  std::string Get(const std::string& path) {
-    auto r = RunCommand(
-        {"curl", "-s", "--max-time", "280", "-w", " %{http_code}", "-H", "Host: vol.localhost",
-         "http://127.0.0.1:" + std::to_string(server_->http_port()) + path},
-        {}, std::chrono::seconds(300));
-    return r.out;
-  }
+  // GET `path` on host vol.localhost: "body status".
+  std::string Get(const std::string& path) { return ServerTest::Get(path, "vol.localhost"); }
   std::string Read(const std::string& prefix, const std::string& file) {
     return Get(prefix + "/file?path=" + file);
   }
@@ -117,8 +80,6 @@ class VolumeE2E : public ::testing::Test {
     EXPECT_EQ(Read("", "/keep/k"), "prod-keep 200") << when;
     EXPECT_EQ(Read("", "/cache/c"), "prod-cache 200") << when;
   }
-
-  std::unique_ptr<BerthServer> server_;
 };
 
 TEST_F(VolumeE2E, DataSurvivesChangesStopsRestartsAndSwitchesStageIsSeparateDeleteKeepsIt) {
@@ -154,7 +115,7 @@ TEST_F(VolumeE2E, DataSurvivesChangesStopsRestartsAndSwitchesStageIsSeparateDele
   EXPECT_EQ(Read("/_cl_stage", "/data/a"), "stage-data 200");
   auto p = Cli({"app", "promote", "vol.localhost:/"});
   ASSERT_EQ(p.exit_code, 0) << p.err;
-  EXPECT_EQ(Get("/env?name=MARK"), "two\n 200");
+  EXPECT_EQ(Get("/env?name=MARK"), "two 200");
   ExpectProdData("after param update and promote");
 
   // Idle stop (3 s), then the next request starts the container again.
@@ -171,7 +132,7 @@ TEST_F(VolumeE2E, DataSurvivesChangesStopsRestartsAndSwitchesStageIsSeparateDele
   // Version switch back to version 1 (without MARK).
   auto sw = Cli({"version", "switch", "previous", "vol.localhost:/"});
   ASSERT_EQ(sw.exit_code, 0) << sw.err;
-  EXPECT_EQ(Get("/env?name=MARK"), "\n 200");
+  EXPECT_EQ(Get("/env?name=MARK"), " 200");
   ExpectProdData("after a version switch");
   EXPECT_EQ(Read("/_cl_stage", "/data/a"), "stage-data 200");
 

@@ -38,14 +38,6 @@ bool ShouldStopIdle(int in_flight, SteadyTime last_activity, SteadyTime now,
   return in_flight == 0 && now - last_activity >= idle_timeout;
 }
 
-milliseconds ProbeDelay(int attempt) {
-  if (attempt < 5) return milliseconds(2);
-  if (attempt < 20) return milliseconds(5);
-  if (attempt < 40) return milliseconds(10);
-  int64_t d = 10 + (attempt - 40) * 2;
-  return milliseconds(std::min<int64_t>(d, 100));
-}
-
 // One request's hold on the app: counts as in flight until destroyed (or upgraded to a
 // tunnel), and reports moving bytes as activity.
 class ContainerApp::Lease : public proxy::Activity {
@@ -107,16 +99,6 @@ Status ContainerApp::RenderLive() {
   if (next->image != live_->image) image_present_ = false;
   live_ = std::move(next);
   return Status::Ok();
-}
-
-Status ContainerApp::RemoveContainer(const std::string& name) {
-  Status s = deps_.runtime->Remove(name);
-  if (!s.ok() && s.code() != Status::Code::kNotFound) return s;
-  if (!deps_.secret_files_root.empty()) {
-    std::error_code ec;
-    std::filesystem::remove_all(SecretFilesDir(deps_.secret_files_root, name), ec);
-  }
-  return s;
 }
 
 ContainerApp::~ContainerApp() = default;
@@ -262,13 +244,21 @@ void ContainerApp::FinishStart(Status status, int port, const std::string& timin
   for (size_t i = 0; i < waiters.size(); ++i) waiters[i].done(std::move(results[i]));
 }
 
+ContainerStarter ContainerApp::Starter() const {
+  return ContainerStarter(deps_, plan_, Live(), files_, settings_.start_timeout);
+}
+
 void ContainerApp::StartJob() {
   const SteadyTime t0 = deps_.clock->Now();
   std::vector<std::string> timing;
   auto fail = [&](Status s) { FinishStart(std::move(s), 0, ""); };
+  auto enter = [&](const char* phase) {
+    std::lock_guard lock(mu_);
+    phase_ = phase;
+  };
 
   if (Status s = RenderLive(); !s.ok()) return fail(std::move(s));
-  const std::shared_ptr<const ContainerPlan> live = Live();
+  ContainerStarter starter = Starter();
   bool image_present, container_exists;
   int known_port;
   {
@@ -279,8 +269,8 @@ void ContainerApp::StartJob() {
   }
 
   // The restart of a stopped container whose port the engine keeps: the fast path.
-  if (container_exists && known_port > 0 && deps_.runtime->Name() == "podman") {
-    auto port = RestartStopped(known_port, t0 + settings_.start_timeout);
+  if (container_exists && known_port > 0 && deps_.runtime->KeepsHostPortsOnRestart()) {
+    auto port = starter.RestartStopped(known_port, t0 + settings_.start_timeout);
     if (port.ok()) {
       timing.push_back(TimingEntry("start", Ms(t0, deps_.clock->Now())));
       return FinishStart(Status::Ok(), *port, Join(timing, ", "));
@@ -292,29 +282,20 @@ void ContainerApp::StartJob() {
   }
 
   if (plan_.build && !image_present) {
-    auto exists = deps_.runtime->ImageExists(live->image);
+    auto exists = deps_.runtime->ImageExists(Live()->image);
     if (!exists.ok()) return fail(exists.status());
     if (!*exists) {
-      {
-        std::lock_guard lock(mu_);
-        phase_ = "building";
-      }
+      enter("building");
       std::string log;
-      Status s = Build(&log);
+      Status s = starter.Build(&log);
       if (!s.ok()) return FinishStart(std::move(s), 0, "", /*build_failed=*/true);
       timing.push_back(TimingEntry("build", Ms(t0, deps_.clock->Now())));
     }
   }
-  {
-    std::lock_guard lock(mu_);
-    phase_ = "starting";
-  }
+  enter("starting");
   const SteadyTime t1 = deps_.clock->Now();
-  for (const auto& vol : plan_.volumes_to_create) {
-    Status s = deps_.runtime->VolumeCreate(vol, plan_.volume_labels);
-    if (!s.ok()) return fail(s.WithContext("cannot create volume " + vol));
-  }
-  auto port = RunOrStart();
+  if (Status s = starter.CreateVolumes(); !s.ok()) return fail(std::move(s));
+  auto port = starter.RunOrStart();
   if (!port.ok()) return fail(port.status());
   {
     std::lock_guard lock(mu_);
@@ -322,193 +303,12 @@ void ContainerApp::StartJob() {
   }
   const SteadyTime t2 = deps_.clock->Now();
   timing.push_back(TimingEntry("start", Ms(t1, t2)));
-  {
-    std::lock_guard lock(mu_);
-    phase_ = "waiting for health";
-  }
-  Status healthy = WaitHealthy(*port, t2 + settings_.start_timeout);
-  if (!healthy.ok()) {
-    std::string tail = LogTail(50);
-    deps_.runtime->Stop(live->run.name, 0).IgnoreError("the start failed already; said below");
-    return fail(
-        Status::Unavailable(healthy.message() + (tail.empty() ? "" : "; container log:\n" + tail)));
-  }
+  enter("waiting for health");
+  Status healthy = starter.WaitHealthy(*port, t2 + settings_.start_timeout);
+  if (!healthy.ok()) return fail(starter.StopAfterFailure(healthy));
   timing.push_back(TimingEntry("health", Ms(t2, deps_.clock->Now())));
   FinishStart(Status::Ok(), *port, Join(timing, ", "));
-  RemoveSuperseded();
-}
-
-Result<int> ContainerApp::RestartStopped(int known_port, SteadyTime deadline) {
-  const std::shared_ptr<const ContainerPlan> live = Live();
-  Status started = deps_.runtime->Start(live->run.name);
-  if (!started.ok()) return started;
-  // Confirm the port alongside the probes instead of before them.
-  auto confirmed = std::make_shared<std::atomic<int>>(0);
-  deps_.jobs->Post([self = shared_from_this(), confirmed, live] {
-    auto info = self->deps_.runtime->Inspect(live->run.name);
-    int port = info.ok() && info->running ? info->HostPortFor(self->plan_.container_port) : -1;
-    confirmed->store(port > 0 ? port : -1);
-  });
-  Status healthy = WaitHealthy(known_port, deadline, confirmed);
-  if (!healthy.ok()) {
-    std::string tail = LogTail(50);
-    deps_.runtime->Stop(live->run.name, 0).IgnoreError("the start failed already; said below");
-    return Status::Unavailable(healthy.message() +
-                               (tail.empty() ? "" : "; container log:\n" + tail));
-  }
-  int port = confirmed->load();
-  return port > 0 ? port : known_port;
-}
-
-Status ContainerApp::Build(std::string* log) {
-  // Write the build context (the files under build_dir) to a fresh folder.
-  std::string dir = deps_.build_root + "/" + plan_.app_id + "-" + RandomId(8);
-  BERTH_RETURN_IF_ERROR(MakeDirs(dir, 0700));
-  std::string prefix = plan_.build_dir.empty() ? "" : plan_.build_dir + "/";
-  Status written = Status::Ok();
-  for (const auto& [path, file] : files_) {
-    if (!prefix.empty() && !StartsWith(path, prefix)) continue;
-    std::string rel = path.substr(prefix.size());
-    std::string full = dir + "/" + rel;
-    size_t slash = full.rfind('/');
-    written = MakeDirs(full.substr(0, slash), 0755);
-    if (written.ok()) written = WriteFileAtomic(full, file.content, file.mode & 0777);
-    if (!written.ok()) break;
-  }
-  // The Containerfile may live outside the context (build_dir set): give its full path.
-  std::string containerfile = dir + "/containerfile.berth";
-  if (written.ok()) {
-    written = WriteFileAtomic(containerfile, files_.at(plan_.containerfile).content, 0644);
-  }
-  Status s = written;
-  if (s.ok()) {
-    container::BuildSpec spec = Live()->build_spec;
-    spec.context_dir = dir;
-    spec.containerfile = containerfile;
-    spdlog::info("app {}: building image {}", plan_.app_id, spec.image);
-    s = deps_.runtime->Build(spec, log);
-  }
-  std::error_code removed;
-  std::filesystem::remove_all(dir, removed);  // best effort: a temp build context
-  if (!s.ok()) {
-    std::string tail = std::string(Trim(LastLines(*log, 20)));
-    return Status::Unavailable("image build failed: " + s.message() +
-                               (tail.empty() ? "" : "\nbuild log (last lines):\n" + tail));
-  }
-  return s;
-}
-
-Result<int> ContainerApp::RunOrStart() {
-  const std::shared_ptr<const ContainerPlan> live = Live();
-  auto info = deps_.runtime->Inspect(live->run.name);
-  if (!info.ok() && info.status().code() != Status::Code::kNotFound) return info.status();
-  if (info.ok() && info->running && info->HostPortFor(plan_.container_port) > 0) {
-    return info->HostPortFor(plan_.container_port);  // already running: adopt it
-  }
-  if (info.ok()) {
-    Status s = deps_.runtime->Start(live->run.name);
-    if (!s.ok()) return s.WithContext("cannot start container " + live->run.name);
-  } else {
-    if (!plan_.build) {
-      auto exists = deps_.runtime->ImageExists(live->image);
-      if (exists.ok() && !*exists) {
-        spdlog::info("app {}: image {} is not present; the engine will try to pull it",
-                     plan_.app_id, live->image);
-      }
-    }
-    auto id = deps_.runtime->Run(live->run);
-    if (!id.ok()) {
-      if (!plan_.build) {
-        auto exists = deps_.runtime->ImageExists(live->image);
-        if (exists.ok() && !*exists) {
-          return Status::Unavailable(
-              "image " + live->image +
-              " is not available locally and could not be pulled: " + id.status().message());
-        }
-      }
-      return id.status().WithContext("cannot run container " + live->run.name);
-    }
-  }
-  auto after = deps_.runtime->Inspect(live->run.name);
-  if (!after.ok()) return after.status();
-  int port = after->HostPortFor(plan_.container_port);
-  if (!after->running) {
-    std::string tail = LogTail(50);
-    return Status::Unavailable("the container exited at once (exit code " +
-                               std::to_string(after->exit_code) + ")" +
-                               (tail.empty() ? "" : "; container log:\n" + tail));
-  }
-  if (port <= 0) {
-    return Status::Internal("the engine published no host port for container port " +
-                            std::to_string(plan_.container_port));
-  }
-  return port;
-}
-
-Status ContainerApp::WaitHealthy(int port, SteadyTime deadline,
-                                 std::shared_ptr<std::atomic<int>> confirmed_port) {
-  std::string last_error = "no answer yet";
-  auto last_inspect = deps_.clock->Now();
-  for (int attempt = 0;; ++attempt) {
-    auto now = deps_.clock->Now();
-    if (now >= deadline) break;
-    if (confirmed_port) {
-      int confirmed = confirmed_port->load();
-      if (confirmed < 0) {
-        return Status::Unavailable("the container is not running after its start");
-      }
-      if (confirmed > 0) port = confirmed;
-    }
-    auto left = std::chrono::duration_cast<milliseconds>(deadline - now);
-    auto code =
-        deps_.probe->Get("127.0.0.1", port, plan_.health_path, std::min(left, milliseconds(5'000)));
-    if (code.ok()) {
-      if (*code >= 200 && *code < 300) return Status::Ok();
-      last_error = "health check " + plan_.health_path + " answered " + std::to_string(*code);
-    } else {
-      last_error = "health check " + plan_.health_path + ": " + code.status().message();
-    }
-    // Every second, make sure the container is still there to wait for.
-    if (deps_.clock->Now() - last_inspect >= milliseconds(1000)) {
-      last_inspect = deps_.clock->Now();
-      auto info = deps_.runtime->Inspect(Live()->run.name);
-      if (info.ok() && !info->running) {
-        return Status::Unavailable("the container exited (exit code " +
-                                   std::to_string(info->exit_code) + ") before it was healthy");
-      }
-    }
-    std::this_thread::sleep_for(ProbeDelay(attempt));
-  }
-  return Status::Unavailable(
-      "the app did not become healthy within " +
-      std::to_string(
-          std::chrono::duration_cast<std::chrono::seconds>(settings_.start_timeout).count()) +
-      "s (" + last_error + ")");
-}
-
-void ContainerApp::RemoveSuperseded() {
-  const std::shared_ptr<const ContainerPlan> live = Live();
-  auto list = deps_.runtime->ListByLabel(kLabelAppId, plan_.app_id);
-  if (!list.ok()) return;
-  for (const auto& c : *list) {
-    // A running one may be the version this one replaces, finishing its requests: it removes
-    // its own container when done (Supersede), and a server restart cleans up the rest.
-    if (c.name == live->run.name || c.running) continue;
-    spdlog::info("app {}: removing superseded container {}", plan_.app_id, c.name);
-    if (Status s = RemoveContainer(c.name); !s.ok()) {
-      spdlog::warn("app {}: cannot remove container {}: {}", plan_.app_id, c.name, s.message());
-      continue;
-    }
-    if (plan_.build && c.image != live->image && !c.image.empty()) {
-      Status s = deps_.runtime->RemoveImage(c.image);
-      if (s.ok()) spdlog::info("app {}: removed superseded image {}", plan_.app_id, c.image);
-    }
-  }
-}
-
-std::string ContainerApp::LogTail(int lines) {
-  auto logs = deps_.runtime->Logs(Live()->run.name, lines);
-  return logs.ok() ? std::string(Trim(*logs)) : "";
+  starter.RemoveSuperseded();
 }
 
 void ContainerApp::Tick() {
@@ -617,12 +417,14 @@ void ContainerApp::AdoptExisting() {
     auto list = deps_.runtime->ListByLabel(kLabelPlan, plan_.run.name);
     if (!list.ok()) return;
     for (const auto& c : *list) {
-      if (!c.running || c.labels.count(kLabelAppId) == 0 || c.labels.at(kLabelAppId) != plan_.app_id) {
+      if (!c.running || c.labels.count(kLabelAppId) == 0 ||
+          c.labels.at(kLabelAppId) != plan_.app_id) {
         continue;
       }
       auto adopted = std::make_shared<ContainerPlan>(plan_);
       adopted->run.name = c.name;
-      if (!c.image.empty()) adopted->image = adopted->run.image = adopted->build_spec.image = c.image;
+      if (!c.image.empty())
+        adopted->image = adopted->run.image = adopted->build_spec.image = c.image;
       live = std::move(adopted);
       break;
     }
@@ -657,11 +459,12 @@ void ContainerApp::Retire() {
     a.http_status = 404;
     w.done(std::move(a));
   }
+  ContainerStarter starter = Starter();
   auto list = deps_.runtime->ListByLabel(kLabelAppId, plan_.app_id);
   std::vector<std::string> images;
   if (list.ok()) {
     for (const auto& c : *list) {
-      if (Status s = RemoveContainer(c.name); !s.ok()) {
+      if (Status s = starter.RemoveContainer(c.name); !s.ok()) {
         spdlog::warn("app {}: cannot remove container {}: {}", plan_.app_id, c.name, s.message());
       }
       if (plan_.build && !c.image.empty()) images.push_back(c.image);
@@ -699,7 +502,7 @@ void ContainerApp::Supersede(const std::shared_ptr<ContainerApp>& next,
   constexpr milliseconds kPoll{50};
   auto open = [this] { return in_flight_.load() + open_tunnels_.load(); };
   for (auto waited = milliseconds(0); open() > 0 && waited < drain; waited += kPoll) {
-    std::this_thread::sleep_for(kPoll);
+    deps_.clock->Sleep(kPoll);
   }
   if (open() > 0) {
     spdlog::info("app {}: {} requests and tunnels still open after the drain time; closing them",
@@ -715,7 +518,7 @@ void ContainerApp::Supersede(const std::shared_ptr<ContainerApp>& next,
     exists = container_exists_ || state_ != State::kStopped;
   }
   if (!shared_container && exists) {
-    Status s = RemoveContainer(live->run.name);
+    Status s = Starter().RemoveContainer(live->run.name);
     if (s.ok()) {
       spdlog::info("app {}: removed container {} of the replaced version", plan_.app_id,
                    live->run.name);

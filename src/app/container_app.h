@@ -16,6 +16,7 @@
 //
 // One build and one start at a time however many requests arrive together (single-flight):
 // every transition happens under one mutex, and blocking engine calls run on the JobRunner.
+// The engine steps of a start are ContainerStarter's (container_starter.h).
 #pragma once
 
 #include <atomic>
@@ -27,6 +28,7 @@
 #include <vector>
 
 #include "app/container_plan.h"
+#include "app/container_starter.h"
 #include "app/health_probe.h"
 #include "app/run_state.h"
 #include "app/start_backoff.h"
@@ -37,20 +39,6 @@
 #include "store/source_store.h"
 
 namespace berth::app {
-
-struct ContainerAppDeps {
-  container::ContainerRuntime* runtime = nullptr;
-  JobRunner* jobs = nullptr;
-  HealthProbe* probe = nullptr;
-  const Clock* clock = nullptr;
-  std::string build_root;  // build contexts are written below this folder
-  // Renders a plan that needs it (ContainerPlan::needs_render) at each start: RenderPlan with
-  // the server's secrets. Null: such a plan fails to start with a clear error.
-  std::function<Result<ContainerPlan>(const ContainerPlan&, const store::SourceFiles&)> render;
-  // The folder of rendered cl_secret files (RenderDeps::files_root): a container's folder
-  // there goes with the container.
-  std::string secret_files_root;
-};
 
 struct ContainerAppSettings {
   std::chrono::milliseconds idle_timeout{180'000};
@@ -68,10 +56,6 @@ struct ContainerAppSettings {
 // Whether a running container should be stopped now. Pure, for tests.
 bool ShouldStopIdle(int in_flight, SteadyTime last_activity, SteadyTime now,
                     std::chrono::milliseconds idle_timeout);
-
-// The delay before health probe number `attempt` (0-based) during a start: a few milliseconds
-// at first, backing off gently to at most 100 ms.
-std::chrono::milliseconds ProbeDelay(int attempt);
 
 class ContainerApp : public proxy::Backend, public std::enable_shared_from_this<ContainerApp> {
  public:
@@ -147,27 +131,13 @@ class ContainerApp : public proxy::Backend, public std::enable_shared_from_this<
   void StartJob();
   void StopJob(uint64_t generation, const std::string& why);
   void HealthCheckJob(uint64_t generation, int port);
-  Status Build(std::string* log);
-  // Runs or starts the container; returns its host port.
-  Result<int> RunOrStart();
-  // Probes the health path until it answers 2xx. `confirmed_port`, when given, is filled in by
-  // a concurrent inspect (0 while unknown, -1 when the container is not running) and wins over
-  // `port`.
-  Status WaitHealthy(int port, SteadyTime deadline,
-                     std::shared_ptr<std::atomic<int>> confirmed_port = nullptr);
-  // The restart of a container this app ran before (podman keeps its host port): start it and
-  // probe the known port at once, confirming the port with an inspect alongside. Returns
-  // NotFound when the container is gone (the caller then runs it anew).
-  Result<int> RestartStopped(int known_port, SteadyTime deadline);
-  void RemoveSuperseded();
+  // The engine steps of a start (or a removal) of the live plan.
+  ContainerStarter Starter() const;
   // Ends a start: releases the held requests. On failure, the backoff begins; `build_failed`
   // holds the app until it changes or Restart().
   void FinishStart(Status status, int port, const std::string& timing, bool build_failed = false);
   proxy::Acquired MakeAcquiredLocked();
   void Touch();
-  std::string LogTail(int lines);
-  // Removes a container of this app and its rendered cl_secret files.
-  Status RemoveContainer(const std::string& name);
   // For StartJob: renders the plan when it needs it and makes the result live. Forgets what
   // earlier starts learnt about a container or image the new plan no longer names.
   Status RenderLive();
@@ -180,16 +150,16 @@ class ContainerApp : public proxy::Backend, public std::enable_shared_from_this<
 
   mutable std::mutex mu_;
   std::shared_ptr<const ContainerPlan> live_;  // guarded by mu_; never null
-  State state_ = State::kStopped;  // guarded by mu_
-  std::string phase_;              // guarded by mu_: "building", "starting", ...
-  std::string error_;              // guarded by mu_
-  int host_port_ = 0;              // guarded by mu_
-  uint64_t generation_ = 0;        // guarded by mu_: bumps at every successful start
-  std::vector<Waiter> waiters_;    // guarded by mu_
-  bool retired_ = false;           // guarded by mu_
-  bool check_running_ = false;     // guarded by mu_
-  SteadyTime last_check_;          // guarded by mu_
-  int failed_checks_ = 0;          // guarded by mu_
+  State state_ = State::kStopped;              // guarded by mu_
+  std::string phase_;                          // guarded by mu_: "building", "starting", ...
+  std::string error_;                          // guarded by mu_
+  int host_port_ = 0;                          // guarded by mu_
+  uint64_t generation_ = 0;                    // guarded by mu_: bumps at every successful start
+  std::vector<Waiter> waiters_;                // guarded by mu_
+  bool retired_ = false;                       // guarded by mu_
+  bool check_running_ = false;                 // guarded by mu_
+  SteadyTime last_check_;                      // guarded by mu_
+  int failed_checks_ = 0;                      // guarded by mu_
   // What earlier starts learnt, to keep engine calls off the next start's critical path.
   bool image_present_ = false;     // guarded by mu_: the image exists (built or found)
   bool container_exists_ = false;  // guarded by mu_: our container was created

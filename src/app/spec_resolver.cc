@@ -1,11 +1,11 @@
 #include "app/spec_resolver.h"
 
 #include "app/app_volumes.h"
+#include "appspec/app_loader.h"
+#include "appspec/params.h"
 #include "base/strings.h"
 #include "container/containerfile.h"
 #include "proxy/upstream.h"
-#include "appspec/app_loader.h"
-#include "appspec/params.h"
 
 namespace berth::app {
 
@@ -16,9 +16,9 @@ Status SpecResolver::CheckConf(const std::map<std::string, std::string>& conf) c
       std::vector<std::string> keys;
       for (const auto& [k, v] : app_config_) keys.push_back(k);
       std::string hint = ClosestMatch(key, keys);
-      return Status::InvalidArgument("unknown --conf key " + key +
-                                     (hint.empty() ? "; known keys: " + Join(keys, ", ")
-                                                   : " (did you mean " + hint + "?)"));
+      return Status::InvalidArgument(
+          "unknown --conf key " + key +
+          (hint.empty() ? "; known keys: " + Join(keys, ", ") : " (did you mean " + hint + "?)"));
     }
     long long n = 0;
     if (ParseInt(known->second, &n)) {  // a number by default: a number here too
@@ -28,7 +28,8 @@ Status SpecResolver::CheckConf(const std::map<std::string, std::string>& conf) c
                                        (min == 0 ? "(0 or more)" : "of at least 1"));
       }
     } else if (key.ends_with("_url") && !value.starts_with("/")) {
-      return Status::InvalidArgument("--conf " + key + "=" + value + ": must be a path starting with /");
+      return Status::InvalidArgument("--conf " + key + "=" + value +
+                                     ": must be a path starting with /");
     }
   }
   return Status::Ok();
@@ -41,17 +42,57 @@ std::string SpecResolver::ConfigValue(const store::AppRecord& record, const std:
   return fallback;
 }
 
+namespace {
+
+// The Containerfile of a build: the one the spec names, else the source's Containerfile or
+// Dockerfile (below build_dir when set).
+Result<std::string> FindContainerfile(const appspec::ContainerConfig& cc,
+                                      const store::SourceFiles& files,
+                                      const store::AppRecord& record) {
+  if (cc.src != "auto") {
+    if (!files.count(cc.src)) {
+      return Status::InvalidArgument("container file " + cc.src + " is not in the source");
+    }
+    return cc.src;
+  }
+  const std::string prefix = cc.build_dir.empty() ? "" : cc.build_dir + "/";
+  for (const char* name : {"Containerfile", "Dockerfile"}) {
+    if (files.count(prefix + name)) return prefix + name;
+  }
+  return Status::InvalidArgument(
+      "the app has no Containerfile or Dockerfile" +
+      std::string(record.source == "-" ? " (spec " + record.spec + " needs a source folder)"
+                                       : " in " + record.source));
+}
+
+// The container port: the spec's container config (usually param.port), else param port, else
+// the first numeric EXPOSE.
+Result<int> ContainerPort(const appspec::ContainerConfig& cc,
+                          const std::map<std::string, nlohmann::json>& params,
+                          const container::ContainerfileInfo& file_info,
+                          const std::string& containerfile) {
+  int port = cc.port;
+  if (port <= 0) {
+    if (auto it = params.find("port"); it != params.end() && it->second.is_number_integer()) {
+      port = it->second.get<int>();
+    }
+  }
+  if (port <= 0 && !file_info.exposed_ports.empty()) port = file_info.exposed_ports[0];
+  if (port <= 0 || port > 65535) {
+    return Status::InvalidArgument(
+        "the container port is unknown: pass --param port=N or add EXPOSE to the " +
+        (containerfile.empty() ? std::string("Containerfile") : containerfile));
+  }
+  return port;
+}
+
+}  // namespace
+
 Result<ResolvedApp> SpecResolver::Resolve(const store::AppRecord& record,
                                           const store::SourceFiles& source) const {
   if (record.spec.empty()) {
     return Status::InvalidArgument("--spec is required; known specs: " +
-                                   [&] {
-                                     std::string s;
-                                     for (const auto& n : library_.Names()) {
-                                       s += (s.empty() ? "" : ", ") + n;
-                                     }
-                                     return s;
-                                   }());
+                                   Join(library_.Names(), ", "));
   }
   BERTH_ASSIGN_OR_RETURN(appspec::FileSet spec_files, library_.Get(record.spec));
   ResolvedApp r;
@@ -79,11 +120,16 @@ Result<ResolvedApp> SpecResolver::Resolve(const store::AppRecord& record,
     BERTH_RETURN_IF_ERROR(proxy::ParseUpstreamUrl(r.upstream_url).status());
     return r;
   }
-  if (!r.definition.container) {
+  BERTH_RETURN_IF_ERROR(ResolveContainer(record, &r));
+  return r;
+}
+
+Status SpecResolver::ResolveContainer(const store::AppRecord& record, ResolvedApp* r) const {
+  if (!r->definition.container) {
     return Status::InvalidArgument("spec " + record.spec +
                                    " routes to container.URL but has no container config");
   }
-  const appspec::ContainerConfig& cc = *r.definition.container;
+  const appspec::ContainerConfig& cc = *r->definition.container;
   ContainerSetup setup;
   setup.scheme = cc.scheme;
   setup.build_dir = cc.build_dir;
@@ -93,39 +139,10 @@ Result<ResolvedApp> SpecResolver::Resolve(const store::AppRecord& record,
     setup.image = cc.src.substr(6);
     if (setup.image.empty()) return Status::InvalidArgument("param image is empty");
   } else {
-    std::string prefix = cc.build_dir.empty() ? "" : cc.build_dir + "/";
-    if (cc.src == "auto") {
-      if (r.files.count(prefix + "Containerfile")) setup.containerfile = prefix + "Containerfile";
-      else if (r.files.count(prefix + "Dockerfile")) setup.containerfile = prefix + "Dockerfile";
-      else {
-        return Status::InvalidArgument("the app has no Containerfile or Dockerfile" +
-                                       std::string(record.source == "-"
-                                                       ? " (spec " + record.spec +
-                                                             " needs a source folder)"
-                                                       : " in " + record.source));
-      }
-    } else {
-      setup.containerfile = cc.src;
-      if (!r.files.count(setup.containerfile)) {
-        return Status::InvalidArgument("container file " + cc.src + " is not in the source");
-      }
-    }
-    file_info = container::ParseContainerfile(r.files.at(setup.containerfile).content);
+    BERTH_ASSIGN_OR_RETURN(setup.containerfile, FindContainerfile(cc, r->files, record));
+    file_info = container::ParseContainerfile(r->files.at(setup.containerfile).content);
   }
-
-  // Port: the spec's container config (usually param.port), else the first numeric EXPOSE.
-  setup.port = cc.port;
-  if (setup.port <= 0) {
-    if (auto it = r.params.find("port"); it != r.params.end() && it->second.is_number_integer()) {
-      setup.port = it->second.get<int>();
-    }
-  }
-  if (setup.port <= 0 && !file_info.exposed_ports.empty()) setup.port = file_info.exposed_ports[0];
-  if (setup.port <= 0 || setup.port > 65535) {
-    return Status::InvalidArgument(
-        "the container port is unknown: pass --param port=N or add EXPOSE to the " +
-        std::string(setup.containerfile.empty() ? "Containerfile" : setup.containerfile));
-  }
+  BERTH_ASSIGN_OR_RETURN(setup.port, ContainerPort(cc, r->params, file_info, setup.containerfile));
 
   // Health path: the app's --conf, else the spec's, else the server's default; routes that
   // keep the app path see it in front, and the root then is "/app/": apps mounted below a
@@ -136,24 +153,24 @@ Result<ResolvedApp> SpecResolver::Resolve(const store::AppRecord& record,
                                   ? ConfigValue(record, "container.health_url", "/")
                                   : cc.health);
   if (health.empty() || health.front() != '/') health = "/" + health;
-  if (!r.strip_app && record.path != "/") health = record.path + health;
+  if (!r->strip_app && record.path != "/") health = record.path + health;
   setup.health_path = health;
 
   setup.volumes = MergeVolumes(file_info.volumes, record.metadata.cvols, cc.volumes);
   setup.cargs = cc.cargs;
   for (const auto& [k, v] : record.metadata.cargs) setup.cargs[k] = v;
   setup.copts = record.metadata.copts;
-  setup.env = appspec::ParamsToEnv(r.params);
+  setup.env = appspec::ParamsToEnv(r->params);
   setup.env["PORT"] = std::to_string(setup.port);
   setup.env["CL_APP_PATH"] = record.path == "/" ? "" : record.path;
-  setup.params = appspec::ParamsToEnv(r.params);
+  setup.params = appspec::ParamsToEnv(r->params);
   setup.app_path = record.path;
   setup.secrets_allowed = {{"regex:.*"}};
-  for (const auto& p : r.definition.permissions) {
+  for (const auto& p : r->definition.permissions) {
     if (p.plugin == "container.in" && p.secrets) setup.secrets_allowed = *p.secrets;
   }
-  r.container = std::move(setup);
-  return r;
+  r->container = std::move(setup);
+  return Status::Ok();
 }
 
 }  // namespace berth::app

@@ -6,8 +6,8 @@
 #include <string>
 
 #include "app/resolved_app.h"
-#include "base/status.h"
 #include "appspec/spec_library.h"
+#include "base/status.h"
 #include "store/app_store.h"
 #include "store/source_store.h"
 
@@ -37,6 +37,9 @@ class SpecResolver {
                           const std::string& fallback) const;
 
  private:
+  // The container half of Resolve: a route to container.URL gets r->container.
+  Status ResolveContainer(const store::AppRecord& record, ResolvedApp* r) const;
+
   appspec::SpecLibrary& library_;
   const std::map<std::string, std::string> app_config_;
 };

@@ -49,7 +49,7 @@ bool IsAlreadyStopped(const ProcessOutput& out) {
 }  // namespace
 
 EngineRuntime::EngineRuntime(Flavor flavor, std::string executable, CommandRunner& runner,
-                       EngineRuntimeOptions options)
+                             EngineRuntimeOptions options)
     : flavor_(flavor),
       executable_(std::move(executable)),
       runner_(runner),
@@ -57,10 +57,12 @@ EngineRuntime::EngineRuntime(Flavor flavor, std::string executable, CommandRunne
 
 std::string EngineRuntime::Name() const { return FlavorName(flavor_); }
 
+bool EngineRuntime::KeepsHostPortsOnRestart() const { return flavor_ == Flavor::kPodman; }
+
 Result<ProcessOutput> EngineRuntime::Exec(const std::string& what, const Args& args,
-                                       std::chrono::milliseconds timeout, bool merge_stderr,
-                                       std::string* partial_output,
-                                       const std::vector<std::string>& extra_env) {
+                                          std::chrono::milliseconds timeout, bool merge_stderr,
+                                          std::string* partial_output,
+                                          const std::vector<std::string>& extra_env) {
   ProcessOptions p;
   p.argv.reserve(args.size() + 1);
   p.argv.push_back(executable_);
@@ -103,9 +105,8 @@ Status EngineRuntime::Ping() {
 
 Status EngineRuntime::Build(const BuildSpec& spec, std::string* output) {
   BERTH_RETURN_IF_ERROR(ValidateBuildSpec(spec));
-  auto out =
-      Exec("build", BuildArgs(flavor_, spec), options_.build_timeout, /*merge=*/true, output,
-           HiddenValues(spec));
+  auto out = Exec("build", BuildArgs(flavor_, spec), options_.build_timeout, /*merge=*/true, output,
+                  HiddenValues(spec));
   if (!out.ok()) return out.status();
   if (output != nullptr) *output = out->out;
   if (out->exit_code == 0) return Status::Ok();
@@ -184,7 +185,7 @@ Result<ContainerInfo> EngineRuntime::Inspect(const std::string& name) {
 }
 
 Result<std::vector<ContainerInfo>> EngineRuntime::ListByLabel(const std::string& key,
-                                                           const std::string& value) {
+                                                              const std::string& value) {
   if (key.empty()) return Status::InvalidArgument("label key is empty");
   BERTH_ASSIGN_OR_RETURN(ProcessOutput out, Exec("ps", ListByLabelArgs(flavor_, key, value),
                                                  options_.command_timeout));

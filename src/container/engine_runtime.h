@@ -1,6 +1,6 @@
 // EngineRuntime: the ContainerRuntime that runs the podman or docker command line. The argument
-// lists come from engine_args.h, the parsing of the output from engine_output.h; this class runs the
-// commands through a CommandRunner and turns exit codes and error messages into Status codes.
+// lists come from engine_args.h, the parsing of the output from engine_output.h; this class runs
+// the commands through a CommandRunner and turns exit codes and error messages into Status codes.
 //
 // Blocking (see runtime.h): every call waits for the command to finish, bounded by the timeouts
 // below. Thread-safe: the object holds only configuration fixed at construction.
@@ -33,12 +33,13 @@ class EngineRuntime : public ContainerRuntime {
   // `runner` must outlive this object. `executable` is the path (or PATH name) of the podman or
   // docker binary, of the given flavor.
   EngineRuntime(Flavor flavor, std::string executable, CommandRunner& runner,
-             EngineRuntimeOptions options = {});
+                EngineRuntimeOptions options = {});
 
   Flavor flavor() const { return flavor_; }
   const std::string& executable() const { return executable_; }
 
   std::string Name() const override;
+  bool KeepsHostPortsOnRestart() const override;
   Status Ping() override;
   Status Build(const BuildSpec& spec, std::string* output) override;
   Result<bool> ImageExists(const std::string& image) override;

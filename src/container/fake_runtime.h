@@ -23,6 +23,7 @@ class FakeRuntime : public ContainerRuntime {
   };
 
   std::string Name() const override { return name; }
+  bool KeepsHostPortsOnRestart() const override { return name == "podman"; }
   Status Ping() override { return Status::Ok(); }
 
   Status Build(const BuildSpec& spec, std::string* output) override {
@@ -126,7 +127,7 @@ class FakeRuntime : public ContainerRuntime {
   }
 
   // Test controls.
-  std::string name = "fake";  // "podman" enables the lifecycle's podman-only fast restart
+  std::string name = "fake";  // "podman": KeepsHostPortsOnRestart() (the fast restart)
   void HoldBuilds(bool hold) { Set(hold_builds, hold); }
   void HoldRuns(bool hold) { Set(hold_runs, hold); }
   void Kill(const std::string& name) {

@@ -89,6 +89,9 @@ class ContainerRuntime {
 
   // "podman" or "docker".
   virtual std::string Name() const = 0;
+  // Whether a stopped container keeps its published host ports when it is started again
+  // (podman does; docker may publish others), so a restart can probe the known port at once.
+  virtual bool KeepsHostPortsOnRestart() const = 0;
 
   // Checks that the engine answers (for docker: that the daemon is reachable). Unavailable with
   // the engine's message when it does not.

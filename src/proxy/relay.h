@@ -1,7 +1,8 @@
 // Moving bytes between a client and an upstream: Relay streams one HTTP message (head, body,
 // trailers) as it arrives; Tunnel copies raw bytes both ways (WebSocket); ClientClosed watches a
 // client that may hang up while its upstream thinks. Templates over the stream types
-// (TimedStream, TLS over it). Internal to the proxy: included by proxy_server.cc only.
+// (TimedStream, TLS over it). Internal to the proxy: included by proxy_session.cc, and by
+// proxy_server.cc for the stream helpers.
 #pragma once
 
 #include <sys/socket.h>

@@ -1,5 +1,6 @@
 // TimedStream: a TCP socket with the timeout rules of Beast's tcp_stream, for a lower cost per
-// operation. Internal to the proxy: included by proxy_server.cc (and its test), not by headers.
+// operation. Internal to the proxy: included by its .cc files (and its test) and its internal
+// headers (upstream_pool.h, proxy_session.h), not by proxy_server.h.
 //
 // The rules, as in beast::tcp_stream: expires_after(d) sets the deadline of the next read and
 // of the next write (a direction with an operation in progress keeps its deadline); an

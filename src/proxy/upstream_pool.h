@@ -1,6 +1,6 @@
 // The upstream side of the proxy: a connection to an upstream (plain or TLS) and the
-// per-worker keep-alive pool of idle ones. Internal to the proxy: included by proxy_server.cc
-// only. Touched by one worker thread; no locks.
+// per-worker keep-alive pool of idle ones. Internal to the proxy: included by proxy_worker.h
+// and proxy_session.cc. Touched by one worker thread; no locks.
 #pragma once
 
 #include <sys/socket.h>

@@ -52,7 +52,7 @@ Status Args::Unpack(std::initializer_list<Param> params) const {
   for (size_t k = 0; k < names.size(); ++k) {
     if (!set[k] && !optional[k]) {
       return Status::InvalidArgument(
-          fmt::format("{}() missing required argument \"{}\"", fn_name_, names[k]));
+          fmt::format("{}: missing argument for {}", fn_name_, names[k]));
     }
   }
   return Status::Ok();
@@ -61,7 +61,7 @@ Status Args::Unpack(std::initializer_list<Param> params) const {
 Status Args::NoKeywords() const {
   if (named_.empty()) return Status::Ok();
   return ErrorAt(static_cast<int>(positional_.size()),
-                 fmt::format("{}() does not accept keyword arguments", fn_name_));
+                 fmt::format("{}: unexpected keyword arguments", fn_name_));
 }
 
 Status Args::Error(std::string_view param, std::string message) const {

@@ -285,6 +285,11 @@ struct LoadStmt : Stmt {
 struct Program {
   SourceFile file;
   Block stmts;
+  // Names the file binds at the top level (assignments, loops, defs) and by load: a use of one
+  // before it is bound fails as "referenced before assignment", not "undefined", even when a
+  // builtin of that name exists (starlark-go's resolver).
+  std::set<std::string> globals;
+  std::set<std::string> loaded;
 };
 
 }  // namespace berth::starlark

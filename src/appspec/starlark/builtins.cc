@@ -10,6 +10,7 @@
 #include "appspec/starlark/args.h"
 #include "appspec/starlark/interpreter.h"
 #include "appspec/starlark/operators.h"
+#include "appspec/starlark/suggest.h"
 #include "appspec/starlark/utf8.h"
 
 namespace berth::starlark {
@@ -175,7 +176,7 @@ Result<Value> FloatFn(Interpreter& interp, const Args& args) {
       return Value::Float(*d);
     }
     default:
-      return args.ErrorAt(0, fmt::format("float: cannot convert {} to float", TypeName(x)));
+      return args.ErrorAt(0, fmt::format("float: got {}, want number or string", TypeName(x)));
   }
 }
 
@@ -273,9 +274,16 @@ Result<Value> BytesFn(Interpreter& interp, const Args& args) {
         0, fmt::format("bytes: got {}, want string, bytes, or iterable of ints", TypeName(x)));
   }
   std::string out;
-  for (Value v : *items) {
+  for (size_t i = 0; i < items->size(); ++i) {
+    Value v = (*items)[i];
+    if (!v.is_int()) {
+      return args.ErrorAt(0, fmt::format("bytes: at index {}, got {}, want int", i, TypeName(v)));
+    }
     if (!v.is(Type::kInt) || v.int_value() < 0 || v.int_value() > 255) {
-      return args.ErrorAt(0, "bytes: element out of range 0..255 or not an int");
+      BERTH_ASSIGN_OR_RETURN(std::string r, Repr(interp, v));
+      return args.ErrorAt(
+          0, fmt::format("bytes: at index {}, {} out of range (want value in unsigned 8-bit range)",
+                         i, r));
     }
     out.push_back(static_cast<char>(v.int_value()));
   }
@@ -286,13 +294,6 @@ Result<Value> BoolFn(Interpreter& interp, const Args& args) {
   Value x = Value::Bool(false);
   BERTH_RETURN_IF_ERROR(args.Unpack({{"x?", &x}}));
   return Value::Bool(Truth(x));
-}
-
-Result<std::vector<Value>> Elements(Interpreter& interp, const Args& args, int index, Value x) {
-  Result<std::vector<Value>> items = Iterate(interp, x);
-  if (!items.ok())
-    return args.ErrorAt(index, fmt::format("{}: {}", args.fn_name(), items.status().message()));
-  return items;
 }
 
 Result<Value> ListFn(Interpreter& interp, const Args& args) {
@@ -317,12 +318,9 @@ Result<Value> DictFn(Interpreter& interp, const Args& args) {
     if (src.is(Type::kDict)) {
       for (const auto& [k, v] : src.dict()->Items()) BERTH_RETURN_IF_ERROR(d->Set(interp, k, v));
     } else {
-      BERTH_ASSIGN_OR_RETURN(auto items, Elements(interp, args, 0, src));
-      for (Value pair : items) {
-        Result<std::vector<Value>> kv = Iterate(interp, pair);
-        if (!kv.ok() || kv->size() != 2)
-          return args.ErrorAt(0, "dict: each element must be a (key, value) pair");
-        Status st = d->Set(interp, (*kv)[0], (*kv)[1]);
+      BERTH_ASSIGN_OR_RETURN(auto pairs, UpdatePairs(interp, args, src));
+      for (const auto& [k, v] : pairs) {
+        Status st = d->Set(interp, k, v);
         if (!st.ok()) return args.ErrorAt(0, "dict: " + st.message());
       }
     }
@@ -338,6 +336,11 @@ Result<Value> Range(Interpreter& interp, const Args& args) {
   if (p.empty() || p.size() > 3)
     return Status::InvalidArgument("range: takes 1 to 3 int arguments");
   for (size_t i = 0; i < p.size(); ++i) {
+    if (p[i].is(Type::kBigInt)) {
+      return args.ErrorAt(static_cast<int>(i),
+                          fmt::format("range: {} out of range (want value in signed 64-bit range)",
+                                      p[i].bigint().ToString()));
+    }
     if (!p[i].is(Type::kInt))
       return args.ErrorAt(
           static_cast<int>(i),
@@ -392,6 +395,8 @@ Status MergeSort(std::vector<std::pair<Value, Value>>* v,
 }
 
 // Pairs of (sort key, element), the key computed by `key` when it isn't None.
+bool IsCallable(Value v) { return v.is(Type::kFunction) || v.is(Type::kBuiltin); }
+
 Result<std::vector<std::pair<Value, Value>>> Keyed(Interpreter& interp,
                                                    const std::vector<Value>& items, Value key) {
   std::vector<std::pair<Value, Value>> out;
@@ -408,7 +413,13 @@ Result<std::vector<std::pair<Value, Value>>> Keyed(Interpreter& interp,
 Result<Value> Sorted(Interpreter& interp, const Args& args) {
   Value x, key, reverse = Value::Bool(false);
   BERTH_RETURN_IF_ERROR(args.Unpack({{"iterable", &x}, {"key?", &key}, {"reverse?", &reverse}}));
-  BERTH_ASSIGN_OR_RETURN(auto items, Elements(interp, args, 0, x));
+  for (const auto& [k, v] : args.named()) {
+    if (k == "key" && !IsCallable(v)) {
+      return args.Error(
+          "key", fmt::format("sorted: for parameter key: got {}, want callable", TypeName(v)));
+    }
+  }
+  BERTH_ASSIGN_OR_RETURN(auto items, Elements(interp, args, 0, x, "iterable"));
   BERTH_ASSIGN_OR_RETURN(auto keyed, Keyed(interp, items, key));
   bool rev = Truth(reverse);
   BERTH_RETURN_IF_ERROR(MergeSort(&keyed, [&](Value a, Value b) -> Result<bool> {
@@ -486,9 +497,17 @@ Result<Value> Fail(Interpreter& interp, const Args& args) {
 Result<Value> MinMax(Interpreter& interp, const Args& args, bool want_max) {
   Value key;
   for (const auto& [k, v] : args.named()) {
-    if (k != "key")
+    if (k != "key") {
+      std::string hint = Suggest(k, {"key"});
       return args.ErrorAt(static_cast<int>(args.positional().size()),
-                          fmt::format("{}: unknown keyword argument \"{}\"", args.fn_name(), k));
+                          fmt::format("{}: unexpected keyword argument \"{}\"{}", args.fn_name(), k,
+                                      hint.empty() ? "" : " (did you mean key?)"));
+    }
+    if (!IsCallable(v)) {
+      return args.ErrorAt(
+          static_cast<int>(args.positional().size()),
+          fmt::format("{}: for parameter key: got {}, want callable", args.fn_name(), TypeName(v)));
+    }
     key = v;
   }
   const auto& p = args.positional();
@@ -497,6 +516,10 @@ Result<Value> MinMax(Interpreter& interp, const Args& args, bool want_max) {
         fmt::format("{} requires at least one positional argument", args.fn_name()));
   std::vector<Value> items;
   if (p.size() == 1) {
+    if (!IsIterable(p[0])) {
+      return args.ErrorAt(
+          0, fmt::format("{}: {} value is not iterable", args.fn_name(), TypeName(p[0])));
+    }
     BERTH_ASSIGN_OR_RETURN(items, Elements(interp, args, 0, p[0]));
   } else {
     items = p;
@@ -533,8 +556,12 @@ Result<Value> Zip(Interpreter& interp, const Args& args) {
   std::vector<std::vector<Value>> seqs;
   size_t n = SIZE_MAX;
   for (size_t i = 0; i < args.positional().size(); ++i) {
-    BERTH_ASSIGN_OR_RETURN(auto items,
-                           Elements(interp, args, static_cast<int>(i), args.positional()[i]));
+    Value x = args.positional()[i];
+    if (!IsIterable(x)) {
+      return args.ErrorAt(static_cast<int>(i),
+                          fmt::format("zip: argument #{} is not iterable: {}", i + 1, TypeName(x)));
+    }
+    BERTH_ASSIGN_OR_RETURN(auto items, Elements(interp, args, static_cast<int>(i), x));
     n = std::min(n, items.size());
     seqs.push_back(std::move(items));
   }
@@ -553,6 +580,24 @@ struct Builtin {
   Result<Value> (*fn)(Interpreter&, const Args&);
 };
 
+// set(iterable?): only visible with InterpreterOptions::allow_set.
+Result<Value> SetFn(Interpreter& interp, const Args& args) {
+  BERTH_RETURN_IF_ERROR(args.NoKeywords());
+  if (args.positional().size() > 1) {
+    return args.ErrorAt(
+        1, fmt::format("set: got {} arguments, want at most 1", args.positional().size()));
+  }
+  auto* out = interp.New<SetObj>();
+  if (!args.positional().empty()) {
+    BERTH_ASSIGN_OR_RETURN(auto items, Elements(interp, args, 0, args.positional()[0]));
+    for (Value x : items) {
+      Status st = out->Insert(interp, x);
+      if (!st.ok()) return args.ErrorAt(0, "set: " + st.message());
+    }
+  }
+  return Value(out);
+}
+
 constexpr Builtin kBuiltins[] = {
     {"abs", Abs},         {"all", All},       {"any", Any},
     {"bool", BoolFn},     {"bytes", BytesFn}, {"chr", Chr},
@@ -562,11 +607,46 @@ constexpr Builtin kBuiltins[] = {
     {"len", Len},         {"list", ListFn},   {"max", Max},
     {"min", Min},         {"ord", Ord},       {"print", Print},
     {"range", Range},     {"repr", ReprFn},   {"reversed", Reversed},
-    {"sorted", Sorted},   {"str", StrFn},     {"tuple", TupleFn},
-    {"type", TypeFn},     {"zip", Zip},
+    {"set", SetFn},       {"sorted", Sorted}, {"str", StrFn},
+    {"tuple", TupleFn},   {"type", TypeFn},   {"zip", Zip},
 };
 
 }  // namespace
+
+Result<std::vector<Value>> Elements(Interpreter& interp, const Args& args, int index, Value x,
+                                    std::string_view param) {
+  if (!IsIterable(x)) {
+    std::string which = param.empty() ? std::to_string(index + 1) : std::string(param);
+    return args.ErrorAt(index, fmt::format("{}: for parameter {}: got {}, want iterable",
+                                           args.fn_name(), which, TypeName(x)));
+  }
+  Result<std::vector<Value>> items = Iterate(interp, x);
+  if (!items.ok())
+    return args.ErrorAt(index, fmt::format("{}: {}", args.fn_name(), items.status().message()));
+  return items;
+}
+
+Result<std::vector<std::pair<Value, Value>>> UpdatePairs(Interpreter& interp, const Args& args,
+                                                         Value x) {
+  BERTH_ASSIGN_OR_RETURN(auto items, Elements(interp, args, 0, x));
+  std::vector<std::pair<Value, Value>> out;
+  for (size_t i = 0; i < items.size(); ++i) {
+    Value pair = items[i];
+    if (!IsIterable(pair)) {
+      return args.ErrorAt(
+          0, fmt::format("{}: dictionary update sequence element #{} is not iterable ({})",
+                         args.fn_name(), i, TypeName(pair)));
+    }
+    BERTH_ASSIGN_OR_RETURN(auto kv, Iterate(interp, pair));
+    if (kv.size() != 2) {
+      return args.ErrorAt(
+          0, fmt::format("{}: dictionary update sequence element #{} has length {}, want 2",
+                         args.fn_name(), i, kv.size()));
+    }
+    out.emplace_back(kv[0], kv[1]);
+  }
+  return out;
+}
 
 std::map<std::string, Value> MakeUniverse(Interpreter& interp) {
   std::map<std::string, Value> out;

@@ -4,6 +4,8 @@
 
 #include <map>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "appspec/starlark/value.h"
@@ -12,12 +14,27 @@
 namespace berth::starlark {
 
 class Interpreter;
+class Args;
+
+// The elements of a native function's index-th argument x. A value that is not iterable fails
+// as starlark-go words it: "list: for parameter 1: got int, want iterable" (with `param` in
+// place of the number when given).
+Result<std::vector<Value>> Elements(Interpreter& interp, const Args& args, int index, Value x,
+                                    std::string_view param = {});
+
+// The (key, value) pairs of dict(x) or d.update(x) for an x that is not a dict: an iterable of
+// 2-element iterables.
+Result<std::vector<std::pair<Value, Value>>> UpdatePairs(Interpreter& interp, const Args& args,
+                                                         Value x);
 
 // Makes the builtin function values every file sees.
 std::map<std::string, Value> MakeUniverse(Interpreter& interp);
 
 // x.name: a struct's field or a bound method. The error suggests the closest attribute.
 Result<Value> GetAttr(Interpreter& interp, Value x, const std::string& name);
+
+// x.name = v: only a settable struct accepts it ("can't assign to .f field of int").
+Status SetAttr(Value x, const std::string& name, Value v);
 
 // The attributes GetAttr accepts for x (fields or method names).
 std::vector<std::string> AttrNames(Value x);

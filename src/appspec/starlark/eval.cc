@@ -24,10 +24,12 @@ class IterationGuard {
   explicit IterationGuard(Value v) : v_(v) {
     if (v_.is(Type::kList)) ++v_.list()->iterating;
     if (v_.is(Type::kDict)) ++v_.dict()->iterating;
+    if (v_.is(Type::kSet)) ++v_.set()->iterating;
   }
   ~IterationGuard() {
     if (v_.is(Type::kList)) --v_.list()->iterating;
     if (v_.is(Type::kDict)) --v_.dict()->iterating;
+    if (v_.is(Type::kSet)) --v_.set()->iterating;
   }
   IterationGuard(const IterationGuard&) = delete;
   IterationGuard& operator=(const IterationGuard&) = delete;
@@ -220,8 +222,10 @@ Status Evaluator::ExecLoad(const LoadStmt& s) {
   for (const auto& b : s.bindings) {
     const Value* v = m->Get(b.remote);
     if (v == nullptr) {
-      return Err(b.pos, fmt::format("module \"{}\" has no member \"{}\"{}", s.module, b.remote,
-                                    DidYouMean(b.remote, m->FieldNames())));
+      std::string near = Suggest(b.remote, m->FieldNames());
+      return Err(b.pos,
+                 fmt::format("load: name {} not found in module {}{}", b.remote, Quote(s.module),
+                             near.empty() ? "" : fmt::format(" (did you mean {}?)", near)));
     }
     BERTH_RETURN_IF_ERROR(Bind(b.local, *v, false));
   }
@@ -269,8 +273,17 @@ Status Evaluator::ExecAugAssign(const AugAssignStmt& s) {
       BERTH_ASSIGN_OR_RETURN(Value v, combine(*cur, rhs));
       return Locate(ix.pos, SetIndex(interp_, obj, key, v));
     }
+    case ExprKind::kDot: {
+      const auto& dot = static_cast<const DotExpr&>(*s.target);
+      BERTH_ASSIGN_OR_RETURN(Value obj, Eval(*dot.object));
+      Result<Value> cur = GetAttr(interp_, obj, dot.name);
+      if (!cur.ok()) return Locate(dot.name_pos, cur.status());
+      BERTH_ASSIGN_OR_RETURN(Value rhs, Eval(*s.value));
+      BERTH_ASSIGN_OR_RETURN(Value v, combine(*cur, rhs));
+      return Locate(dot.name_pos, SetAttr(obj, dot.name, v));
+    }
     default:
-      return Err(s.target->pos, "cannot assign to a field: structs and modules are immutable");
+      return Err(s.target->pos, "cannot assign to this expression");
   }
 }
 
@@ -304,17 +317,19 @@ Status Evaluator::Assign(const Expr& target, Value v, bool comprehension) {
       BERTH_ASSIGN_OR_RETURN(Value key, Eval(*ix.index));
       return Locate(ix.pos, SetIndex(interp_, obj, key, v));
     }
-    case ExprKind::kDot:
-      return Err(static_cast<const DotExpr&>(target).name_pos,
-                 "cannot assign to a field: structs and modules are immutable");
+    case ExprKind::kDot: {
+      const auto& dot = static_cast<const DotExpr&>(target);
+      BERTH_ASSIGN_OR_RETURN(Value obj, Eval(*dot.object));
+      return Locate(dot.name_pos, SetAttr(obj, dot.name, v));
+    }
     case ExprKind::kList:
     case ExprKind::kTuple: {
       const auto& seq = static_cast<const SequenceExpr&>(target);
-      Result<std::vector<Value>> items = Iterate(interp_, v);
-      if (!items.ok()) {
-        return Err(target.pos, fmt::format("cannot unpack {} value into {} variables", TypeName(v),
-                                           seq.elems.size()));
+      if (!IsIterable(v)) {
+        return Err(target.pos, fmt::format("got {} in sequence assignment", TypeName(v)));
       }
+      Result<std::vector<Value>> items = Iterate(interp_, v);
+      if (!items.ok()) return Locate(target.pos, items.status());
       if (items->size() != seq.elems.size()) {
         return Err(target.pos,
                    fmt::format("{} values to unpack (got {}, want {})",
@@ -471,6 +486,12 @@ Result<Value> Evaluator::EvalIdent(const IdentExpr& e) {
   }
   const ModuleEnv& m = *frame_->module;
   if (auto it = m.globals.find(e.name); it != m.globals.end()) return it->second;
+  if (m.program->loaded.count(e.name) > 0) {
+    return Err(e.pos, fmt::format("local variable {} referenced before assignment", e.name));
+  }
+  if (m.program->globals.count(e.name) > 0) {
+    return Err(e.pos, fmt::format("global variable {} referenced before assignment", e.name));
+  }
   if (auto it = m.predeclared.find(e.name); it != m.predeclared.end()) return it->second;
   if (auto it = interp_.universe().find(e.name); it != interp_.universe().end()) return it->second;
   return Err(e.pos,
@@ -564,8 +585,17 @@ Result<Value> Evaluator::EvalCall(const CallExpr& e) {
         }
         for (const auto& [k, x] : v.dict()->Items()) {
           if (!k.is(Type::kString)) return Err(a.pos, "keywords must be strings");
-          for (const auto& [n, y] : named) {
-            if (n == k.str()) return Err(a.pos, fmt::format("keyword argument \"{}\" repeated", n));
+          // A def reports a repeated name itself (naming the parameter); a builtin may not
+          // look at every keyword, so it is caught here.
+          if (!fn.is(Type::kFunction)) {
+            for (const auto& [n, y] : named) {
+              if (n == k.str()) {
+                return Err(
+                    a.pos,
+                    fmt::format("{}: duplicate keyword arg: \"{}\"",
+                                fn.is(Type::kBuiltin) ? fn.builtin()->name : TypeName(fn), n));
+              }
+            }
           }
           named.emplace_back(k.str(), x);
           named_pos.push_back(a.pos);
@@ -666,15 +696,15 @@ Result<Value> Evaluator::CallFunction(FunctionObj* fn, std::vector<Value> args, 
     }
     if (k < def.params.size()) {
       if (set[k])
-        return blame(index,
-                     fmt::format("{}() got multiple values for argument \"{}\"", def.name, name));
+        return blame(index, fmt::format("function {} got multiple values for parameter \"{}\"",
+                                        def.name, name));
       locals[name] = v;
       set[k] = true;
     } else if (kw != nullptr) {
       BERTH_ASSIGN_OR_RETURN(std::optional<Value> dup, kw->Get(interp_, interp_.NewString(name)));
       if (dup) {
-        return blame(index,
-                     fmt::format("{}() got multiple values for argument \"{}\"", def.name, name));
+        return blame(index, fmt::format("function {} got multiple values for parameter \"{}\"",
+                                        def.name, name));
       }
       BERTH_RETURN_IF_ERROR(kw->Set(interp_, interp_.NewString(name), v));
     } else {

@@ -10,6 +10,7 @@ namespace berth::starlark {
 Interpreter::Interpreter(InterpreterOptions options)
     : options_(std::move(options)), eval_(std::make_unique<Evaluator>(*this)) {
   universe_ = MakeUniverse(*this);
+  if (!options_.allow_set) universe_.erase("set");
 }
 
 Interpreter::~Interpreter() = default;
@@ -84,8 +85,9 @@ Value Interpreter::NewTuple(std::vector<Value> items) {
   return Value(New<TupleObj>(std::move(items)));
 }
 DictObj* Interpreter::NewDict() { return New<DictObj>(); }
-Value Interpreter::NewStruct(std::string type_name, std::string name, NamedValues fields) {
-  return Value(New<StructObj>(std::move(type_name), std::move(name), std::move(fields)));
+Value Interpreter::NewStruct(std::string type_name, std::string name, NamedValues fields,
+                             bool settable) {
+  return Value(New<StructObj>(std::move(type_name), std::move(name), std::move(fields), settable));
 }
 Value Interpreter::NewBuiltin(std::string name, NativeFn fn, Value self) {
   return Value(New<BuiltinObj>(std::move(name), std::move(fn), self));

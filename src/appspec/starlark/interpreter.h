@@ -43,10 +43,11 @@ struct InterpreterOptions {
   // Resolves load(); without one, load fails.
   Loader loader;
   // Language options, off by default as in starlark-go (syntax.FileOptions): `while` loops,
-  // and functions that call themselves (directly or not; the call depth stays bounded).
-  // starlark-go's third such option, `set`, has no counterpart yet: there is no set type.
+  // functions that call themselves (directly or not; the call depth stays bounded), and the
+  // `set` builtin (without it, `set` is an undefined name).
   bool allow_while = false;
   bool allow_recursion = false;
+  bool allow_set = false;
 };
 
 class Interpreter {
@@ -76,8 +77,10 @@ class Interpreter {
   Value NewList(std::vector<Value> items);
   Value NewTuple(std::vector<Value> items);
   DictObj* NewDict();
-  // A struct with named fields; `name` is how messages refer to it (e.g. "param").
-  Value NewStruct(std::string type_name, std::string name, NamedValues fields);
+  // A struct with named fields; `name` is how messages refer to it (e.g. "param"). A settable
+  // one (a native type with assignable attributes) takes `x.f = v` until it is frozen.
+  Value NewStruct(std::string type_name, std::string name, NamedValues fields,
+                  bool settable = false);
   Value NewBuiltin(std::string name, NativeFn fn, Value self = Value());
   template <typename T, typename... A>
   T* New(A&&... args) {

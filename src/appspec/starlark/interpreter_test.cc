@@ -32,6 +32,41 @@ TEST(StarlarkInterpreterTest, NativesAndPredeclaredValues) {
   EXPECT_EQ(m->struct_value()->FieldNames(), (std::vector<std::string>{"g", "t", "n"}));
 }
 
+// A native type with assignable attributes: a settable struct made by a native function.
+TEST(StarlarkInterpreterTest, SettableStructs) {
+  Interpreter interp;
+  Predeclared env = {
+      {"box", interp.NewBuiltin("box",
+                                [](Interpreter& in, const Args&) -> Result<Value> {
+                                  return in.NewStruct("box", "", {}, /*settable=*/true);
+                                })},
+      {"util", interp.NewStruct("module", "util", {{"NAME", interp.NewString("u")}})}};
+  Result<Value> m = interp.ExecFile("a.star",
+                                    "b = box()\nd0 = dir(b)\nb.x = [1]\nb.x += [2]\nb.y = 3\n"
+                                    "h = hasattr(b, 'x'), getattr(b, 'z', 0), dir(b)\nx = b.x",
+                                    env);
+  ASSERT_TRUE(m.ok()) << m.status().message();
+  Result<std::string> h = Repr(interp, *m->struct_value()->Get("h"));
+  ASSERT_TRUE(h.ok());
+  EXPECT_EQ(*h, "(True, 0, [\"x\", \"y\"])");
+  EXPECT_EQ(m->struct_value()->Get("x")->list()->items.size(), 2u);
+  // Frozen with its module: a later file can't change it.
+  Result<Value> b2 = interp.ExecFile("b.star", "b.y = 4", {{"b", *m->struct_value()->Get("b")}});
+  ASSERT_FALSE(b2.ok());
+  EXPECT_NE(b2.status().message().find("b.star:1:3: cannot set field on a frozen box"),
+            std::string::npos)
+      << b2.status().message();
+  Result<Value> c = interp.ExecFile("c.star", "b = box()\nr = b.nope", env);
+  ASSERT_FALSE(c.ok());
+  EXPECT_NE(c.status().message().find("box has no .nope field or method"), std::string::npos);
+  // A plain struct (here a module) is not settable.
+  Result<Value> d = interp.ExecFile("d.star", "util.NAME = 'v'", env);
+  ASSERT_FALSE(d.ok());
+  EXPECT_NE(d.status().message().find("d.star:1:6: can't assign to .NAME field of module"),
+            std::string::npos)
+      << d.status().message();
+}
+
 TEST(StarlarkInterpreterTest, NativeErrorsPointAtTheArgument) {
   Interpreter interp;
   Predeclared env = {{"greet", interp.NewBuiltin("greet", Greet)}};
@@ -47,7 +82,7 @@ TEST(StarlarkInterpreterTest, NativeErrorsPointAtTheArgument) {
   m = interp.ExecFile("a.star", "x = greet()", env);
   ASSERT_FALSE(m.ok());
   EXPECT_EQ(m.status().message().substr(0, m.status().message().find('\n')),
-            "a.star:1:5: greet() missing required argument \"name\"");
+            "a.star:1:5: greet: missing argument for name");
   m = interp.ExecFile("a.star", "x = greet('a', '!', 3)", env);
   ASSERT_FALSE(m.ok());
   EXPECT_EQ(m.status().message().substr(0, m.status().message().find('\n')),
@@ -76,7 +111,7 @@ TEST(StarlarkInterpreterTest, LoadIsCachedAndFreezesTheLoadedModule) {
   m = interp.ExecFile("b.star", "load('lib.star', 'items')\nitems.append(2)", {});
   ASSERT_FALSE(m.ok());
   EXPECT_EQ(m.status().message().substr(0, m.status().message().find('\n')),
-            "b.star:2:7: cannot modify a frozen list");
+            "b.star:2:7: cannot append to frozen list");
   m = interp.ExecFile("c.star", "load('nope.star', 'x')", {});
   ASSERT_FALSE(m.ok());
   EXPECT_EQ(m.status().message().substr(0, m.status().message().find('\n')),
@@ -152,7 +187,7 @@ TEST(StarlarkInterpreterTest, PredeclaredValuesAreFrozen) {
   Predeclared env = {{"shared", interp.NewList({Value::Int(1)})}};
   Result<Value> m = interp.ExecFile("a.star", "shared.append(2)", env);
   ASSERT_FALSE(m.ok());
-  EXPECT_NE(m.status().message().find("cannot modify a frozen list"), std::string::npos);
+  EXPECT_NE(m.status().message().find("cannot append to frozen list"), std::string::npos);
 }
 
 TEST(StarlarkLexerTest, IndentationTokens) {

@@ -93,23 +93,29 @@ Result<Value> StrFormat(Interpreter& interp, const Args& args) {
     }
     Value v;
     if (field.empty()) {
-      if (used_manual) return Status::InvalidArgument("format: cannot mix {} and {0}");
+      if (used_manual) {
+        return Status::InvalidArgument(
+            "format: cannot switch from manual field specification to automatic field numbering");
+      }
       used_auto = true;
       if (auto_index >= args.positional().size()) {
-        return Status::InvalidArgument(
-            fmt::format("format: not enough arguments for {{}} number {}", auto_index));
+        return Status::InvalidArgument("format: tuple index out of range");
       }
       v = args.positional()[auto_index++];
     } else if (std::all_of(field.begin(), field.end(),
                            [](char d) { return std::isdigit(static_cast<unsigned char>(d)); })) {
-      if (used_auto) return Status::InvalidArgument("format: cannot mix {} and {0}");
-      used_manual = true;
-      if (field.size() > 9) return Status::InvalidArgument("format: tuple index out of range");
-      size_t n = std::stoul(field);
-      if (n >= args.positional().size()) {
+      if (used_auto) {
         return Status::InvalidArgument(
-            fmt::format("format: tuple index out of range (index {}, {} arguments)", n,
-                        args.positional().size()));
+            "format: cannot switch from automatic field numbering to manual field specification");
+      }
+      used_manual = true;
+      size_t digits = field.find_first_not_of('0');
+      if (digits == std::string::npos) digits = field.size() - 1;
+      if (field.size() - digits > 9)
+        return Status::InvalidArgument("format: tuple index out of range");
+      size_t n = std::stoul(field.substr(digits));
+      if (n >= args.positional().size()) {
+        return Status::InvalidArgument("format: tuple index out of range");
       }
       v = args.positional()[n];
     } else {
@@ -119,6 +125,9 @@ Result<Value> StrFormat(Interpreter& interp, const Args& args) {
       if (field.find('[') != std::string::npos) {
         return Status::InvalidArgument(
             "format: syntax a[i] is not supported in replacement fields");
+      }
+      if (field.find('{') != std::string::npos) {
+        return Status::InvalidArgument("format: nested replacement fields not supported");
       }
       auto it = std::find_if(args.named().begin(), args.named().end(),
                              [&](const auto& kv) { return kv.first == field; });
@@ -148,14 +157,17 @@ Result<Value> StrAffix(Interpreter& interp, const Args& args, bool prefix) {
   std::vector<Value> options;
   if (x.is(Type::kTuple)) {
     options = x.tuple()->items;
-  } else {
+  } else if (x.is(Type::kString)) {
     options.push_back(x);
+  } else {
+    return args.ErrorAt(
+        0, fmt::format("{}: got {}, want string or tuple of string", args.fn_name(), TypeName(x)));
   }
-  for (Value o : options) {
+  for (size_t i = 0; i < options.size(); ++i) {
+    Value o = options[i];
     if (!o.is(Type::kString)) {
-      return args.ErrorAt(0,
-                          fmt::format("{}: argument must be a string or a tuple of strings, not {}",
-                                      args.fn_name(), TypeName(o)));
+      return args.ErrorAt(0, fmt::format("{}: want string, got {}, for element {}", args.fn_name(),
+                                         TypeName(o), i));
     }
     const std::string& a = o.str();
     if (a.size() <= s.size() && (prefix ? s.compare(0, a.size(), a) == 0
@@ -215,14 +227,14 @@ Result<Value> StrSplit(Interpreter& interp, const Args& args) {
 Result<Value> StrJoin(Interpreter& interp, const Args& args) {
   Value it;
   BERTH_RETURN_IF_ERROR(args.Unpack({{"iterable", &it}}));
-  Result<std::vector<Value>> items = Iterate(interp, it);
-  if (!items.ok()) return args.ErrorAt(0, "join: " + items.status().message());
+  Result<std::vector<Value>> items = Elements(interp, args, 0, it);
+  if (!items.ok()) return items.status();
   std::string out;
   const std::string& sep = args.self().str();
   for (size_t i = 0; i < items->size(); ++i) {
     Value v = (*items)[i];
     if (!v.is(Type::kString)) {
-      return args.ErrorAt(0, fmt::format("join: element {} is a {}, not a string", i, TypeName(v)));
+      return args.ErrorAt(0, fmt::format("join: in list, want string, got {}", TypeName(v)));
     }
     if (i > 0) out += sep;
     out += v.str();
@@ -374,12 +386,16 @@ Result<Value> StrIstitle(Interpreter& interp, const Args& args) {
   bool cased = false, prev_cased = false;
   for (const std::string& c : SplitUtf8(args.self().str())) {
     uint32_t cp = DecodeUtf8(c);
-    if (IsUpperCp(cp)) {
+    // As starlark-go decides it: only ASCII capitals and title-case letters may start a word;
+    // another upper-case letter makes the string not a title.
+    if ((cp >= 'A' && cp <= 'Z') || IsTitleCp(cp)) {
       if (prev_cased) return Value::Bool(false);
       prev_cased = cased = true;
     } else if (IsLowerCp(cp)) {
       if (!prev_cased) return Value::Bool(false);
       prev_cased = cased = true;
+    } else if (IsUpperCp(cp)) {
+      return Value::Bool(false);
     } else {
       prev_cased = false;
     }
@@ -394,7 +410,7 @@ Result<Value> StrTitle(Interpreter& interp, const Args& args) {
   for (const std::string& c : SplitUtf8(args.self().str())) {
     uint32_t cp = DecodeUtf8(c);
     bool letter = IsUpperCp(cp) || IsLowerCp(cp) || IsLetterCp(cp);
-    out += c.size() == 1 && cp == 0xFFFD ? c : EncodeUtf8(prev_letter ? ToLower(cp) : ToUpper(cp));
+    out += c.size() == 1 && cp == 0xFFFD ? c : EncodeUtf8(prev_letter ? ToLower(cp) : ToTitle(cp));
     prev_letter = letter;
   }
   return interp.NewString(std::move(out));
@@ -518,7 +534,15 @@ Result<Value> StrPieces(Interpreter& interp, const Args& args, bool bytes, bool 
     }
   } else {
     for (const std::string& c : SplitUtf8(s)) {
-      out.push_back(ords ? Value::Int(DecodeUtf8(c)) : interp.NewString(c));
+      uint32_t cp = DecodeUtf8(c);
+      if ((cp == 0xFFFD && c != "\xef\xbf\xbd") || (cp >= 0xD800 && cp < 0xE000)) {
+        // Each byte of an invalid sequence is a U+FFFD of its own, as Go decodes.
+        for (size_t k = 0; k < c.size(); ++k) {
+          out.push_back(ords ? Value::Int(0xFFFD) : interp.NewString(EncodeUtf8(0xFFFD)));
+        }
+        continue;
+      }
+      out.push_back(ords ? Value::Int(cp) : interp.NewString(c));
     }
   }
   std::string method = std::string(bytes ? "elem" : "codepoint") + (ords ? "_ords" : "s");
@@ -607,8 +631,8 @@ Result<Value> ListExtend(Interpreter& interp, const Args& args) {
   BERTH_RETURN_IF_ERROR(args.Unpack({{"iterable", &x}}));
   ListObj* l = args.self().list();
   BERTH_RETURN_IF_ERROR(l->CheckMutable("extend"));
-  Result<std::vector<Value>> items = Iterate(interp, x);
-  if (!items.ok()) return args.ErrorAt(0, "extend: " + items.status().message());
+  Result<std::vector<Value>> items = Elements(interp, args, 0, x);
+  if (!items.ok()) return items.status();
   l->items.insert(l->items.end(), items->begin(), items->end());
   return Value::None();
 }
@@ -623,14 +647,15 @@ Result<Value> ListIndex(Interpreter& interp, const Args& args) {
     BERTH_ASSIGN_OR_RETURN(bool eq, Equal(interp, items[i], x));
     if (eq) return Value::Int(static_cast<int64_t>(i));
   }
-  BERTH_ASSIGN_OR_RETURN(std::string r, Repr(interp, x));
-  return Status::InvalidArgument(fmt::format("index: {} is not in list", r));
+  return Status::InvalidArgument("index: value not in list");
 }
 
 Result<Value> ListInsert(Interpreter& interp, const Args& args) {
   Value i_v, x;
   BERTH_RETURN_IF_ERROR(args.Unpack({{"index", &i_v}, {"x", &x}}));
-  if (!i_v.is(Type::kInt)) return args.Error("index", "insert: index must be an int");
+  if (!i_v.is(Type::kInt))
+    return args.Error("index",
+                      fmt::format("insert: for parameter 1: got {}, want int", TypeName(i_v)));
   ListObj* l = args.self().list();
   BERTH_RETURN_IF_ERROR(l->CheckMutable("insert into"));
   int64_t n = static_cast<int64_t>(l->items.size());
@@ -730,14 +755,8 @@ Result<Value> DictUpdate(Interpreter& interp, const Args& args) {
     if (src.is(Type::kDict)) {
       for (const auto& [k, v] : src.dict()->Items()) BERTH_RETURN_IF_ERROR(d->Set(interp, k, v));
     } else {
-      Result<std::vector<Value>> items = Iterate(interp, src);
-      if (!items.ok()) return args.ErrorAt(0, "update: " + items.status().message());
-      for (Value pair : *items) {
-        Result<std::vector<Value>> kv = Iterate(interp, pair);
-        if (!kv.ok() || kv->size() != 2)
-          return args.ErrorAt(0, "update: each element must be a (key, value) pair");
-        BERTH_RETURN_IF_ERROR(d->Set(interp, (*kv)[0], (*kv)[1]));
-      }
+      BERTH_ASSIGN_OR_RETURN(auto pairs, UpdatePairs(interp, args, src));
+      for (const auto& [k, v] : pairs) BERTH_RETURN_IF_ERROR(d->Set(interp, k, v));
     }
   }
   for (const auto& [k, v] : args.named())
@@ -752,8 +771,7 @@ Result<Value> DictPop(Interpreter& interp, const Args& args) {
   BERTH_ASSIGN_OR_RETURN(std::optional<Value> v, args.self().dict()->Pop(interp, key));
   if (v) return *v;
   if (has_default) return dflt;
-  BERTH_ASSIGN_OR_RETURN(std::string r, Repr(interp, key));
-  return Status::InvalidArgument(fmt::format("pop: key {} not in dict", r));
+  return Status::InvalidArgument("pop: missing key");
 }
 
 Result<Value> DictPopitem(Interpreter& interp, const Args& args) {
@@ -794,6 +812,136 @@ constexpr Method kDictMethods[] = {
     {"values", DictValues},
 };
 
+// ---- set ----
+
+// The elements of every positional argument (each an iterable), as set.union and update take.
+Result<std::vector<Value>> AllElements(Interpreter& interp, const Args& args) {
+  BERTH_RETURN_IF_ERROR(args.NoKeywords());
+  std::vector<Value> out;
+  for (size_t i = 0; i < args.positional().size(); ++i) {
+    Value x = args.positional()[i];
+    if (!IsIterable(x)) {
+      return args.ErrorAt(static_cast<int>(i), fmt::format("{}: argument #{} is not iterable: {}",
+                                                           args.fn_name(), i + 1, TypeName(x)));
+    }
+    BERTH_ASSIGN_OR_RETURN(auto items, Iterate(interp, x));
+    out.insert(out.end(), items.begin(), items.end());
+  }
+  return out;
+}
+
+// The one iterable argument of difference, intersection, issubset and the like, as a set.
+Result<SetObj*> OtherSet(Interpreter& interp, const Args& args) {
+  Value x;
+  BERTH_RETURN_IF_ERROR(args.Unpack({{"other", &x}}));
+  BERTH_ASSIGN_OR_RETURN(auto items, Elements(interp, args, 0, x));
+  auto* other = interp.New<SetObj>();
+  for (Value e : items) {
+    Status st = other->Insert(interp, e);
+    if (!st.ok()) return args.ErrorAt(0, fmt::format("{}: {}", args.fn_name(), st.message()));
+  }
+  return other;
+}
+
+Status Named(const Args& args, Status st) {
+  if (st.ok()) return st;
+  return Status::InvalidArgument(fmt::format("{}: {}", args.fn_name(), st.message()));
+}
+
+Result<Value> SetAdd(Interpreter& interp, const Args& args) {
+  Value x;
+  BERTH_RETURN_IF_ERROR(args.Unpack({{"elem", &x}}));
+  BERTH_RETURN_IF_ERROR(Named(args, args.self().set()->Insert(interp, x)));
+  return Value::None();
+}
+
+Result<Value> SetClear(Interpreter& interp, const Args& args) {
+  BERTH_RETURN_IF_ERROR(args.Unpack({}));
+  SetObj* s = args.self().set();
+  if (s->size() > 0) BERTH_RETURN_IF_ERROR(Named(args, s->Clear()));
+  return Value::None();
+}
+
+Result<Value> SetDiscard(Interpreter& interp, const Args& args) {
+  Value x;
+  BERTH_RETURN_IF_ERROR(args.Unpack({{"elem", &x}}));
+  SetObj* s = args.self().set();
+  BERTH_RETURN_IF_ERROR(Named(args, s->CheckMutable("delete from")));
+  Result<bool> removed = s->Remove(interp, x);
+  if (!removed.ok()) return Named(args, removed.status());
+  return Value::None();
+}
+
+Result<Value> SetRemove(Interpreter& interp, const Args& args) {
+  Value x;
+  BERTH_RETURN_IF_ERROR(args.Unpack({{"elem", &x}}));
+  Result<bool> removed = args.self().set()->Remove(interp, x);
+  if (!removed.ok()) return Named(args, removed.status());
+  if (!*removed) return Status::InvalidArgument("remove: missing key");
+  return Value::None();
+}
+
+Result<Value> SetPop(Interpreter& interp, const Args& args) {
+  BERTH_RETURN_IF_ERROR(args.Unpack({}));
+  SetObj* s = args.self().set();
+  if (s->size() == 0) return Status::InvalidArgument("pop: empty set");
+  Value first = s->Elems().front();
+  Result<bool> removed = s->Remove(interp, first);
+  if (!removed.ok()) return Named(args, removed.status());
+  return first;
+}
+
+Result<Value> SetUnion(Interpreter& interp, const Args& args) {
+  BERTH_ASSIGN_OR_RETURN(auto items, AllElements(interp, args));
+  auto* out = interp.New<SetObj>();
+  for (Value e : args.self().set()->Elems()) BERTH_RETURN_IF_ERROR(out->Insert(interp, e));
+  for (Value e : items) BERTH_RETURN_IF_ERROR(Named(args, out->Insert(interp, e)));
+  return Value(out);
+}
+
+Result<Value> SetUpdate(Interpreter& interp, const Args& args) {
+  BERTH_ASSIGN_OR_RETURN(auto items, AllElements(interp, args));
+  SetObj* s = args.self().set();
+  BERTH_RETURN_IF_ERROR(Named(args, s->CheckMutable("insert into")));
+  for (Value e : items) BERTH_RETURN_IF_ERROR(Named(args, s->Insert(interp, e)));
+  return Value::None();
+}
+
+Result<Value> SetBinaryMethod(Interpreter& interp, const Args& args, BinaryOp op) {
+  BERTH_ASSIGN_OR_RETURN(SetObj * other, OtherSet(interp, args));
+  return Binary(interp, op, args.self(), Value(other));
+}
+Result<Value> SetDifference(Interpreter& i, const Args& a) {
+  return SetBinaryMethod(i, a, BinaryOp::kMinus);
+}
+Result<Value> SetIntersection(Interpreter& i, const Args& a) {
+  return SetBinaryMethod(i, a, BinaryOp::kBitAnd);
+}
+Result<Value> SetSymmetricDifference(Interpreter& i, const Args& a) {
+  return SetBinaryMethod(i, a, BinaryOp::kBitXor);
+}
+Result<Value> SetIssubset(Interpreter& i, const Args& a) {
+  return SetBinaryMethod(i, a, BinaryOp::kLe);
+}
+Result<Value> SetIssuperset(Interpreter& i, const Args& a) {
+  return SetBinaryMethod(i, a, BinaryOp::kGe);
+}
+
+constexpr Method kSetMethods[] = {
+    {"add", SetAdd},
+    {"clear", SetClear},
+    {"difference", SetDifference},
+    {"discard", SetDiscard},
+    {"intersection", SetIntersection},
+    {"issubset", SetIssubset},
+    {"issuperset", SetIssuperset},
+    {"pop", SetPop},
+    {"remove", SetRemove},
+    {"symmetric_difference", SetSymmetricDifference},
+    {"union", SetUnion},
+    {"update", SetUpdate},
+};
+
 template <size_t N>
 const Method* FindMethod(const Method (&table)[N], std::string_view name) {
   for (const Method& m : table) {
@@ -819,6 +967,8 @@ std::vector<std::string> AttrNames(Value x) {
       return Names(kListMethods);
     case Type::kDict:
       return Names(kDictMethods);
+    case Type::kSet:
+      return Names(kSetMethods);
     case Type::kBytes:
       return Names(kBytesMethods);
     case Type::kStruct:
@@ -826,6 +976,20 @@ std::vector<std::string> AttrNames(Value x) {
     default:
       return {};
   }
+}
+
+// starlark-go's wording: "string has no .fin field or method (did you mean .find?)".
+std::string NoSuchAttr(std::string_view type, std::string_view name,
+                       const std::vector<std::string>& names) {
+  std::string msg = fmt::format("{} has no .{} field or method", type, name);
+  std::string near = Suggest(name, names);
+  if (!near.empty()) msg += fmt::format(" (did you mean .{}?)", near);
+  return msg;
+}
+
+Status SetAttr(Value x, const std::string& name, Value v) {
+  if (x.is(Type::kStruct)) return x.struct_value()->SetField(name, v);
+  return Status::InvalidArgument(fmt::format("can't assign to .{} field of {}", name, TypeName(x)));
 }
 
 Result<Value> GetAttr(Interpreter& interp, Value x, const std::string& name) {
@@ -840,25 +1004,21 @@ Result<Value> GetAttr(Interpreter& interp, Value x, const std::string& name) {
     case Type::kDict:
       m = FindMethod(kDictMethods, name);
       break;
+    case Type::kSet:
+      m = FindMethod(kSetMethods, name);
+      break;
     case Type::kBytes:
       m = FindMethod(kBytesMethods, name);
       break;
     case Type::kStruct: {
       StructObj* s = x.struct_value();
       if (const Value* v = s->Get(name)) return *v;
-      std::string what = s->name.empty() ? s->type_name : s->name;
-      if (s->type_name == "module" && !s->name.empty())
-        what = fmt::format("module \"{}\"", s->name);
-      return Status::InvalidArgument(fmt::format("{} has no attribute \"{}\"{}", what, name,
-                                                 DidYouMean(name, s->FieldNames())));
+      return Status::InvalidArgument(NoSuchAttr(s->type_name, name, s->FieldNames()));
     }
     default:
       break;
   }
-  if (m == nullptr) {
-    return Status::InvalidArgument(fmt::format("{} has no attribute \"{}\"{}", TypeName(x), name,
-                                               DidYouMean(name, AttrNames(x))));
-  }
+  if (m == nullptr) return Status::InvalidArgument(NoSuchAttr(TypeName(x), name, AttrNames(x)));
   MethodFn fn = m->fn;
   return interp.NewBuiltin(
       m->name, [fn](Interpreter& i, const Args& a) { return fn(i, a); }, x);

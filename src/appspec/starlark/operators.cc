@@ -63,7 +63,7 @@ Result<bool> Contains(Interpreter& interp, Value container, Value x) {
     case Type::kString:
       if (!x.is(Type::kString)) {
         return Status::InvalidArgument(
-            fmt::format("'in <string>' requires a string on the left, not {}", TypeName(x)));
+            fmt::format("'in <string>' requires string as left operand, not {}", TypeName(x)));
       }
       BERTH_RETURN_IF_ERROR(interp.Charge(static_cast<int64_t>(container.str().size() / 16)));
       return container.str().find(x.str()) != std::string::npos;
@@ -83,6 +83,9 @@ Result<bool> Contains(Interpreter& interp, Value container, Value x) {
       BERTH_ASSIGN_OR_RETURN(std::optional<Value> v, container.dict()->Get(interp, x));
       return v.has_value();
     }
+    case Type::kSet:
+      if (x.is(Type::kList) || x.is(Type::kDict) || x.is(Type::kSet)) return false;
+      return container.set()->Has(interp, x);
     case Type::kBytes:
       if (x.is(Type::kBytes)) return container.bytes().find(x.bytes()) != std::string::npos;
       if (x.is(Type::kInt)) {
@@ -113,16 +116,15 @@ Result<bool> Contains(Interpreter& interp, Value container, Value x) {
       return i >= 0 && i < n;
     }
     default:
-      return Status::InvalidArgument(fmt::format(
-          "'in' needs a string, list, tuple or dict on the right, not {}", TypeName(container)));
+      return Status::InvalidArgument(
+          fmt::format("unknown binary op: {} in {}", TypeName(x), TypeName(container)));
   }
 }
 
 // Resolves a possibly negative index against a length.
 Result<int64_t> ResolveIndex(Value key, int64_t len, std::string_view what) {
   if (!key.is(Type::kInt)) {
-    return Status::InvalidArgument(
-        fmt::format("{} index must be an int, not {}", what, TypeName(key)));
+    return Status::InvalidArgument(fmt::format("{} index: got {}, want int", what, TypeName(key)));
   }
   int64_t i = key.int_value();
   int64_t orig = i;
@@ -140,8 +142,7 @@ Result<int64_t> ResolveIndex(Value key, int64_t len, std::string_view what) {
 
 Result<int64_t> SliceBound(Value v, std::string_view name) {
   if (!v.is(Type::kInt)) {
-    return Status::InvalidArgument(
-        fmt::format("slice {} must be an int or None, not {}", name, TypeName(v)));
+    return Status::InvalidArgument(fmt::format("invalid {}: got {}, want int", name, TypeName(v)));
   }
   return v.int_value();
 }
@@ -328,6 +329,47 @@ Result<double> ToFloat(Value v) {
   }
 }
 
+// x | y, x & y, x ^ y, x - y on sets: a new set, in x's order then y's.
+Result<Value> SetOp(Interpreter& interp, BinaryOp op, SetObj* x, SetObj* y) {
+  auto* out = interp.New<SetObj>();
+  BERTH_RETURN_IF_ERROR(interp.Charge(static_cast<int64_t>(x->size() + y->size())));
+  for (Value e : x->Elems()) {
+    bool keep = true;
+    if (op != BinaryOp::kBitOr) {
+      BERTH_ASSIGN_OR_RETURN(bool in_y, y->Has(interp, e));
+      keep = op == BinaryOp::kBitAnd ? in_y : !in_y;
+    }
+    if (keep) BERTH_RETURN_IF_ERROR(out->Insert(interp, e));
+  }
+  if (op == BinaryOp::kBitOr || op == BinaryOp::kBitXor) {
+    for (Value e : y->Elems()) {
+      BERTH_ASSIGN_OR_RETURN(bool in_x, x->Has(interp, e));
+      if (op == BinaryOp::kBitOr || !in_x) BERTH_RETURN_IF_ERROR(out->Insert(interp, e));
+    }
+  }
+  return Value(out);
+}
+
+// Whether every element of a is in b.
+Result<bool> SubsetOf(Interpreter& interp, SetObj* a, SetObj* b) {
+  if (a->size() > b->size()) return false;
+  for (Value e : a->Elems()) {
+    BERTH_ASSIGN_OR_RETURN(bool in, b->Has(interp, e));
+    if (!in) return false;
+  }
+  return true;
+}
+
+// Set comparison is inclusion: x <= y is "subset", x < y "proper subset".
+Result<Value> SetCompare(Interpreter& interp, BinaryOp op, SetObj* x, SetObj* y) {
+  bool swap = op == BinaryOp::kGt || op == BinaryOp::kGe;
+  SetObj* a = swap ? y : x;
+  SetObj* b = swap ? x : y;
+  BERTH_ASSIGN_OR_RETURN(bool sub, SubsetOf(interp, a, b));
+  bool strict = op == BinaryOp::kLt || op == BinaryOp::kGt;
+  return Value::Bool(sub && (!strict || a->size() < b->size()));
+}
+
 Result<Value> Binary(Interpreter& interp, BinaryOp op, Value x, Value y) {
   switch (op) {
     case BinaryOp::kEq:
@@ -339,6 +381,7 @@ Result<Value> Binary(Interpreter& interp, BinaryOp op, Value x, Value y) {
     case BinaryOp::kGt:
     case BinaryOp::kLe:
     case BinaryOp::kGe: {
+      if (x.is(Type::kSet) && y.is(Type::kSet)) return SetCompare(interp, op, x.set(), y.set());
       Result<int> c = Compare(interp, x, y);
       if (!c.ok()) {
         const std::string& m = c.status().message();
@@ -356,8 +399,15 @@ Result<Value> Binary(Interpreter& interp, BinaryOp op, Value x, Value y) {
     }
     case BinaryOp::kIn:
     case BinaryOp::kNotIn: {
-      BERTH_ASSIGN_OR_RETURN(bool in, Contains(interp, y, x));
-      return Value::Bool(op == BinaryOp::kIn ? in : !in);
+      Result<bool> in = Contains(interp, y, x);
+      if (!in.ok()) {
+        if (op == BinaryOp::kNotIn && in.status().message().rfind("unknown binary op", 0) == 0) {
+          return Status::InvalidArgument(
+              fmt::format("unknown binary op: {} not in {}", TypeName(x), TypeName(y)));
+        }
+        return in.status();
+      }
+      return Value::Bool(op == BinaryOp::kIn ? *in : !*in);
     }
     default:
       break;
@@ -429,7 +479,13 @@ Result<Value> Binary(Interpreter& interp, BinaryOp op, Value x, Value y) {
     case BinaryOp::kPercent:
       if (x.is(Type::kString)) return FormatPercent(interp, x.str(), y);
       break;
+    case BinaryOp::kBitAnd:
+    case BinaryOp::kBitXor:
+    case BinaryOp::kMinus:
+      if (x.is(Type::kSet) && y.is(Type::kSet)) return SetOp(interp, op, x.set(), y.set());
+      break;
     case BinaryOp::kBitOr:
+      if (x.is(Type::kSet) && y.is(Type::kSet)) return SetOp(interp, op, x.set(), y.set());
       if (x.is(Type::kDict) && y.is(Type::kDict)) {
         DictObj* d = interp.NewDict();
         for (const auto& [k, v] : x.dict()->Items()) BERTH_RETURN_IF_ERROR(d->Set(interp, k, v));
@@ -507,9 +563,17 @@ Result<Value> GetIndex(Interpreter& interp, Value x, Value key) {
       }
       return *v;
     }
-    case Type::kPieces:
-      return Status::InvalidArgument(
-          fmt::format("unhandled index operation {}[{}]", TypeName(x), TypeName(key)));
+    case Type::kPieces: {
+      // elems() and elem_ords() are indexable; codepoints() are not.
+      auto* p = static_cast<PiecesObj*>(x.object());
+      if (!p->Indexable()) {
+        return Status::InvalidArgument(
+            fmt::format("unhandled index operation {}[{}]", TypeName(x), TypeName(key)));
+      }
+      BERTH_ASSIGN_OR_RETURN(
+          int64_t i, ResolveIndex(key, static_cast<int64_t>(p->items.size()), p->type_name));
+      return p->items[i];
+    }
     default:
       return Status::InvalidArgument(fmt::format("{} value is not indexable", TypeName(x)));
   }
@@ -551,13 +615,13 @@ Result<Value> GetSlice(Interpreter& interp, Value x, Value lo_v, Value hi_v, Val
   }
   int64_t step = 1;
   if (!step_v.is_none()) {
-    BERTH_ASSIGN_OR_RETURN(step, SliceBound(step_v, "step"));
+    BERTH_ASSIGN_OR_RETURN(step, SliceBound(step_v, "slice step"));
     if (step == 0) return Status::InvalidArgument("slice step cannot be zero");
   }
   // Python's clamping rules.
-  auto clamp = [&](Value v, int64_t dflt) -> Result<int64_t> {
+  auto clamp = [&](Value v, int64_t dflt, std::string_view name) -> Result<int64_t> {
     if (v.is_none()) return dflt;
-    BERTH_ASSIGN_OR_RETURN(int64_t i, SliceBound(v, "index"));
+    BERTH_ASSIGN_OR_RETURN(int64_t i, SliceBound(v, name));
     if (i < 0) {
       i = i < -len ? (step < 0 ? -1 : 0) : i + len;
     } else if (i >= len) {
@@ -565,8 +629,8 @@ Result<Value> GetSlice(Interpreter& interp, Value x, Value lo_v, Value hi_v, Val
     }
     return i;
   };
-  BERTH_ASSIGN_OR_RETURN(int64_t lo, clamp(lo_v, step < 0 ? len - 1 : 0));
-  BERTH_ASSIGN_OR_RETURN(int64_t hi, clamp(hi_v, step < 0 ? -1 : len));
+  BERTH_ASSIGN_OR_RETURN(int64_t lo, clamp(lo_v, step < 0 ? len - 1 : 0, "start index"));
+  BERTH_ASSIGN_OR_RETURN(int64_t hi, clamp(hi_v, step < 0 ? -1 : len, "end index"));
   if (x.is(Type::kRange)) {
     // A slice of a range is a range.
     auto* r = static_cast<RangeObj*>(x.object());
@@ -616,6 +680,9 @@ Result<std::vector<Value>> Iterate(Interpreter& interp, Value x) {
     case Type::kDict:
       BERTH_RETURN_IF_ERROR(interp.Charge(static_cast<int64_t>(x.dict()->size())));
       return x.dict()->Keys();
+    case Type::kSet:
+      BERTH_RETURN_IF_ERROR(interp.Charge(static_cast<int64_t>(x.set()->size())));
+      return x.set()->Elems();
     case Type::kPieces: {
       const auto& items = static_cast<PiecesObj*>(x.object())->items;
       BERTH_RETURN_IF_ERROR(interp.Charge(static_cast<int64_t>(items.size())));
@@ -635,6 +702,20 @@ Result<std::vector<Value>> Iterate(Interpreter& interp, Value x) {
   }
 }
 
+bool IsIterable(Value x) {
+  switch (x.type()) {
+    case Type::kList:
+    case Type::kTuple:
+    case Type::kDict:
+    case Type::kSet:
+    case Type::kPieces:
+    case Type::kRange:
+      return true;
+    default:
+      return false;
+  }
+}
+
 Result<int64_t> Length(Value x) {
   switch (x.type()) {
     case Type::kString:
@@ -645,10 +726,17 @@ Result<int64_t> Length(Value x) {
       return static_cast<int64_t>(x.tuple()->items.size());
     case Type::kDict:
       return static_cast<int64_t>(x.dict()->size());
+    case Type::kSet:
+      return static_cast<int64_t>(x.set()->size());
     case Type::kBytes:
       return static_cast<int64_t>(x.bytes().size());
     case Type::kRange:
       return static_cast<RangeObj*>(x.object())->Length();
+    case Type::kPieces:
+      if (auto* p = static_cast<PiecesObj*>(x.object()); p->Indexable()) {
+        return static_cast<int64_t>(p->items.size());
+      }
+      return Status::InvalidArgument(fmt::format("{} value has no len()", TypeName(x)));
     default:
       return Status::InvalidArgument(fmt::format("{} value has no len()", TypeName(x)));
   }
@@ -732,7 +820,9 @@ Result<Value> FormatPercent(Interpreter& interp, const std::string& format, Valu
       case 'X': {
         if (v.is(Type::kFloat)) {
           if (!std::isfinite(v.float_value())) {
-            return Status::InvalidArgument("cannot convert float infinity or NaN to int");
+            return Status::InvalidArgument(std::isnan(v.float_value())
+                                               ? "cannot convert float NaN to integer"
+                                               : "cannot convert float infinity to integer");
           }
           v = interp.NewInt(BigInt::FromDouble(v.float_value()));
         }
@@ -790,7 +880,7 @@ Result<Value> FormatPercent(Interpreter& interp, const std::string& format, Valu
     BERTH_RETURN_IF_ERROR(interp.Charge(1 + static_cast<int64_t>(out.size() / 1024)));
   }
   if (!by_name && next < values.size()) {
-    return Status::InvalidArgument("not all arguments converted during string formatting");
+    return Status::InvalidArgument("too many arguments for format string");
   }
   return interp.NewString(std::move(out));
 }

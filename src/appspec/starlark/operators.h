@@ -29,6 +29,8 @@ Result<Value> GetSlice(Interpreter& interp, Value x, Value lo, Value hi, Value s
 // The elements of an iterable (list, tuple, dict keys) as a snapshot, charging their count.
 // Strings are not iterable.
 Result<std::vector<Value>> Iterate(Interpreter& interp, Value x);
+// Whether Iterate accepts x's type.
+bool IsIterable(Value x);
 
 // The length of a string, list, tuple or dict.
 Result<int64_t> Length(Value x);

@@ -97,6 +97,9 @@ class Parser {
       : file_(file), toks_(std::move(tokens)), options_(options) {}
 
   Result<Block> File();
+  // After File(): the names the file binds at the top level, and by load.
+  std::set<std::string> TakeGlobals() { return std::move(globals_); }
+  std::set<std::string> TakeLoaded() { return std::move(loaded_); }
 
  private:
   // Counts nesting on the way down; the destructor undoes it.
@@ -206,7 +209,9 @@ class Parser {
   int nesting_ = 0;
   int loop_depth_ = 0;
   int block_depth_ = 0;
-  DefStmt* def_ = nullptr;  // the function being parsed, if any
+  DefStmt* def_ = nullptr;         // the function being parsed, if any
+  std::set<std::string> globals_;  // names bound at the top level (Program::globals)
+  std::set<std::string> loaded_;   // names bound by load (Program::loaded)
 };
 
 Result<Block> Parser::File() {
@@ -370,7 +375,11 @@ Result<StmtPtr> Parser::Def() {
   auto s = std::make_unique<DefStmt>(pos);
   if (Kind() != Tok::kIdent) return Unexpected("function name");
   s->name = Next().text;
-  if (def_ != nullptr) def_->locals.insert(s->name);
+  if (def_ != nullptr) {
+    def_->locals.insert(s->name);
+  } else {
+    globals_.insert(s->name);
+  }
   BERTH_RETURN_IF_ERROR(Expect(Tok::kLParen));
   BERTH_RETURN_IF_ERROR(Params(s.get(), Tok::kRParen));
   BERTH_RETURN_IF_ERROR(Expect(Tok::kRParen));
@@ -413,6 +422,7 @@ Result<StmtPtr> Parser::Load() {
     if (b.remote.empty() || b.remote[0] == '_') {
       return Error(b.pos, fmt::format("load: symbol \"{}\" is private", b.remote));
     }
+    loaded_.insert(b.local);
     s->bindings.push_back(std::move(b));
   }
   BERTH_RETURN_IF_ERROR(Expect(Tok::kRParen));
@@ -426,6 +436,8 @@ Status Parser::CheckTarget(const Expr* e, bool bind_locals) {
     case ExprKind::kIdent:
       if (bind_locals && def_ != nullptr) {
         def_->locals.insert(static_cast<const IdentExpr*>(e)->name);
+      } else if (bind_locals) {
+        globals_.insert(static_cast<const IdentExpr*>(e)->name);
       }
       return Status::Ok();
     case ExprKind::kIndex:
@@ -1017,6 +1029,8 @@ Result<std::unique_ptr<Program>> Parse(SourceFile file, ParseOptions options) {
   BERTH_ASSIGN_OR_RETURN(std::vector<Token> tokens, Lex(program->file));
   Parser parser(program->file, std::move(tokens), options);
   BERTH_ASSIGN_OR_RETURN(program->stmts, parser.File());
+  program->globals = parser.TakeGlobals();
+  program->loaded = parser.TakeLoaded();
   return program;
 }
 

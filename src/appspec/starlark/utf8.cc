@@ -73,10 +73,26 @@ bool OddUpperRun(uint32_t cp) {
   return (cp >= 0x139 && cp <= 0x148) || (cp >= 0x179 && cp <= 0x17E);
 }
 
+// The Latin digraphs DŽ Dž dž, LJ Lj lj, NJ Nj nj, DZ Dz dz come in threes: upper case, title
+// case, lower case. Returns the upper-case one of cp's three, or 0.
+uint32_t DigraphBase(uint32_t cp) {
+  if (cp >= 0x1C4 && cp <= 0x1CC) return 0x1C4 + (cp - 0x1C4) / 3 * 3;
+  if (cp >= 0x1F1 && cp <= 0x1F3) return 0x1F1;
+  return 0;
+}
+
 }  // namespace
+
+bool IsTitleCp(uint32_t cp) { return DigraphBase(cp) != 0 && cp == DigraphBase(cp) + 1; }
+
+uint32_t ToTitle(uint32_t cp) {
+  if (uint32_t base = DigraphBase(cp)) return base + 1;
+  return ToUpper(cp);
+}
 
 bool IsUpperCp(uint32_t cp) {
   if (cp < 0x80) return cp >= 'A' && cp <= 'Z';
+  if (uint32_t base = DigraphBase(cp)) return cp == base;
   if (cp >= 0xC0 && cp <= 0xDE) return cp != 0xD7;
   if (cp >= 0x100 && cp <= 0x17F) {
     if (cp == 0x130 || cp == 0x178) return true;
@@ -91,6 +107,7 @@ bool IsUpperCp(uint32_t cp) {
 bool IsLowerCp(uint32_t cp) {
   if (cp < 0x80) return cp >= 'a' && cp <= 'z';
   if (cp == 0xB5 || cp == 0xAA || cp == 0xBA) return true;
+  if (uint32_t base = DigraphBase(cp)) return cp == base + 2;
   if (cp >= 0xDF && cp <= 0xFF) return cp != 0xF7;
   if (cp >= 0x100 && cp <= 0x17F) return !IsUpperCp(cp);
   if (cp >= 0x3AC && cp <= 0x3CE) return true;
@@ -103,6 +120,7 @@ uint32_t ToUpper(uint32_t cp) {
   if (cp >= 0xE0 && cp <= 0xFE && cp != 0xF7) return cp - 32;
   if (cp == 0xFF) return 0x178;
   if (cp == 0xB5) return 0x39C;
+  if (uint32_t base = DigraphBase(cp)) return base;
   if (cp >= 0x100 && cp <= 0x17F && IsLowerCp(cp)) {
     if (cp == 0x131) return 'I';
     if (cp == 0x17F) return 'S';
@@ -120,6 +138,7 @@ uint32_t ToLower(uint32_t cp) {
   if (cp < 0x80) return cp >= 'A' && cp <= 'Z' ? cp + 32 : cp;
   if (cp >= 0xC0 && cp <= 0xDE && cp != 0xD7) return cp + 32;
   if (cp == 0x178) return 0xFF;
+  if (uint32_t base = DigraphBase(cp)) return base + 2;
   if (cp >= 0x100 && cp <= 0x17F && IsUpperCp(cp)) {
     if (cp == 0x130) return 'i';
     return cp + 1;
@@ -132,7 +151,7 @@ uint32_t ToLower(uint32_t cp) {
 
 bool IsLetterCp(uint32_t cp) {
   if (cp < 0x80) return (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z');
-  if (IsUpperCp(cp) || IsLowerCp(cp)) return true;
+  if (IsUpperCp(cp) || IsLowerCp(cp) || IsTitleCp(cp)) return true;
   // Other scripts' letters: treat the big letter blocks (CJK, Hangul, kana, ...) as letters.
   return (cp >= 0x370 && cp <= 0x52F) || (cp >= 0x590 && cp <= 0x6FF) ||
          (cp >= 0x3040 && cp <= 0x30FF) || (cp >= 0x4E00 && cp <= 0x9FFF) ||

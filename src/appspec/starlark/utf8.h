@@ -16,6 +16,10 @@ std::vector<std::string> SplitUtf8(std::string_view s);
 uint32_t DecodeUtf8(std::string_view s);
 
 uint32_t ToUpper(uint32_t cp);
+// The title case of cp: upper case, except for the Latin digraphs (dž -> Dž).
+uint32_t ToTitle(uint32_t cp);
+// Title-case letters (the digraphs Dž, Lj, Nj, Dz) are neither upper nor lower case.
+bool IsTitleCp(uint32_t cp);
 uint32_t ToLower(uint32_t cp);
 bool IsUpperCp(uint32_t cp);
 bool IsLowerCp(uint32_t cp);

@@ -17,6 +17,9 @@ namespace {
 constexpr int kMaxValueDepth = 200;
 
 Status TooDeep() { return Status::InvalidArgument("value is nested too deeply"); }
+Status TooDeepToCompare() {
+  return Status::InvalidArgument("comparison exceeded maximum recursion depth");
+}
 
 uint64_t Mix(uint64_t h, uint64_t v) {
   h ^= v + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2);
@@ -36,7 +39,7 @@ Result<bool> SequenceEqual(Interpreter& interp, const std::vector<Value>& x,
 }
 
 Result<bool> EqualDepth(Interpreter& interp, Value a, Value b, int depth) {
-  if (depth > kMaxValueDepth) return TooDeep();
+  if (depth > kMaxValueDepth) return TooDeepToCompare();
   BERTH_RETURN_IF_ERROR(interp.Charge(1));
   if (a.type() != b.type()) {
     if (a.is(Type::kFloat) && b.is_int())
@@ -58,7 +61,11 @@ Result<bool> EqualDepth(Interpreter& interp, Value a, Value b, int depth) {
     default:
       break;
   }
-  if (a.object() == b.object()) return true;
+  // A value that may contain itself is compared element by element even against itself, so a
+  // cyclic one fails (as in starlark-go) rather than comparing equal.
+  bool container =
+      a.is(Type::kList) || a.is(Type::kTuple) || a.is(Type::kDict) || a.is(Type::kStruct);
+  if (!container && a.object() == b.object()) return true;
   switch (a.type()) {
     case Type::kString:
       BERTH_RETURN_IF_ERROR(interp.Charge(static_cast<int64_t>(a.str().size() / 64)));
@@ -91,14 +98,24 @@ Result<bool> EqualDepth(Interpreter& interp, Value a, Value b, int depth) {
       }
       return true;
     }
+    case Type::kSet: {
+      SetObj* x = a.set();
+      SetObj* y = b.set();
+      if (x->size() != y->size()) return false;
+      for (Value e : x->Elems()) {
+        BERTH_ASSIGN_OR_RETURN(bool has, y->Has(interp, e));
+        if (!has) return false;
+      }
+      return true;
+    }
     case Type::kStruct: {
       StructObj* x = a.struct_value();
       StructObj* y = b.struct_value();
-      if (x->type_name != y->type_name || x->fields.size() != y->fields.size()) return false;
-      for (size_t i = 0; i < x->fields.size(); ++i) {
-        if (x->fields[i].first != y->fields[i].first) return false;
+      if (x->type_name != y->type_name || x->fields().size() != y->fields().size()) return false;
+      for (size_t i = 0; i < x->fields().size(); ++i) {
+        if (x->fields()[i].first != y->fields()[i].first) return false;
         BERTH_ASSIGN_OR_RETURN(
-            bool eq, EqualDepth(interp, x->fields[i].second, y->fields[i].second, depth + 1));
+            bool eq, EqualDepth(interp, x->fields()[i].second, y->fields()[i].second, depth + 1));
         if (!eq) return false;
       }
       return true;
@@ -109,7 +126,7 @@ Result<bool> EqualDepth(Interpreter& interp, Value a, Value b, int depth) {
 }
 
 Result<int> CompareDepth(Interpreter& interp, Value a, Value b, int depth) {
-  if (depth > kMaxValueDepth) return TooDeep();
+  if (depth > kMaxValueDepth) return TooDeepToCompare();
   BERTH_RETURN_IF_ERROR(interp.Charge(1));
   if ((a.is_int() || a.is(Type::kFloat)) && (b.is_int() || b.is(Type::kFloat)) &&
       a.type() != b.type()) {
@@ -159,8 +176,7 @@ Result<int> CompareDepth(Interpreter& interp, Value a, Value b, int depth) {
         break;
     }
   }
-  return Status::InvalidArgument(
-      fmt::format("{} < {} not implemented", TypeName(a), TypeName(b)));
+  return Status::InvalidArgument(fmt::format("{} < {} not implemented", TypeName(a), TypeName(b)));
 }
 
 Result<uint64_t> HashDepth(Interpreter& interp, Value v, int depth) {
@@ -211,8 +227,12 @@ Result<uint64_t> HashDepth(Interpreter& interp, Value v, int depth) {
     case Type::kFunction:
     case Type::kBuiltin:
       return std::hash<const void*>{}(v.object());
-    default:
+    case Type::kList:
+    case Type::kDict:
+    case Type::kSet:
       return Status::InvalidArgument(fmt::format("unhashable type: {}", TypeName(v)));
+    default:  // starlark-go words the other types' errors so
+      return Status::InvalidArgument(fmt::format("unhashable: {}", TypeName(v)));
   }
 }
 
@@ -308,11 +328,16 @@ class Printer {
         }
         return Put("}");
       }
+      case Type::kSet:
+        BERTH_RETURN_IF_ERROR(Put("set(["));
+        BERTH_RETURN_IF_ERROR(Items(v.set()->Elems(), depth));
+        return Put("])");
       case Type::kStruct: {
         StructObj* s = v.struct_value();
+        if (s->type_name == "module") return Put(fmt::format("<module {}>", Quote(s->name)));
         BERTH_RETURN_IF_ERROR(Put(s->type_name + "("));
         bool first = true;
-        for (const auto& [name, x] : s->fields) {
+        for (const auto& [name, x] : s->fields()) {
           if (!first) BERTH_RETURN_IF_ERROR(Put(", "));
           first = false;
           BERTH_RETURN_IF_ERROR(Put(name + " = "));
@@ -351,12 +376,13 @@ int64_t RangeObj::Length() const {
 ListObj* Value::list() const { return static_cast<ListObj*>(obj_); }
 TupleObj* Value::tuple() const { return static_cast<TupleObj*>(obj_); }
 DictObj* Value::dict() const { return static_cast<DictObj*>(obj_); }
+SetObj* Value::set() const { return static_cast<SetObj*>(obj_); }
 FunctionObj* Value::function() const { return static_cast<FunctionObj*>(obj_); }
 BuiltinObj* Value::builtin() const { return static_cast<BuiltinObj*>(obj_); }
 StructObj* Value::struct_value() const { return static_cast<StructObj*>(obj_); }
 
 Status ListObj::CheckMutable(std::string_view op) const {
-  if (frozen()) return Status::InvalidArgument("cannot modify a frozen list");
+  if (frozen()) return Status::InvalidArgument(fmt::format("cannot {} frozen list", op));
   if (iterating > 0) {
     return Status::InvalidArgument(fmt::format("cannot {} list during iteration", op));
   }
@@ -364,7 +390,7 @@ Status ListObj::CheckMutable(std::string_view op) const {
 }
 
 Status DictObj::CheckMutable(std::string_view op) const {
-  if (frozen()) return Status::InvalidArgument("cannot modify a frozen dict");
+  if (frozen()) return Status::InvalidArgument(fmt::format("cannot {} frozen hash table", op));
   if (iterating > 0) {
     return Status::InvalidArgument(fmt::format("cannot {} hash table during iteration", op));
   }
@@ -420,6 +446,35 @@ Result<std::optional<Value>> DictObj::Pop(Interpreter& interp, Value key) {
   return std::optional<Value>(v);
 }
 
+Status SetObj::CheckMutable(std::string_view op) const {
+  if (frozen()) return Status::InvalidArgument(fmt::format("cannot {} frozen hash table", op));
+  if (iterating > 0) {
+    return Status::InvalidArgument(fmt::format("cannot {} hash table during iteration", op));
+  }
+  return Status::Ok();
+}
+
+Result<bool> SetObj::Has(Interpreter& interp, Value x) const {
+  BERTH_ASSIGN_OR_RETURN(std::optional<Value> v, table_.Get(interp, x));
+  return v.has_value();
+}
+
+Status SetObj::Insert(Interpreter& interp, Value x) {
+  BERTH_RETURN_IF_ERROR(CheckMutable("insert into"));
+  return table_.Set(interp, x, Value());
+}
+
+Result<bool> SetObj::Remove(Interpreter& interp, Value x) {
+  BERTH_RETURN_IF_ERROR(CheckMutable("delete from"));
+  BERTH_ASSIGN_OR_RETURN(std::optional<Value> v, table_.Pop(interp, x));
+  return v.has_value();
+}
+
+Status SetObj::Clear() {
+  BERTH_RETURN_IF_ERROR(CheckMutable("clear"));
+  return table_.Clear();
+}
+
 Status DictObj::Clear() {
   BERTH_RETURN_IF_ERROR(CheckMutable("clear"));
   entries_.clear();
@@ -461,7 +516,7 @@ std::vector<Value> DictObj::Keys() const {
 const std::string& FunctionObj::name() const { return def->name; }
 
 const Value* StructObj::Get(std::string_view field) const {
-  for (const auto& [name, v] : fields) {
+  for (const auto& [name, v] : fields_) {
     if (name == field) return &v;
   }
   return nullptr;
@@ -469,8 +524,26 @@ const Value* StructObj::Get(std::string_view field) const {
 
 std::vector<std::string> StructObj::FieldNames() const {
   std::vector<std::string> out;
-  for (const auto& f : fields) out.push_back(f.first);
+  for (const auto& f : fields_) out.push_back(f.first);
   return out;
+}
+
+Status StructObj::SetField(const std::string& field, Value v) {
+  if (!settable) {
+    return Status::InvalidArgument(
+        fmt::format("can't assign to .{} field of {}", field, type_name));
+  }
+  if (frozen()) {
+    return Status::InvalidArgument(fmt::format("cannot set field on a frozen {}", type_name));
+  }
+  for (auto& [name, x] : fields_) {
+    if (name == field) {
+      x = v;
+      return Status::Ok();
+    }
+  }
+  fields_.emplace_back(field, v);
+  return Status::Ok();
 }
 
 std::string TypeName(Value v) {
@@ -498,6 +571,8 @@ std::string TypeName(Value v) {
       return "tuple";
     case Type::kDict:
       return "dict";
+    case Type::kSet:
+      return "set";
     case Type::kFunction:
       return "function";
     case Type::kBuiltin:
@@ -531,6 +606,8 @@ bool Truth(Value v) {
       return !v.tuple()->items.empty();
     case Type::kDict:
       return v.dict()->size() != 0;
+    case Type::kSet:
+      return v.set()->size() != 0;
     default:
       return true;
   }
@@ -561,8 +638,12 @@ std::string ValidUtf8(std::string_view s) {
   std::string out;
   for (const std::string& c : SplitUtf8(s)) {
     uint32_t cp = DecodeUtf8(c);
-    bool bad = cp == 0xFFFD || (cp >= 0xD800 && cp < 0xE000);
-    out += bad ? EncodeUtf8(0xFFFD) : c;
+    if (cp >= 0xD800 && cp < 0xE000) {
+      // An encoded surrogate: each byte is invalid on its own, as Go decodes it.
+      for (size_t k = 0; k < c.size(); ++k) out += EncodeUtf8(0xFFFD);
+      continue;
+    }
+    out += cp == 0xFFFD ? EncodeUtf8(0xFFFD) : c;
   }
   return out;
 }

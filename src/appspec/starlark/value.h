@@ -40,6 +40,7 @@ enum class Type : uint8_t {
   kList,
   kTuple,
   kDict,
+  kSet,       // only with InterpreterOptions::allow_set
   kFunction,  // defined with def
   kBuiltin,   // implemented in C++
   kStruct,    // a module or a struct: named fields, immutable
@@ -65,6 +66,7 @@ class StringObj;
 class ListObj;
 class TupleObj;
 class DictObj;
+class SetObj;
 class FunctionObj;
 class BuiltinObj;
 class StructObj;
@@ -110,6 +112,7 @@ class Value {
   ListObj* list() const;
   TupleObj* tuple() const;
   DictObj* dict() const;
+  SetObj* set() const;
   FunctionObj* function() const;
   BuiltinObj* builtin() const;
   StructObj* struct_value() const;
@@ -154,7 +157,8 @@ class RangeObj : public Object {
 };
 
 // The result of elems(), elem_ords(), codepoints() or codepoint_ords(): an iterable over the
-// pieces of a string or bytes, with no len() and no indexing.
+// pieces of a string or bytes. The elements (one per byte) have len() and indexing; the code
+// points do not.
 class PiecesObj : public Object {
  public:
   PiecesObj(Value src, std::string m, std::string t, std::vector<Value> v)
@@ -167,6 +171,7 @@ class PiecesObj : public Object {
   const std::string method;     // as repr shows it: "elems", "codepoint_ords", ...
   const std::string type_name;  // "string.elems", "string.codepoints", "bytes.elems"
   const std::vector<Value> items;
+  bool Indexable() const { return type_name.size() > 6 && type_name.ends_with(".elems"); }
 };
 
 class ListObj : public Object {
@@ -220,6 +225,28 @@ class DictObj : public Object {
   size_t live_ = 0;
 };
 
+// An insertion-ordered set of hashable values (a dict's keys, with starlark-go's messages).
+class SetObj : public Object {
+ public:
+  SetObj() : Object(Type::kSet) {}
+  size_t size() const { return table_.size(); }
+  // Whether x is an element. Fails only for an unhashable x.
+  Result<bool> Has(Interpreter& interp, Value x) const;
+  // Adds x (no-op when present). Fails for an unhashable x, a frozen set or one being iterated.
+  Status Insert(Interpreter& interp, Value x);
+  // Removes x; returns whether it was there.
+  Result<bool> Remove(Interpreter& interp, Value x);
+  Status Clear();
+  // The elements in insertion order.
+  std::vector<Value> Elems() const { return table_.Keys(); }
+  // Fails when the set is frozen or being iterated over; `op` as for ListObj.
+  Status CheckMutable(std::string_view op) const;
+  int iterating = 0;  // loops over this set in progress
+
+ private:
+  DictObj table_;  // elements as keys, values None; never frozen itself
+};
+
 class FunctionObj : public Object {
  public:
   FunctionObj(const DefStmt* d, ModuleEnv* m, std::vector<Value> defs, std::shared_ptr<Env> e)
@@ -244,21 +271,30 @@ class BuiltinObj : public Object {
   const Value self;  // the receiver of a bound method, else None
 };
 
-// Named fields, immutable. Modules (predeclared, loaded or native) are structs too;
-// type_name is what type() returns and messages show ("module", "proxy_config", ...).
+// Named fields, immutable unless made settable. Modules (predeclared, loaded or native) are
+// structs too; type_name is what type() returns and messages show ("module", "proxy_config",
+// ...). A settable struct (an embedder's native type with assignable attributes) accepts
+// `x.f = v`, adding the field when new, until it is frozen.
 class StructObj : public Object {
  public:
-  StructObj(std::string type_name, std::string name, NamedValues fields)
+  StructObj(std::string type_name, std::string name, NamedValues fields, bool settable = false)
       : Object(Type::kStruct),
         type_name(std::move(type_name)),
         name(std::move(name)),
-        fields(std::move(fields)) {}
+        settable(settable),
+        fields_(std::move(fields)) {}
   // The field's value, or nullptr.
   const Value* Get(std::string_view field) const;
   std::vector<std::string> FieldNames() const;
+  const NamedValues& fields() const { return fields_; }
+  // x.field = v: fails for a struct that is not settable, or is frozen.
+  Status SetField(const std::string& field, Value v);
   const std::string type_name;
   const std::string name;  // for messages: `module "param" has no field ...`
-  const NamedValues fields;
+  const bool settable;
+
+ private:
+  NamedValues fields_;
 };
 
 // The Starlark type name: "NoneType", "bool", "int", "string", "list", "tuple", "dict",
