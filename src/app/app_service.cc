@@ -167,7 +167,7 @@ void AppService::DiscardLive(const Live& live) {
 Status AppService::Load() {
   std::lock_guard lock(mu_);
   BERTH_ASSIGN_OR_RETURN(auto records, store_.List());
-  BERTH_ASSIGN_OR_RETURN(auto digests, sources_.Digests());
+  BERTH_ASSIGN_OR_RETURN(auto digests, sources_.CurrentDigests());
   apps_.clear();
   stage_ids_.clear();
   routes_.clear();
@@ -220,7 +220,7 @@ Status AppService::Load() {
 }
 
 void AppService::PublishLocked() {
-  router_.Publish(proxy::RouteTable::Patch(router_.Snapshot(), options_.default_domain, routes_,
+  router_.Publish(proxy::RouteTable::Patch(router_.Snapshot(), options_.default_domain,
                                            removed_routes_, added_routes_));
   removed_routes_.clear();
   added_routes_.clear();

@@ -290,7 +290,7 @@ class AppService {
   std::string PathOf(const store::AppRecord& record) const;
   AppInfo InfoOf(const Live& live) const;
   // Publishes the routes' changes since the last publish (RouteTable::Patch: the previous
-  // table's index copied and patched; now and then built afresh from routes_).
+  // table shares every chunk of its index that the change does not write).
   void PublishLocked();
   // The ids of the prod apps that `glob` matches, each followed by its stage twins.
   std::vector<std::string> MatchProdAndStageLocked(const AppGlob& glob) const;
