@@ -30,6 +30,9 @@
 #   SCALE_PARALLEL=2      concurrent `app create` processes
 #   SCALE_LIST_RUNS=5     runs of each list measurement
 #   SCALE_WRK_SECS=5      seconds of each wrk run (0: skip the req/s rows)
+#   SCALE_VERSIONS=1      versions per app: after the creates, SCALE_VERSIONS-1 calls of
+#                         `berth param update SCALE_V <v> all --promote` (each a new version of
+#                         every prod app and of its stage twin), timed, before the lists
 #   BENCH_BUILD=1         0: use build/release/berth as it is, do not (re)build
 #   BERTH_BINARY          a berth binary to measure instead of build/release/berth
 #   SCALE_SEED_BINARY     another berth binary (say, a faster build) whose server takes the
@@ -54,6 +57,7 @@ N=${1:-1000}
 PARALLEL=${SCALE_PARALLEL:-2}
 LIST_RUNS=${SCALE_LIST_RUNS:-5}
 WRK_SECS=${SCALE_WRK_SECS:-5}
+VERSIONS=${SCALE_VERSIONS:-1}
 BUILD=${BENCH_BUILD:-1}
 BERTH=${BERTH_BINARY:-$ROOT/build/release/berth}
 NGINX=$(command -v nginx || echo /usr/sbin/nginx)
@@ -255,6 +259,18 @@ log "created $N apps in $(ms $((T1 - T0))): $(ms "$CREATE_ALL") per call, last 1
 wait_app "/a1/"
 wait_app "/a$N/"
 
+# ---- Versions: VERSIONS-1 param updates of every app, each promoted, so that each prod app
+# and its stage twin end with VERSIONS versions (one call changes all N apps).
+VERSION_CALL=""
+if ((VERSIONS > 1)); then
+  T0=$(now_us)
+  for ((v = 2; v <= VERSIONS; v++)); do
+    "$BERTH" param update SCALE_V "$v" all --promote >/dev/null || die "param update $v failed"
+  done
+  VERSION_CALL=$((($(now_us) - T0) / (VERSIONS - 1)))
+  log "$((VERSIONS - 1)) promoted param updates of all $N apps: $(ms "$VERSION_CALL") each"
+fi
+
 # ---- List.
 time_cmd() {  # time_cmd RUNS CMD...: the median wall time of CMD in microseconds
   local runs=$1 t0 t1
@@ -319,4 +335,5 @@ echo "| \`app create\`, average of the last $((N - LAST)) (one at a time) | $(ms
 echo "| restart until /a1/ answers | $(ms "$RESTART") | $(ms "$RESTART_CPU") |"
 echo "| server RSS after the creates / after the restart | $((RSS_BEFORE / 1024)) MB / $((RSS_AFTER / 1024)) MB | |"
 [[ -n $RPS ]] && echo "| proxied req/s, /a1/ / /a$MID/ / /a$N/ (wrk -t1 -c64 ${WRK_SECS}s) | $RPS | |"
-echo "| database size (with WAL) | $((DB_BYTES / 1024)) kB | |"
+[[ -n $VERSION_CALL ]] && echo "| \`param update SCALE_V <v> all --promote\` (all $N apps), average of $((VERSIONS - 1)) | $(ms "$VERSION_CALL") | |"
+echo "| database size (with WAL)$([[ -n $VERSION_CALL ]] && echo ", $VERSIONS versions per app") | $((DB_BYTES / 1024)) kB | |"

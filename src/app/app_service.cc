@@ -2,7 +2,9 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <set>
+#include <string_view>
 
 #ifdef __GLIBC__
 #include <malloc.h>
@@ -31,12 +33,13 @@ AppService::AppService(Options options, store::Database& db, proxy::Router& rout
 Status CheckParamName(std::string_view name) {
   bool ok = !name.empty() && !(name[0] >= '0' && name[0] <= '9');
   for (char c : name) {
-    ok = ok && ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                c == '_');
+    ok = ok &&
+         ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_');
   }
   if (!ok) {
-    return Status::InvalidArgument("param name \"" + std::string(name) +
-                                   "\" is not an environment variable name ([A-Za-z_][A-Za-z0-9_]*)");
+    return Status::InvalidArgument(
+        "param name \"" + std::string(name) +
+        "\" is not an environment variable name ([A-Za-z_][A-Za-z0-9_]*)");
   }
   if (name == "PORT" || name == "CL_APP_PATH") {
     return Status::InvalidArgument("param name " + std::string(name) +
@@ -89,8 +92,72 @@ Status AppService::CheckNotSelf(const std::string& url, const proxy::Upstream& u
 
 void AppService::CommitLiveLocked(Live live) {
   if (live.container && factory_) factory_->Commit(live.record, live.backend);
+  SetRouteLocked(live);
   std::string id = live.record.id;
   apps_[id] = std::move(live);
+}
+
+namespace {
+
+std::vector<std::shared_ptr<const proxy::Route>>::iterator RouteOf(
+    std::vector<std::shared_ptr<const proxy::Route>>& routes, const std::string& id) {
+  return std::lower_bound(routes.begin(), routes.end(), id,
+                          [](const std::shared_ptr<const proxy::Route>& r, const std::string& v) {
+                            return r->app_id < v;
+                          });
+}
+
+}  // namespace
+
+void AppService::SetRouteLocked(const Live& live) {
+  const std::string& id = live.record.id;
+  auto it = RouteOf(routes_, id);
+  bool found = it != routes_.end() && (*it)->app_id == id;
+  if (!live.backend) {
+    if (found) {
+      RouteGoneLocked(*it);
+      routes_.erase(it);
+    }
+    return;
+  }
+  if (found) {
+    const proxy::Route& o = **it;
+    if (o.backend == live.backend && o.domain == live.record.domain && o.path == live.record.path &&
+        o.strip_app == live.strip_app && o.preserve_host == live.preserve_host) {
+      return;
+    }
+  }
+  auto r = std::make_shared<proxy::Route>();
+  r->app_id = id;
+  r->domain = live.record.domain;
+  r->path = live.record.path;
+  r->strip_app = live.strip_app;
+  r->preserve_host = live.preserve_host;
+  r->backend = live.backend;
+  added_routes_.push_back(r);
+  if (found) {
+    RouteGoneLocked(*it);
+    *it = std::move(r);
+  } else {
+    routes_.insert(it, std::move(r));
+  }
+}
+
+void AppService::RouteGoneLocked(const std::shared_ptr<const proxy::Route>& route) {
+  auto pending = std::find(added_routes_.begin(), added_routes_.end(), route);
+  if (pending != added_routes_.end()) {
+    added_routes_.erase(pending);  // never published
+  } else {
+    removed_routes_.push_back(route);
+  }
+}
+
+void AppService::DropRouteLocked(const std::string& id) {
+  auto it = RouteOf(routes_, id);
+  if (it != routes_.end() && (*it)->app_id == id) {
+    RouteGoneLocked(*it);
+    routes_.erase(it);
+  }
 }
 
 void AppService::DiscardLive(const Live& live) {
@@ -100,9 +167,10 @@ void AppService::DiscardLive(const Live& live) {
 Status AppService::Load() {
   std::lock_guard lock(mu_);
   BERTH_ASSIGN_OR_RETURN(auto records, store_.List());
-  BERTH_ASSIGN_OR_RETURN(auto digests, sources_.Digests());
+  BERTH_ASSIGN_OR_RETURN(auto digests, sources_.CurrentDigests());
   apps_.clear();
   stage_ids_.clear();
+  routes_.clear();
   // Apps with the same spec, source and params that route to a fixed URL resolve alike and
   // share one backend: each such combination is resolved (Starlark) once, not once per app.
   // Container apps depend on their path and id too, and are resolved one by one.
@@ -134,9 +202,15 @@ Status AppService::Load() {
       shared.record = store::AppRecord{};
       fixed.emplace(std::move(key), std::move(shared));
     }
-    CommitLiveLocked(std::move(*live));
+    if (live->container && factory_) factory_->Commit(live->record, live->backend);
+    std::string id = live->record.id;
+    apps_[id] = std::move(*live);
   }
-  PublishLocked();
+  routes_.reserve(apps_.size());
+  for (const auto& [id, live] : apps_) SetRouteLocked(live);  // in id order: appends
+  removed_routes_.clear();
+  added_routes_.clear();
+  router_.Publish(std::make_shared<proxy::RouteTable>(routes_, options_.default_domain));
 #ifdef __GLIBC__
   // Reading every record and resolving the specs leaves much freed memory in the heap; give
   // it back to the system rather than keep it in the server's RSS.
@@ -146,35 +220,10 @@ Status AppService::Load() {
 }
 
 void AppService::PublishLocked() {
-  // The routes of apps that did not change are shared with the table published last (both
-  // are in id order): publishing after one change allocates for that app only.
-  std::shared_ptr<const proxy::RouteTable> previous = router_.Snapshot();
-  const auto& old = previous->routes();
-  size_t j = 0;
-  std::vector<std::shared_ptr<const proxy::Route>> routes;
-  routes.reserve(apps_.size());
-  for (const auto& [id, live] : apps_) {
-    if (!live.backend) continue;
-    while (j < old.size() && old[j]->app_id < id) ++j;
-    if (j < old.size()) {
-      const proxy::Route& o = *old[j];
-      if (o.app_id == id && o.backend == live.backend && o.domain == live.record.domain &&
-          o.path == live.record.path && o.strip_app == live.strip_app &&
-          o.preserve_host == live.preserve_host) {
-        routes.push_back(old[j]);
-        continue;
-      }
-    }
-    auto r = std::make_shared<proxy::Route>();
-    r->app_id = id;
-    r->domain = live.record.domain;
-    r->path = live.record.path;
-    r->strip_app = live.strip_app;
-    r->preserve_host = live.preserve_host;
-    r->backend = live.backend;
-    routes.push_back(std::move(r));
-  }
-  router_.Publish(std::make_shared<proxy::RouteTable>(std::move(routes), options_.default_domain));
+  router_.Publish(proxy::RouteTable::Patch(router_.Snapshot(), options_.default_domain,
+                                           removed_routes_, added_routes_));
+  removed_routes_.clear();
+  added_routes_.clear();
 }
 
 AppInfo AppService::InfoOf(const Live& live) const {
@@ -319,9 +368,33 @@ Result<std::vector<AppInfo>> AppService::List(const std::string& glob_text, bool
       AppGlob glob, AppGlob::Parse(glob_text.empty() ? "all" : glob_text, options_.default_domain));
   std::lock_guard lock(mu_);
   std::vector<const Live*> selected;
+  if (glob.IsExact()) {
+    // One app: found through the route table's index rather than a walk of every app (an
+    // app without a route, say one that failed to resolve, is found by the walk below).
+    auto table = router_.Snapshot();
+    const proxy::Route* route = table->Match(glob.domain(), glob.path());
+    auto it = route && route->domain == glob.domain() && route->path == glob.path()
+                  ? apps_.find(route->app_id)
+                  : apps_.end();
+    if (it != apps_.end() && !it->second.record.is_stage) {
+      selected.push_back(&it->second);
+      auto [first, last] = stage_ids_.equal_range(it->first);
+      for (auto s = first; s != last && include_stage; ++s) {
+        if (auto stage = apps_.find(s->second); stage != apps_.end()) {
+          selected.push_back(&stage->second);
+        }
+      }
+    }
+  }
+  const bool found_exact = !selected.empty();
   for (const auto& [id, live] : apps_) {
+    if (found_exact) break;
     const auto& r = live.record;
     if (r.is_stage && !include_stage) continue;
+    if (glob.all()) {
+      if (!r.is_stage || apps_.count(r.main_id)) selected.push_back(&live);
+      continue;
+    }
     AppPath p{r.domain, r.path};
     if (r.is_stage) {
       // A stage twin is listed with its prod app.
@@ -374,6 +447,16 @@ Result<DeleteResult> AppService::Delete(const std::string& glob_text, const std:
       continue;
     }
     out.volumes.insert(out.volumes.end(), names->begin(), names->end());
+  }
+  if (ids.size() > 64) {  // one pass rather than one erase (a memmove) per app
+    std::set<std::string_view> gone(ids.begin(), ids.end());
+    std::erase_if(routes_, [&](const auto& r) {
+      if (!gone.count(r->app_id)) return false;
+      RouteGoneLocked(r);
+      return true;
+    });
+  } else {
+    for (const auto& id : ids) DropRouteLocked(id);
   }
   for (const auto& id : ids) {
     apps_.erase(id);

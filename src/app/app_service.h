@@ -159,7 +159,7 @@ class AppService {
   struct Options {
     std::string default_domain = "localhost";
     int64_t max_versions = 20;  // versions kept per app (system.max_app_versions)
-    SecurityPolicy security;  // checked for every container app, at create and at load
+    SecurityPolicy security;    // checked for every container app, at create and at load
     SourceLimits source_limits;
     // The ports this server's proxy listens on (0 or -1: none), asked when an app with a
     // fixed URL is created or changed: a URL on this machine at one of them would loop.
@@ -242,9 +242,9 @@ class AppService {
     std::string error;
     bool strip_app = true;
     bool preserve_host = false;
-    bool container = false;  // the backend is the factory's
+    bool container = false;                // the backend is the factory's
     std::vector<std::string> permissions;  // PermissionsAsked
-    std::vector<std::string> volumes;  // the container's volume entries, merged
+    std::vector<std::string> volumes;      // the container's volume entries, merged
   };
 
   // Resolves and checks a record and makes its backend, not yet in service (see
@@ -255,8 +255,14 @@ class AppService {
   std::map<std::string, std::string> StageIndexOf(const std::vector<std::string>& prod_ids) const;
   // InvalidArgument when a fixed upstream URL is this server's own listener (Options::own_ports).
   Status CheckNotSelf(const std::string& url, const proxy::Upstream& up) const;
-  // Puts a prepared app in service (apps_ and the factory); PublishLocked() afterwards.
+  // Puts a prepared app in service (apps_, routes_ and the factory); PublishLocked() afterwards.
   void CommitLiveLocked(Live live);
+  // Brings the app's entry in routes_ in step with `live` (none when it has no backend): a
+  // binary search and, when the route changed, one allocation.
+  void SetRouteLocked(const Live& live);
+  void DropRouteLocked(const std::string& id);
+  // Notes that `route` left routes_: removed at the next PublishLocked().
+  void RouteGoneLocked(const std::shared_ptr<const proxy::Route>& route);
   void DiscardLive(const Live& live);
 
   // One app's next state, checked and prepared, not yet written.
@@ -265,7 +271,7 @@ class AppService {
     store::AppRecord after;
     store::SourceFiles files;
     std::string changes;
-    bool new_version = true;  // false: `after.version` is stored already (switch)
+    bool new_version = true;   // false: `after.version` is stored already (switch)
     std::string actor_detail;  // for the audit entry
     Live live;
   };
@@ -276,8 +282,8 @@ class AppService {
   Result<std::vector<ChangeInfo>> ApplyLocked(std::vector<Pending> pending,
                                               const std::string& operation,
                                               const ChangeOptions& options);
-  using Edit = std::function<Status(store::AppRecord* record, store::SourceFiles* files,
-                                    std::string* note)>;
+  using Edit =
+      std::function<Status(store::AppRecord* record, store::SourceFiles* files, std::string* note)>;
   // The staged-change pipeline behind UpdateParam, UpdateMetadata, Reload and Approve.
   Result<std::vector<ChangeInfo>> StageLocked(const std::string& glob, const std::string& operation,
                                               const Edit& edit, const ChangeOptions& options);
@@ -287,6 +293,8 @@ class AppService {
   Result<const Live*> FindLocked(const std::string& path) const;
   std::string PathOf(const store::AppRecord& record) const;
   AppInfo InfoOf(const Live& live) const;
+  // Publishes the routes' changes since the last publish (RouteTable::Patch: the previous
+  // table shares every chunk of its index that the change does not write).
   void PublishLocked();
   // The ids of the prod apps that `glob` matches, each followed by its stage twins.
   std::vector<std::string> MatchProdAndStageLocked(const AppGlob& glob) const;
@@ -305,6 +313,12 @@ class AppService {
   // Prod app id -> its stage twins' ids, for the apps in apps_ (kept by Load, Create and
   // Delete): finding an app's stage twins costs a lookup, not a scan of every app.
   std::multimap<std::string, std::string> stage_ids_;
+  // The routes of the apps in apps_ that have a backend, in id order: kept by Load,
+  // CommitLiveLocked and Delete, so that a change costs the changed apps, not a walk of all.
+  std::vector<std::shared_ptr<const proxy::Route>> routes_;
+  // The routes that left and joined routes_ since the table was last published.
+  std::vector<std::shared_ptr<const proxy::Route>> removed_routes_;
+  std::vector<std::shared_ptr<const proxy::Route>> added_routes_;
 };
 
 }  // namespace berth::app

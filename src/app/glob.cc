@@ -62,6 +62,10 @@ Result<AppGlob> AppGlob::Parse(std::string_view text, std::string_view default_d
   return g;
 }
 
+bool AppGlob::IsExact() const {
+  return !all_ && domain_.find('*') == std::string::npos && path_.find('*') == std::string::npos;
+}
+
 bool AppGlob::Matches(const AppPath& p) const {
   if (all_) return true;
   // A lone "*" is any domain; otherwise "*" stays within one label.

@@ -24,6 +24,11 @@ class AppGlob {
   static Result<AppGlob> Parse(std::string_view text, std::string_view default_domain);
   bool Matches(const AppPath& path) const;
   const std::string& text() const { return text_; }
+  // True when the glob has no wildcard: it matches the one app at domain():path() only.
+  bool IsExact() const;
+  bool all() const { return all_; }
+  const std::string& domain() const { return domain_; }
+  const std::string& path() const { return path_; }
 
  private:
   std::string text_;

@@ -24,6 +24,13 @@ class AdminClient {
     return admin::FromJson<typename Req::Response>(body);
   }
 
+  // The answer as it came, not decoded into the protocol struct: for printing it as JSON
+  // without a decode and an encode (`app list -f json` with thousands of apps).
+  template <typename Req>
+  Result<nlohmann::json> CallJson(const Req& request) {
+    return Post(Req::kPath, admin::ToJson(request));
+  }
+
   // For streaming operations: calls on_data with each piece of the answer as it arrives.
   template <typename Req>
   Status Stream(const Req& request, const std::function<void(std::string_view)>& on_data) {

@@ -27,10 +27,24 @@ struct Route {
 class RouteTable {
  public:
   RouteTable(std::vector<Route> routes, std::string default_domain);
-  // Shares the routes with whoever else holds them (say, the previous table): building a table
-  // of n routes copies n pointers and fills one index array, it copies no route. A later
-  // route with the same domain and path as an earlier one replaces it.
+  // Shares the routes with whoever else holds them: building a table of n routes copies n
+  // pointers and fills one index, it copies no route. A later route with the same domain and
+  // path as an earlier one replaces it.
   RouteTable(std::vector<std::shared_ptr<const Route>> routes, std::string default_domain);
+
+  // The table `previous` with the routes `removed` taken out and `added` put in (a route
+  // replaced by another is in both), for one change among many routes. The index is kept in
+  // chunks of kChunkSlots slots that tables share: the new table copies the chunk pointers
+  // and only the chunks the change writes (a few kB whatever the number of routes), and
+  // copies no route. It is built afresh from `previous`'s routes only when it must grow or
+  // shrink (amortised O(1) per route). A removed route that is not in `previous` (say one a
+  // later duplicate had replaced) is ignored; an added route replaces any route with the same
+  // domain and path.
+  static std::shared_ptr<const RouteTable> Patch(
+      const std::shared_ptr<const RouteTable>& previous, const std::string& default_domain,
+      const std::vector<std::shared_ptr<const Route>>& removed,
+      const std::vector<std::shared_ptr<const Route>>& added);
+  static constexpr size_t kChunkSlots = 256;
 
   // The route for a request: `host` is the Host header (any port is ignored, case does not
   // matter; a host with no apps falls back to the default domain), `path` the request path
@@ -38,25 +52,61 @@ class RouteTable {
   // Returns null when no app matches.
   const Route* Match(std::string_view host, std::string_view path) const;
 
-  size_t size() const { return routes_.size(); }
-  // The routes in the order they were given.
-  const std::vector<std::shared_ptr<const Route>>& routes() const { return routes_; }
+  size_t size() const { return size_; }
 
  private:
-  // Open addressing with linear probing over power-of-two arrays of 8-byte slots, at most
-  // half full: two allocations for the whole index, whatever the number of routes.
-  struct Slot {
-    uint32_t hash = 0;   // the low 32 bits of the key's hash
-    uint32_t route = 0;  // 1 + index into routes_; 0: empty
-  };
-  void BuildIndex();
-  const Route* Find(const std::vector<Slot>& slots, uint64_t hash, std::string_view domain,
-                    const std::string_view* path) const;
+  RouteTable() = default;
 
-  std::vector<std::shared_ptr<const Route>> routes_;
+  // A power-of-two array of slots in chunks of at most kChunkSlots, shared between tables: a
+  // chunk is copied the first time a table writes to it (copy on write), so a patched table
+  // owns only the chunks it changed. Every chunk a table made carries its stamp.
+  template <typename S>
+  class Slots {
+   public:
+    void Assign(size_t capacity, uint64_t stamp);  // all empty, owned by `stamp`
+    size_t size() const { return capacity_; }
+    const S& operator[](size_t i) const { return chunks_[i >> shift_]->slots[i & chunk_mask_]; }
+    S& Mutable(size_t i, uint64_t stamp);  // copies the chunk first unless `stamp` made it
+
+   private:
+    struct Chunk {
+      uint64_t stamp = 0;
+      std::vector<S> slots;
+    };
+    std::vector<std::shared_ptr<const Chunk>> chunks_;
+    size_t capacity_ = 0;
+    unsigned shift_ = 0;
+    size_t chunk_mask_ = 0;
+  };
+  // Open addressing with linear probing, at most 3/4 full, no tombstones. A slot owns its
+  // route, so a table keeps alive exactly the routes it holds.
+  struct Slot {
+    uint64_t hash = 0;
+    std::shared_ptr<const Route> route;  // null: empty
+    bool empty() const { return !route; }
+  };
+  struct DomainSlot {
+    uint64_t hash = 0;
+    std::string domain;
+    size_t routes = 0;  // how many routes the domain has; 0: empty slot
+    bool empty() const { return routes == 0; }
+  };
+  // An empty table sized for `routes` routes, owned by a new stamp.
+  void Init(size_t routes, size_t domains);
+  void Insert(const std::shared_ptr<const Route>& route);
+  void Remove(const Route* route);
+  void AddDomain(uint64_t hash, const std::string& domain, size_t routes);
+  template <typename S>
+  static void EraseSlot(Slots<S>& slots, size_t i, uint64_t stamp);
+  const Slot* FindSlot(uint64_t hash, std::string_view domain, std::string_view path) const;
+  const DomainSlot* FindDomain(uint64_t hash, std::string_view domain) const;
+
+  uint64_t stamp_ = 0;  // marks the chunks this table made
+  size_t size_ = 0;     // routes in by_path_
+  size_t domains_ = 0;  // domains in by_domain_
   std::string default_domain_;
-  std::vector<Slot> by_path_;    // hash of (domain, path) -> route
-  std::vector<Slot> by_domain_;  // hash of domain -> one route of that domain
+  Slots<Slot> by_path_;          // hash of (domain, path) -> route
+  Slots<DomainSlot> by_domain_;  // hash of domain -> how many routes it has
 };
 
 // Strips the port and lowercases: "Example.com:8080" -> "example.com", "[::1]:80" -> "::1".

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "admin/json_text.h"
 #include "admin/protocol.h"
 #include "base/status.h"
 #include "server/admin_server.h"
@@ -33,7 +34,7 @@ class AdminApi {
       auto result = handler(*req, Caller{raw.uid});
       if (!result.ok()) return ErrorResponse(result.status());
       AdminResponse resp;
-      resp.body = admin::Dump(admin::ToJson(*result));
+      resp.body = admin::ToJsonText(*result);  // no JSON tree: answers can list 10,000 apps
       return resp;
     });
   }

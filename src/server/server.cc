@@ -262,6 +262,9 @@ Status Server::Start() {
   // mappings, returned to the system when freed: glibc's default raises this threshold after
   // the first such free, and the blocks then grow the heap, and the RSS, for good.
   mallopt(M_MMAP_THRESHOLD, 128 * 1024);
+  // Each thread that allocates would otherwise get an arena of its own (up to 8 per core),
+  // each keeping its freed blocks: two arenas hold the same data in less RSS.
+  mallopt(M_ARENA_MAX, 2);
 #endif
   Status s = im.SetUpLogging();
   if (s.ok()) {

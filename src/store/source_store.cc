@@ -13,7 +13,8 @@ Status SourceStore::Put(const std::string& app_id, int64_t version, const Source
                               .BindBlob(2, file.content)
                               .Run());
     BERTH_RETURN_IF_ERROR(
-        db_.Prepare("INSERT INTO app_files (app_id, version, path, sha256, mode) VALUES (?,?,?,?,?)")
+        db_.Prepare(
+               "INSERT INTO app_files (app_id, version, path, sha256, mode) VALUES (?,?,?,?,?)")
             .Bind(1, app_id)
             .Bind(2, version)
             .Bind(3, path)
@@ -38,10 +39,12 @@ Result<SourceFiles> SourceStore::Get(const std::string& app_id, int64_t version)
   return out;
 }
 
-Result<std::map<std::pair<std::string, int64_t>, std::string>> SourceStore::Digests() {
-  auto lock = db_.Lock();
-  auto st = db_.Prepare(
-      "SELECT app_id, version, path, mode, sha256 FROM app_files ORDER BY app_id, version, path");
+namespace {
+
+Result<std::map<std::pair<std::string, int64_t>, std::string>> DigestsOf(Database& db,
+                                                                         const std::string& sql) {
+  auto lock = db.Lock();
+  auto st = db.Prepare(sql);
   std::map<std::pair<std::string, int64_t>, std::string> out;
   while (st.Step()) {
     std::string& digest = out[{st.ColumnText(0), st.ColumnInt(1)}];
@@ -51,6 +54,21 @@ Result<std::map<std::pair<std::string, int64_t>, std::string>> SourceStore::Dige
   BERTH_RETURN_IF_ERROR(st.status());
   for (auto& [key, digest] : out) digest = Sha256Hex(digest);
   return out;
+}
+
+}  // namespace
+
+Result<std::map<std::pair<std::string, int64_t>, std::string>> SourceStore::Digests() {
+  return DigestsOf(
+      db_,
+      "SELECT app_id, version, path, mode, sha256 FROM app_files ORDER BY app_id, version, path");
+}
+
+Result<std::map<std::pair<std::string, int64_t>, std::string>> SourceStore::CurrentDigests() {
+  return DigestsOf(
+      db_,
+      "SELECT f.app_id, f.version, f.path, f.mode, f.sha256 FROM apps a JOIN app_files f"
+      " ON f.app_id = a.id AND f.version = a.version ORDER BY f.app_id, f.path");
 }
 
 Status SourceStore::CollectGarbage() {

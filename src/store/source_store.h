@@ -32,6 +32,9 @@ class SourceStore {
   // contents' hashes), for every version that has files, in one query: versions with equal
   // digests have the same source. A version without files has no entry.
   Result<std::map<std::pair<std::string, int64_t>, std::string>> Digests();
+  // The same for each app's current version only (the version in its apps row): what a
+  // server start needs, whatever the number of older versions kept.
+  Result<std::map<std::pair<std::string, int64_t>, std::string>> CurrentDigests();
   // Removes file contents no app version refers to any more.
   Status CollectGarbage();
 
