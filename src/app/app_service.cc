@@ -31,12 +31,13 @@ AppService::AppService(Options options, store::Database& db, proxy::Router& rout
 Status CheckParamName(std::string_view name) {
   bool ok = !name.empty() && !(name[0] >= '0' && name[0] <= '9');
   for (char c : name) {
-    ok = ok && ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                c == '_');
+    ok = ok &&
+         ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_');
   }
   if (!ok) {
-    return Status::InvalidArgument("param name \"" + std::string(name) +
-                                   "\" is not an environment variable name ([A-Za-z_][A-Za-z0-9_]*)");
+    return Status::InvalidArgument(
+        "param name \"" + std::string(name) +
+        "\" is not an environment variable name ([A-Za-z_][A-Za-z0-9_]*)");
   }
   if (name == "PORT" || name == "CL_APP_PATH") {
     return Status::InvalidArgument("param name " + std::string(name) +
@@ -249,11 +250,14 @@ Result<std::vector<AppInfo>> AppService::Create(const CreateRequest& req) {
 
   // Load and resolve before writing anything: an unknown spec, a missing param or a broken
   // spec file leaves no rows.
-  std::string head;
-  BERTH_ASSIGN_OR_RETURN(store::SourceFiles source,
-                         LoadSource(req.source, req.metadata.branch, req.metadata.commit,
-                                    options_.source_limits, &head));
-  if (!head.empty()) prod.metadata.commit = stage.metadata.commit = head;
+  // The files stay on disk (or in a git clone, while `loaded` lives) until Put streams them
+  // into the store.
+  BERTH_ASSIGN_OR_RETURN(
+      LoadedSource loaded,
+      LoadSource(req.source, req.metadata.branch, req.metadata.commit, options_.source_limits));
+  sources_.Attach(&loaded.files);
+  const store::SourceFiles& source = loaded.files;
+  if (!loaded.head.empty()) prod.metadata.commit = stage.metadata.commit = loaded.head;
   BERTH_ASSIGN_OR_RETURN(Live prod_live, PrepareLive(prod, source, false));
   auto stage_prepared = PrepareLive(stage, source, false);
   if (!stage_prepared.ok()) {
