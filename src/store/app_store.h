@@ -3,10 +3,11 @@
 
 #include <functional>
 #include <map>
-#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "base/status.h"
 #include "store/database.h"
@@ -18,8 +19,8 @@ struct AppMetadata {
   std::map<std::string, std::string> params;  // as given: secret templates stay unresolved
   std::map<std::string, std::string> cargs;   // build args
   std::map<std::string, std::optional<std::string>> copts;  // container options: k or k=v
-  std::vector<std::string> cvols;           // container volumes, replaces the spec's list
-  std::map<std::string, std::string> conf;  // per-app config, e.g. container.idle_shutdown_secs
+  std::vector<std::string> cvols;             // container volumes, replaces the spec's list
+  std::map<std::string, std::string> conf;    // per-app config, e.g. container.idle_shutdown_secs
   std::string branch;
   std::string commit;
   bool approved = false;

@@ -67,8 +67,9 @@ TEST_F(AppStoreTest, DuplicatePathIsRefusedAndLeavesNothing) {
 
 TEST_F(AppStoreTest, CheckRefusalRollsBack) {
   auto [p, s] = Pair("a", "/x");
-  Status st = store_->Create(
-      p, s, [](const std::vector<AppRecord>&) { return Status::InvalidArgument("nested"); });
+  Status st = store_->Create(p, s, [](const std::vector<AppRecord>&) {
+    return Status::InvalidArgument("nested");
+  });
   EXPECT_FALSE(st.ok());
   EXPECT_TRUE(store_->List()->empty());
 }
