@@ -302,15 +302,19 @@ Result<std::vector<ChangeInfo>> AppService::Reload(const std::string& glob,
                                                    const ReloadOptions& reload,
                                                    const ChangeOptions& options) {
   std::lock_guard lock(mu_);
+  // Git clones the reloaded files are read from, kept until the new versions are stored.
+  std::vector<std::shared_ptr<void>> clones;
   return StageLocked(
       glob, "reload",
       [&](store::AppRecord* r, store::SourceFiles* files, std::string* source_change) -> Status {
         if (r->source.empty() || r->source == "-") return Status::Ok();  // nothing to read
         std::string branch = reload.branch.empty() ? r->metadata.branch : reload.branch;
-        std::string head;
-        BERTH_ASSIGN_OR_RETURN(
-            store::SourceFiles fresh,
-            LoadSource(r->source, branch, reload.commit, options_.source_limits, &head));
+        BERTH_ASSIGN_OR_RETURN(LoadedSource loaded, LoadSource(r->source, branch, reload.commit,
+                                                               options_.source_limits));
+        clones.push_back(loaded.hold);
+        sources_.Attach(&loaded.files);
+        store::SourceFiles fresh = std::move(loaded.files);
+        const std::string& head = loaded.head;
         if (!head.empty()) {
           if (head == r->metadata.commit && !reload.force) return Status::Ok();
           r->metadata.commit = head;

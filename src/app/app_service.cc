@@ -298,11 +298,14 @@ Result<std::vector<AppInfo>> AppService::Create(const CreateRequest& req) {
 
   // Load and resolve before writing anything: an unknown spec, a missing param or a broken
   // spec file leaves no rows.
-  std::string head;
-  BERTH_ASSIGN_OR_RETURN(store::SourceFiles source,
-                         LoadSource(req.source, req.metadata.branch, req.metadata.commit,
-                                    options_.source_limits, &head));
-  if (!head.empty()) prod.metadata.commit = stage.metadata.commit = head;
+  // The files stay on disk (or in a git clone, while `loaded` lives) until Put streams them
+  // into the store.
+  BERTH_ASSIGN_OR_RETURN(
+      LoadedSource loaded,
+      LoadSource(req.source, req.metadata.branch, req.metadata.commit, options_.source_limits));
+  sources_.Attach(&loaded.files);
+  const store::SourceFiles& source = loaded.files;
+  if (!loaded.head.empty()) prod.metadata.commit = stage.metadata.commit = loaded.head;
   BERTH_ASSIGN_OR_RETURN(Live prod_live, PrepareLive(prod, source, false));
   auto stage_prepared = PrepareLive(stage, source, false);
   if (!stage_prepared.ok()) {

@@ -78,16 +78,17 @@ Result<ContainerPlan> MakeContainerPlan(const store::AppRecord& record, const Re
     plan.build_dir = c.build_dir;
     plan.containerfile = c.containerfile;
     Sha256 h;
-    h.AddField("berth-image-v1");
+    // v2: files by their digest, not their bytes (which need not be in memory).
+    h.AddField("berth-image-v2");
     std::string prefix = c.build_dir.empty() ? "" : c.build_dir + "/";
     for (const auto& [path, file] : app.files) {
       if (!prefix.empty() && !StartsWith(path, prefix)) continue;
       h.AddField(path);
       h.AddField(std::to_string(file.mode));
-      h.AddField(file.content);
+      h.AddField(file.Digest());
     }
     h.AddField(c.containerfile);
-    h.AddField(app.files.at(c.containerfile).content);
+    h.AddField(app.files.at(c.containerfile).Digest());
     plan.image_inputs = h.Hex();
     plan.build_args = c.cargs;
     plan.image = ImageName(record.id, plan.image_inputs, c.cargs);

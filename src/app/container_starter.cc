@@ -43,13 +43,13 @@ Status ContainerStarter::Build(std::string* log) {
     std::string full = dir + "/" + rel;
     size_t slash = full.rfind('/');
     written = MakeDirs(full.substr(0, slash), 0755);
-    if (written.ok()) written = WriteFileAtomic(full, file.content, file.mode & 0777);
+    if (written.ok()) written = store::CopySourceFile(file, full, file.mode & 0777);
     if (!written.ok()) break;
   }
   // The Containerfile may live outside the context (build_dir set): give its full path.
   std::string containerfile = dir + "/containerfile.berth";
   if (written.ok()) {
-    written = WriteFileAtomic(containerfile, files_.at(plan_.containerfile).content, 0644);
+    written = store::CopySourceFile(files_.at(plan_.containerfile), containerfile, 0644);
   }
   Status s = written;
   if (s.ok()) {

@@ -145,7 +145,8 @@ Result<ContainerPlan> RenderPlan(const ContainerPlan& plan, const store::SourceF
     if (source == files.end()) {
       return Status::NotFound("cl_secret template " + f.template_path + " is not in the source");
     }
-    BERTH_ASSIGN_OR_RETURN(auto t, tmpl::Template::Parse(f.template_path, source->second.content,
+    BERTH_ASSIGN_OR_RETURN(std::string template_text, store::ReadSourceFile(source->second));
+    BERTH_ASSIGN_OR_RETURN(auto t, tmpl::Template::Parse(f.template_path, template_text,
                                                          {.functions = {"secret", "secret_from"}}));
     BERTH_ASSIGN_OR_RETURN(std::string text, t.Execute(file_data, functions));
     Sha256 h;

@@ -17,16 +17,14 @@ namespace berth::app {
 
 bool IsGitSource(const std::string& source) {
   if (source.starts_with("http://") || source.starts_with("https://") ||
-      source.starts_with("git@") || source.starts_with("file://") ||
-      source.starts_with("ssh://")) {
+      source.starts_with("git@") || source.starts_with("file://") || source.starts_with("ssh://")) {
     return true;
   }
   // "github.com/owner/repo": a first segment that looks like a host name.
   size_t slash = source.find('/');
   if (slash == std::string::npos || slash == 0) return false;
   std::string host = source.substr(0, slash);
-  return host.find('.') != std::string::npos && host != "." && host != ".." &&
-         !PathExists(source);
+  return host.find('.') != std::string::npos && host != "." && host != ".." && !PathExists(source);
 }
 
 GitSource SplitGitSource(const std::string& source) {
@@ -102,8 +100,8 @@ Result<store::SourceFiles> ReadFolder(const std::string& dir, const SourceLimits
                                               : std::to_string(limits.max_bytes) + " bytes") +
               ")");
         }
-        BERTH_ASSIGN_OR_RETURN(std::string content, ReadFile(a));
-        out[r] = store::SourceFile{std::move(content), static_cast<int>(st.st_mode & 0777)};
+        BERTH_ASSIGN_OR_RETURN(out[r],
+                               store::DiskSourceFile(a, static_cast<int>(st.st_mode & 0777)));
       }
     }
     return Status::Ok();
@@ -112,55 +110,57 @@ Result<store::SourceFiles> ReadFolder(const std::string& dir, const SourceLimits
   return out;
 }
 
-Result<store::SourceFiles> LoadSource(const std::string& source, const std::string& branch,
-                                      const std::string& commit, const SourceLimits& limits,
-                                      std::string* head) {
-  if (source.empty() || source == "-") return store::SourceFiles{};
+Result<LoadedSource> LoadSource(const std::string& source, const std::string& branch,
+                                const std::string& commit, const SourceLimits& limits) {
+  LoadedSource loaded;
+  if (source.empty() || source == "-") return loaded;
   if (!IsGitSource(source)) {
     if (!PathExists(source)) return Status::InvalidArgument("source " + source + " does not exist");
-    return ReadFolder(source, limits);
+    BERTH_ASSIGN_OR_RETURN(loaded.files, ReadFolder(source, limits));
+    return loaded;
   }
   GitSource git = SplitGitSource(source);
   char tmpl[] = "/tmp/berth-git-XXXXXX";
   if (!mkdtemp(tmpl)) return Status::IOError("cannot create a temporary folder");
   std::string dir = tmpl;
-  auto cleanup = [&] {
+  // The clone's files are read from it until they are stored: it goes with the last holder.
+  loaded.hold = std::shared_ptr<void>(nullptr, [dir](void*) {
     std::error_code ec;
     std::filesystem::remove_all(dir, ec);  // a temporary clone: nothing to do if it fails
-  };
+  });
   ProcessOptions clone;
   clone.env = {"GIT_TERMINAL_PROMPT=0"};
   clone.timeout = std::chrono::minutes(5);
   if (commit.empty()) {
-    clone.argv = {"git", "clone", "--quiet", "--depth", "1", "--branch",
-                  branch.empty() ? "main" : branch, "--", git.repo, dir + "/repo"};
+    clone.argv = {
+        "git", "clone",  "--quiet",    "--depth", "1", "--branch", branch.empty() ? "main" : branch,
+        "--",  git.repo, dir + "/repo"};
   } else {
     clone.argv = {"git", "clone", "--quiet", "--", git.repo, dir + "/repo"};
   }
   auto r = RunProcess(clone);
   if (!r.ok() || r->exit_code != 0) {
-    cleanup();
     std::string why = r.ok() ? std::string(Trim(LastLines(r->err, 2))) : r.status().message();
     return Status::InvalidArgument("cannot clone " + git.repo + ": " + why);
   }
   if (!commit.empty()) {
     auto co = RunProcess({.argv = {"git", "-C", dir + "/repo", "checkout", "--quiet", commit}});
     if (!co.ok() || co->exit_code != 0) {
-      cleanup();
       return Status::InvalidArgument("cannot check out commit " + commit + " of " + git.repo);
     }
   }
-  if (head) {
-    auto rev = RunProcess({.argv = {"git", "-C", dir + "/repo", "rev-parse", "HEAD"}});
-    if (rev.ok() && rev->exit_code == 0) *head = std::string(Trim(rev->out));
-  }
+  auto rev = RunProcess({.argv = {"git", "-C", dir + "/repo", "rev-parse", "HEAD"}});
+  if (rev.ok() && rev->exit_code == 0) loaded.head = std::string(Trim(rev->out));
   std::string root = dir + "/repo" + (git.subdir.empty() ? "" : "/" + git.subdir);
   auto files = ReadFolder(root, limits);
-  cleanup();
-  if (!files.ok() && !IsDirectory(root)) {
-    return Status::InvalidArgument("folder " + git.subdir + " does not exist in " + git.repo);
+  if (!files.ok()) {
+    if (!IsDirectory(root)) {
+      return Status::InvalidArgument("folder " + git.subdir + " does not exist in " + git.repo);
+    }
+    return files.status();
   }
-  return files;
+  loaded.files = std::move(*files);
+  return loaded;
 }
 
 }  // namespace berth::app

@@ -1,6 +1,7 @@
 // Loading an app's source: a local folder, a git repository, or nothing ("-").
 #pragma once
 
+#include <memory>
 #include <string>
 
 #include "base/status.h"
@@ -28,15 +29,20 @@ bool IsGitSource(const std::string& source);
 // "sub"}).
 GitSource SplitGitSource(const std::string& source);
 
-// Reads every regular file under `dir` (skipping .git, following no symlinks that leave it).
+// Every regular file under `dir` (skipping .git, following no symlinks that leave it), as
+// kDisk files: hashed while read a chunk at a time, not held in memory.
 Result<store::SourceFiles> ReadFolder(const std::string& dir, const SourceLimits& limits = {});
 
+// A source as loaded: kDisk files, to be read or stored (SourceStore::Put) while `hold` lives.
+struct LoadedSource {
+  store::SourceFiles files;
+  std::string head;            // git: the full id of the commit the files came from
+  std::shared_ptr<void> hold;  // git: the temporary clone, removed with the last copy of this
+};
+
 // The files of `source`: none for "-", a folder's files, or a shallow clone of the branch (or
-// the commit, when given) of a git repository. For git, `head` (when given) gets the full id of
-// the commit the files came from.
-Result<store::SourceFiles> LoadSource(const std::string& source, const std::string& branch,
-                                      const std::string& commit,
-                                      const SourceLimits& limits = {},
-                                      std::string* head = nullptr);
+// the commit, when given) of a git repository.
+Result<LoadedSource> LoadSource(const std::string& source, const std::string& branch,
+                                const std::string& commit, const SourceLimits& limits = {});
 
 }  // namespace berth::app

@@ -99,8 +99,13 @@ Result<ResolvedApp> SpecResolver::Resolve(const store::AppRecord& record,
   // Overlay: the source's files win over the spec's.
   for (const auto& [name, content] : spec_files) r.files[name] = store::SourceFile{content, 0644};
   for (const auto& [name, file] : source) r.files[name] = file;
+  // What Starlark runs: the .star files (app.star, params.star and what they load), read
+  // whole; the other files stay where they are (the store, the disk).
   appspec::FileSet overlaid;
-  for (const auto& [name, file] : r.files) overlaid[name] = file.content;
+  for (const auto& [name, file] : r.files) {
+    if (!EndsWith(name, ".star")) continue;
+    BERTH_ASSIGN_OR_RETURN(overlaid[name], store::ReadSourceFile(file));
+  }
 
   BERTH_ASSIGN_OR_RETURN(auto decls, appspec::LoadParams(overlaid));
   BERTH_ASSIGN_OR_RETURN(r.params, appspec::ResolveParams(decls, record.metadata.params));
@@ -140,7 +145,9 @@ Status SpecResolver::ResolveContainer(const store::AppRecord& record, ResolvedAp
     if (setup.image.empty()) return Status::InvalidArgument("param image is empty");
   } else {
     BERTH_ASSIGN_OR_RETURN(setup.containerfile, FindContainerfile(cc, r->files, record));
-    file_info = container::ParseContainerfile(r->files.at(setup.containerfile).content);
+    BERTH_ASSIGN_OR_RETURN(std::string containerfile,
+                           store::ReadSourceFile(r->files.at(setup.containerfile)));
+    file_info = container::ParseContainerfile(containerfile);
   }
   BERTH_ASSIGN_OR_RETURN(setup.port, ContainerPort(cc, r->params, file_info, setup.containerfile));
 

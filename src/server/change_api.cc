@@ -105,8 +105,7 @@ void AddChangeRoutes(AdminApi& api, app::AppService& apps) {
     admin::VersionFilesResponse r;
     r.version = req.version == 0 ? list.current : req.version;
     for (const auto& [path, f] : files) {
-      r.files.push_back(admin::VersionFile{path, static_cast<int64_t>(f.content.size()), f.mode,
-                                           Sha256Hex(f.content)});
+      r.files.push_back(admin::VersionFile{path, f.Size(), f.mode, f.Digest()});
     }
     return r;
   });

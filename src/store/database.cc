@@ -12,8 +12,8 @@ Statement::~Statement() {
 }
 
 Statement& Statement::Bind(int index, const std::string& value) {
-  if (stmt_) sqlite3_bind_text(stmt_, index, value.data(), static_cast<int>(value.size()),
-                               SQLITE_TRANSIENT);
+  if (stmt_)
+    sqlite3_bind_text(stmt_, index, value.data(), static_cast<int>(value.size()), SQLITE_TRANSIENT);
   return *this;
 }
 
@@ -23,8 +23,13 @@ Statement& Statement::Bind(int index, int64_t value) {
 }
 
 Statement& Statement::BindBlob(int index, const std::string& bytes) {
-  if (stmt_) sqlite3_bind_blob(stmt_, index, bytes.data(), static_cast<int>(bytes.size()),
-                               SQLITE_TRANSIENT);
+  if (stmt_)
+    sqlite3_bind_blob(stmt_, index, bytes.data(), static_cast<int>(bytes.size()), SQLITE_TRANSIENT);
+  return *this;
+}
+
+Statement& Statement::BindZeroBlob(int index, int64_t bytes) {
+  if (stmt_) sqlite3_bind_zeroblob64(stmt_, index, static_cast<sqlite3_uint64>(bytes));
   return *this;
 }
 
@@ -68,6 +73,28 @@ bool Statement::ColumnIsNull(int index) const {
   return sqlite3_column_type(stmt_, index) == SQLITE_NULL;
 }
 
+Blob::Blob(Blob&& other) noexcept : db_(other.db_), blob_(other.blob_) { other.blob_ = nullptr; }
+
+Blob::~Blob() {
+  if (blob_) sqlite3_blob_close(blob_);
+}
+
+int64_t Blob::size() const { return sqlite3_blob_bytes(blob_); }
+
+Status Blob::Read(int64_t offset, char* out, int n) {
+  if (sqlite3_blob_read(blob_, out, n, static_cast<int>(offset)) != SQLITE_OK) {
+    return Status::IOError(std::string("sqlite: blob read: ") + sqlite3_errmsg(db_));
+  }
+  return Status::Ok();
+}
+
+Status Blob::Write(int64_t offset, const char* data, int n) {
+  if (sqlite3_blob_write(blob_, data, n, static_cast<int>(offset)) != SQLITE_OK) {
+    return Status::IOError(std::string("sqlite: blob write: ") + sqlite3_errmsg(db_));
+  }
+  return Status::Ok();
+}
+
 Result<std::unique_ptr<Database>> Database::Open(const std::string& path) {
   sqlite3* raw = nullptr;
   int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX;
@@ -80,6 +107,11 @@ Result<std::unique_ptr<Database>> Database::Open(const std::string& path) {
   std::unique_ptr<Database> db(new Database(raw));
   sqlite3_busy_timeout(raw, 5000);
   BERTH_RETURN_IF_ERROR(db->Exec("PRAGMA foreign_keys = ON"));
+  // Takes effect only while the file is empty (before WAL mode writes its header): new
+  // databases.
+  if (Status s = db->Exec("PRAGMA auto_vacuum = INCREMENTAL"); !s.ok()) {
+    return Status::IOError("cannot use database " + path + ": " + sqlite3_errmsg(raw));
+  }
   if (path != ":memory:") {
     auto st = db->Prepare("PRAGMA journal_mode = WAL");
     bool stepped = st.Step();
@@ -143,6 +175,44 @@ Status Database::Transaction(const std::function<Status()>& body) {
   Status c = Exec(depth == 0 ? "COMMIT" : "RELEASE " + savepoint);
   if (!c.ok() && depth == 0) Exec("ROLLBACK").IgnoreError("the commit's error is reported");
   return c;
+}
+
+Result<Blob> Database::OpenBlob(const std::string& table, const std::string& column, int64_t rowid,
+                                bool write) {
+  std::lock_guard lock(mu_);
+  sqlite3_blob* blob = nullptr;
+  if (sqlite3_blob_open(db_, "main", table.c_str(), column.c_str(), rowid, write ? 1 : 0, &blob) !=
+      SQLITE_OK) {
+    Status s = Error("blob open " + table + "." + column);
+    if (blob) sqlite3_blob_close(blob);
+    return s;
+  }
+  return Blob(db_, blob);
+}
+
+int64_t Database::LastInsertRowid() {
+  std::lock_guard lock(mu_);
+  return sqlite3_last_insert_rowid(db_);
+}
+
+int64_t Database::Changes() {
+  std::lock_guard lock(mu_);
+  return sqlite3_changes64(db_);
+}
+
+Status Database::Reclaim() {
+  std::lock_guard lock(mu_);
+  if (!sqlite3_get_autocommit(db_)) return Status::Ok();  // inside a transaction
+  BERTH_RETURN_IF_ERROR(Exec("PRAGMA incremental_vacuum"));
+  // Returns a row (busy, log pages, checkpointed pages); an in-memory database has no WAL.
+  auto st = Prepare("PRAGMA wal_checkpoint(TRUNCATE)");
+  return st.Run();
+}
+
+int64_t Database::AutoVacuum() {
+  std::lock_guard lock(mu_);
+  auto st = Prepare("PRAGMA auto_vacuum");
+  return st.Step() ? st.ColumnInt(0) : 0;
 }
 
 int64_t Database::UserVersion() {

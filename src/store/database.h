@@ -28,6 +28,8 @@ class Statement {
   Statement& Bind(int index, int64_t value);
   Statement& BindNull(int index);
   Statement& BindBlob(int index, const std::string& bytes);
+  // A BLOB of `bytes` zero bytes, to be filled in place through Database::OpenBlob.
+  Statement& BindZeroBlob(int index, int64_t bytes);
 
   // Advances to the next row: true when a row is available, false when done. Errors are
   // reported through status().
@@ -49,10 +51,30 @@ class Statement {
   Status status_;
 };
 
+// Incremental I/O on one BLOB value (sqlite3_blob_*), so a large value never sits whole in
+// memory. Use it under Database::Lock() (or inside a Transaction) and drop it before the lock.
+class Blob {
+ public:
+  Blob(Blob&& other) noexcept;
+  ~Blob();
+  int64_t size() const;
+  // Reads `n` bytes at `offset` into `out`; writes `n` bytes at `offset` (within size()).
+  Status Read(int64_t offset, char* out, int n);
+  Status Write(int64_t offset, const char* data, int n);
+
+ private:
+  friend class Database;
+  Blob(sqlite3* db, sqlite3_blob* blob) : db_(db), blob_(blob) {}
+  sqlite3* db_;
+  sqlite3_blob* blob_;
+};
+
 class Database {
  public:
   // Opens (creating if needed) the database file with WAL journaling, foreign keys on and a
-  // busy timeout. ":memory:" gives a private in-memory database for tests.
+  // busy timeout. A new database gets auto_vacuum = INCREMENTAL, so Reclaim can shrink it (an
+  // older one keeps its mode until Migrate switches it with one VACUUM). ":memory:" gives a private
+  // in-memory database for tests.
   static Result<std::unique_ptr<Database>> Open(const std::string& path);
   ~Database();
 
@@ -67,6 +89,20 @@ class Database {
 
   // Serialises a read that spans several statements.
   std::unique_lock<std::recursive_mutex> Lock() { return std::unique_lock(mu_); }
+
+  // Opens the BLOB in `column` of the row `rowid` of `table`, for reading or for writing.
+  Result<Blob> OpenBlob(const std::string& table, const std::string& column, int64_t rowid,
+                        bool write);
+  // The rowid of the last row inserted, and the rows the last statement changed.
+  int64_t LastInsertRowid();
+  int64_t Changes();
+
+  // Gives free pages back to the file system: an incremental vacuum (the database is in
+  // auto_vacuum = INCREMENTAL mode, see Open) and a WAL checkpoint that truncates the WAL
+  // file. Does nothing inside a transaction.
+  Status Reclaim();
+  // 0 none, 1 full, 2 incremental (PRAGMA auto_vacuum).
+  int64_t AutoVacuum();
 
   int64_t UserVersion();
   Status SetUserVersion(int64_t version);

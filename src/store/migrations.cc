@@ -87,10 +87,10 @@ Status Migrate(Database& db, const std::vector<Migration>& migrations) {
   int64_t newest = migrations.empty() ? 0 : migrations.back().version;
   int64_t current = db.UserVersion();
   if (current > newest) {
-    return Status::FailedPrecondition(
-        "the metadata database is at schema version " + std::to_string(current) +
-        ", newer than this berth binary supports (" + std::to_string(newest) +
-        "); use a newer berth");
+    return Status::FailedPrecondition("the metadata database is at schema version " +
+                                      std::to_string(current) +
+                                      ", newer than this berth binary supports (" +
+                                      std::to_string(newest) + "); use a newer berth");
   }
   for (const auto& m : migrations) {
     if (m.version <= current) continue;
@@ -99,6 +99,13 @@ Status Migrate(Database& db, const std::vector<Migration>& migrations) {
       return db.SetUserVersion(m.version);
     });
     if (!s.ok()) return s.WithContext("migration " + std::to_string(m.version));
+  }
+  // A database made before auto_vacuum = INCREMENTAL (see Database::Open) switches with one
+  // VACUUM (it rewrites the file, once), so deleted source files give their space back.
+  if (db.AutoVacuum() != 2) {
+    BERTH_RETURN_IF_ERROR(db.Exec("PRAGMA auto_vacuum = INCREMENTAL"));
+    Status s = db.Exec("VACUUM");
+    if (!s.ok()) return s.WithContext("switching the database to incremental vacuum");
   }
   return Status::Ok();
 }

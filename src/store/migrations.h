@@ -19,7 +19,8 @@ struct Migration {
 const std::vector<Migration>& Migrations();
 
 // Brings `db` up to the newest version in `migrations`. A database whose version is newer
-// than the newest known one is refused with a clear error and left untouched.
+// than the newest known one is refused with a clear error and left untouched. A database not
+// yet in auto_vacuum = INCREMENTAL mode is switched to it (one VACUUM).
 Status Migrate(Database& db, const std::vector<Migration>& migrations = Migrations());
 
 }  // namespace berth::store
