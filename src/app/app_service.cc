@@ -267,18 +267,13 @@ AppInfo AppService::InfoOf(const Live& live) const {
   return info;
 }
 
-Result<std::vector<AppInfo>> AppService::Create(const CreateRequest& req) {
-  BERTH_ASSIGN_OR_RETURN(AppPath path, ParseAppPath(req.path, options_.default_domain));
-  if (req.spec.empty()) {
-    return Status::InvalidArgument("--spec is required; known specs: " +
-                                   Join(resolver_.SpecNames(), ", "));
-  }
-  BERTH_RETURN_IF_ERROR(resolver_.CheckConf(req.metadata.conf));
-  for (const auto& [name, value] : req.metadata.params) {
-    BERTH_RETURN_IF_ERROR(CheckParamName(name));
-  }
+namespace {
+
+// The prod record of a new app and its stage twin (version 1 each, ids drawn now).
+std::pair<store::AppRecord, store::AppRecord> NewAppRecords(const CreateRequest& req,
+                                                            const AppPath& path) {
   store::AppRecord prod;
-  std::string suffix = RandomId(20);
+  const std::string suffix = RandomId(20);
   prod.id = "app_prd_" + suffix;
   prod.domain = path.domain;
   prod.path = path.path;
@@ -291,10 +286,40 @@ Result<std::vector<AppInfo>> AppService::Create(const CreateRequest& req) {
   prod.created_at = prod.updated_at = store::NowRfc3339();
   store::AppRecord stage = prod;
   stage.id = "app_stg_" + suffix;
-  AppPath stage_path = path.Stage();
-  stage.path = stage_path.path;
+  stage.path = path.Stage().path;
   stage.is_stage = true;
   stage.main_id = prod.id;
+  return {std::move(prod), std::move(stage)};
+}
+
+// Apps on one domain cannot be nested: `path` against the prod apps of `existing`.
+Status CheckNotNested(const AppPath& path, const std::vector<store::AppRecord>& existing) {
+  for (const auto& e : existing) {
+    if (e.is_stage) continue;
+    AppPath other{e.domain, e.path};
+    if (other.Contains(path) || path.Contains(other)) {
+      return Status::InvalidArgument("app path " + path.ToString() + " is nested with app " +
+                                     other.ToString() + "; apps on one domain cannot be nested");
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<std::vector<AppInfo>> AppService::Create(const CreateRequest& req) {
+  BERTH_ASSIGN_OR_RETURN(AppPath path, ParseAppPath(req.path, options_.default_domain));
+  if (req.spec.empty()) {
+    return Status::InvalidArgument("--spec is required; known specs: " +
+                                   Join(resolver_.SpecNames(), ", "));
+  }
+  BERTH_RETURN_IF_ERROR(resolver_.CheckConf(req.metadata.conf));
+  for (const auto& [name, value] : req.metadata.params) {
+    BERTH_RETURN_IF_ERROR(CheckParamName(name));
+  }
+  auto records = NewAppRecords(req, path);
+  store::AppRecord& prod = records.first;
+  store::AppRecord& stage = records.second;
 
   // Load and resolve before writing anything: an unknown spec, a missing param or a broken
   // spec file leaves no rows.
@@ -315,16 +340,8 @@ Result<std::vector<AppInfo>> AppService::Create(const CreateRequest& req) {
   Live stage_live = std::move(*stage_prepared);
 
   std::lock_guard lock(mu_);
-  auto check = [&](const std::vector<store::AppRecord>& existing) -> Status {
-    for (const auto& e : existing) {
-      if (e.is_stage) continue;
-      AppPath other{e.domain, e.path};
-      if (other.Contains(path) || path.Contains(other)) {
-        return Status::InvalidArgument("app path " + path.ToString() + " is nested with app " +
-                                       other.ToString() + "; apps on one domain cannot be nested");
-      }
-    }
-    return Status::Ok();
+  auto check = [&path](const std::vector<store::AppRecord>& existing) {
+    return CheckNotNested(path, existing);
   };
   std::vector<AppInfo> out;
   if (req.dry_run) {
