@@ -2,6 +2,25 @@
 
 namespace berth::store {
 
+namespace {
+
+// SQLite's own auto-checkpoint threshold, which this hook replaces.
+constexpr int kCheckpointPages = 1000;
+
+// After a commit: a passive checkpoint once the WAL holds kCheckpointPages pages (what SQLite's
+// auto-checkpoint does), and a truncating one once it is larger than kWalLimitPages, so one big
+// transaction (a large source stored) does not leave a WAL as large as itself on disk until
+// the next write.
+int CheckpointAfterCommit(void*, sqlite3* db, const char* name, int pages) {
+  if (pages < kCheckpointPages) return SQLITE_OK;
+  const int mode =
+      pages > Database::kWalLimitPages ? SQLITE_CHECKPOINT_TRUNCATE : SQLITE_CHECKPOINT_PASSIVE;
+  sqlite3_wal_checkpoint_v2(db, name, mode, nullptr, nullptr);
+  return SQLITE_OK;
+}
+
+}  // namespace
+
 Statement::Statement(Statement&& other) noexcept
     : db_(other.db_), stmt_(other.stmt_), status_(std::move(other.status_)) {
   other.stmt_ = nullptr;
@@ -122,6 +141,7 @@ Result<std::unique_ptr<Database>> Database::Open(const std::string& path) {
       return Status::IOError("cannot use database " + path + ": " + reason);
     }
     BERTH_RETURN_IF_ERROR(db->Exec("PRAGMA synchronous = NORMAL"));
+    sqlite3_wal_hook(raw, CheckpointAfterCommit, nullptr);
   }
   return db;
 }

@@ -75,7 +75,10 @@ class Database {
   // busy timeout. A new database gets auto_vacuum = INCREMENTAL, so Reclaim can shrink it (an
   // older one keeps its mode until Migrate switches it with one VACUUM). ":memory:" gives a private
   // in-memory database for tests.
+  // After each commit the WAL is checkpointed once it holds 1000 pages (SQLite's default), and
+  // truncated to nothing once it holds more than kWalLimitPages (a big transaction).
   static Result<std::unique_ptr<Database>> Open(const std::string& path);
+  static constexpr int kWalLimitPages = 4096;
   ~Database();
 
   // Executes one or more statements without results.

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <utility>
 
 #include "base/files.h"
 #include "base/hash.h"
@@ -14,11 +15,8 @@
 namespace berth::store {
 namespace {
 
-TEST(SourceStoreTest, PutGetAndGarbage) {
-  auto db = Database::Open(":memory:");
-  ASSERT_TRUE(Migrate(**db).ok());
-  AppStore apps(**db);
-  SourceStore sources(**db);
+// The app /x and its stage twin, created in `apps` (so app_files rows may refer to them).
+std::pair<AppRecord, AppRecord> CreateApp(AppStore& apps) {
   AppRecord prod;
   prod.id = "app_prd_x";
   prod.domain = "localhost";
@@ -30,7 +28,16 @@ TEST(SourceStoreTest, PutGetAndGarbage) {
   stage.path = "/x_cl_stage";
   stage.is_stage = true;
   stage.main_id = prod.id;
-  ASSERT_TRUE(apps.Create(prod, stage, nullptr).ok());
+  EXPECT_TRUE(apps.Create(prod, stage, nullptr).ok());
+  return {prod, stage};
+}
+
+TEST(SourceStoreTest, PutGetAndGarbage) {
+  auto db = Database::Open(":memory:");
+  ASSERT_TRUE(Migrate(**db).ok());
+  AppStore apps(**db);
+  SourceStore sources(**db);
+  auto [prod, stage] = CreateApp(apps);
   SourceFiles files = {{"Containerfile", {"FROM busybox\n", 0644}},
                        {"bin/run.sh", {std::string("#!/bin/sh\n\0binary", 18), 0755}}};
   ASSERT_TRUE((*db)
@@ -222,18 +229,7 @@ TEST(SourceStoreTest, GarbageCollectionGivesTheSpaceBack) {
   EXPECT_EQ((*db)->AutoVacuum(), 2) << "a new database vacuums incrementally";
   AppStore apps(**db);
   SourceStore sources(**db);
-  AppRecord prod;
-  prod.id = "app_prd_x";
-  prod.domain = "localhost";
-  prod.path = "/x";
-  prod.spec = "container";
-  prod.source = "/src";
-  AppRecord stage = prod;
-  stage.id = "app_stg_x";
-  stage.path = "/x_cl_stage";
-  stage.is_stage = true;
-  stage.main_id = prod.id;
-  ASSERT_TRUE(apps.Create(prod, stage, nullptr).ok());
+  auto [prod, stage] = CreateApp(apps);
   ASSERT_TRUE(WriteFileAtomic(tmp.path + "/big.bin", Bytes(8u << 20, 4)).ok());
   auto disk = DiskSourceFile(tmp.path + "/big.bin", 0644);
   ASSERT_TRUE(disk.ok());
@@ -259,6 +255,29 @@ TEST(SourceStoreTest, GarbageCollectionGivesTheSpaceBack) {
   EXPECT_LT(FileSize(db_path + "-wal"), 1 << 20) << "the WAL was truncated";
 }
 
+TEST(SourceStoreTest, StoringALargeSourceLeavesNoLargeWal) {
+  TempDir tmp;
+  const std::string db_path = tmp.path + "/berth.db";
+  auto db = Database::Open(db_path);
+  ASSERT_TRUE(db.ok());
+  ASSERT_TRUE(Migrate(**db).ok());
+  AppStore apps(**db);
+  SourceStore sources(**db);
+  auto [prod, stage] = CreateApp(apps);
+  ASSERT_TRUE(WriteFileAtomic(tmp.path + "/big.bin", Bytes(24u << 20, 5)).ok());
+  auto disk = DiskSourceFile(tmp.path + "/big.bin", 0644);
+  ASSERT_TRUE(disk.ok());
+  ASSERT_TRUE(
+      (*db)->Transaction([&] { return sources.Put(prod.id, 1, {{"big.bin", *disk}}); }).ok());
+  // The commit wrote about 6,000 pages to the WAL; the commit hook checkpointed and truncated
+  // it (SQLite's own auto-checkpoint would leave a 24 MB WAL file until the next write).
+  EXPECT_GT(FileSize(db_path), 24 << 20);
+  EXPECT_LT(FileSize(db_path + "-wal"), 1 << 20);
+  auto got = sources.Get(prod.id, 1);
+  ASSERT_TRUE(got.ok());
+  EXPECT_EQ(got->at("big.bin").sha256, disk->sha256);
+}
+
 TEST(SourceStoreTest, MigrateSwitchesAnOlderDatabaseToIncrementalVacuum) {
   TempDir tmp;
   const std::string db_path = tmp.path + "/berth.db";
@@ -281,18 +300,7 @@ TEST(SourceStoreTest, CurrentDigestsHaveOnlyEachAppsCurrentVersion) {
   ASSERT_TRUE(Migrate(**db).ok());
   AppStore apps(**db);
   SourceStore sources(**db);
-  AppRecord prod;
-  prod.id = "app_prd_x";
-  prod.domain = "localhost";
-  prod.path = "/x";
-  prod.spec = "container";
-  prod.source = "/src";
-  AppRecord stage = prod;
-  stage.id = "app_stg_x";
-  stage.path = "/x_cl_stage";
-  stage.is_stage = true;
-  stage.main_id = prod.id;
-  ASSERT_TRUE(apps.Create(prod, stage, nullptr).ok());
+  auto [prod, stage] = CreateApp(apps);
   SourceFiles one = {{"app.py", {"print(1)\n", 0644}}};
   SourceFiles two = {{"app.py", {"print(2)\n", 0644}}};
   stage.version = 2;
