@@ -219,6 +219,29 @@ TEST_F(ProxyE2E, ProxyUrlOfBerthItselfIsRefused) {
   EXPECT_NE(u.err.find("own listener"), std::string::npos) << u.err;
 }
 
+// A client that gives up on a slow answer, over HTTP and over HTTPS (where the hang-up is a
+// close_notify alert and then the TCP close): Berth closes its upstream connection at once,
+// rather than holding it until the upstream answers or its 120 s timeout.
+TEST_F(ProxyE2E, AClientThatHangsUpClosesTheUpstreamRequest) {
+  SetUpServer("[proxy]\nupstream_timeout_secs = 120\n");
+  for (bool tls : {false, true}) {
+    SCOPED_TRACE(tls ? "https" : "http");
+    const std::string started = backend_.marker_dir() + "/hang-started";
+    const std::string abandoned = backend_.marker_dir() + "/hang-abandoned";
+    ::unlink(started.c_str());
+    ::unlink(abandoned.c_str());
+    std::vector<std::string> argv = {
+        "python3",       SupportFile("hangup_client.py"),
+        "127.0.0.1",     std::to_string(tls ? server_->https_port() : server_->http_port()),
+        "proxyapp.localhost", "/hang", started};
+    if (tls) argv.push_back("--tls");
+    auto r = RunCommand(argv);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_TRUE(WaitFor([&] { return PathExists(abandoned); }, std::chrono::seconds(30)))
+        << "the upstream connection stayed open after the client left";
+  }
+}
+
 TEST_F(ProxyE2E, SigtermLetsSlowRequestFinish) {
   SetUpServer();
   SpawnOptions o;

@@ -5,6 +5,7 @@
 // proxy_server.cc for the stream helpers.
 #pragma once
 
+#include <poll.h>
 #include <sys/socket.h>
 
 #include <array>
@@ -158,24 +159,32 @@ asio::awaitable<RelayResult> Relay(In& in, beast::flat_buffer& in_buf,
   co_return r;
 }
 
-// Completes with true when the client closes its connection (a peek after the socket turns
-// readable finds EOF or an error); then it also cancels `upstream`'s pending operations, so a
-// request the client gave up on stops waiting for its answer. Bytes from the client (a
-// pipelined request) leave it waiting until it is cancelled (false).
+// True when the peer of `fd` has closed its side of the connection (or the connection failed).
+// POLLRDHUP sees the FIN even behind bytes nobody has read yet (a TLS close_notify alert, a
+// pipelined request), which a peek cannot.
+inline bool PeerHungUp(int fd) {
+  pollfd p{fd, POLLRDHUP, 0};
+  return ::poll(&p, 1, 0) == 1 && (p.revents & (POLLRDHUP | POLLHUP | POLLERR)) != 0;
+}
+
+// Completes with true when the client closes its connection; then it also cancels
+// `upstream`'s pending operations, so a request the client gave up on stops waiting for its
+// answer. Nothing is read from the client. Once bytes have arrived (a pipelined request; over
+// TLS, the close_notify alert a leaving client sends before its FIN) the socket stays
+// readable, so from then on the hang-up is looked for every 250 ms. Cancelled (the answer
+// came first): false.
 inline asio::awaitable<bool> ClientClosed(tcp::socket& client, tcp::socket& upstream) {
   auto [ec] = co_await client.async_wait(tcp::socket::wait_read, kToken);
-  if (!ec) {
-    char byte;
-    ssize_t n = ::recv(client.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
-    if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)) {
-      error_code cec;
-      upstream.cancel(cec);
-      co_return true;
-    }
-    asio::steady_timer forever(client.get_executor(), asio::steady_timer::duration::max());
-    co_await forever.async_wait(kToken);
+  if (ec) co_return false;
+  asio::steady_timer tick(client.get_executor());
+  while (!PeerHungUp(client.native_handle())) {
+    tick.expires_after(std::chrono::milliseconds(250));
+    auto [tec] = co_await tick.async_wait(kToken);
+    if (tec) co_return false;
   }
-  co_return false;
+  error_code cec;
+  upstream.cancel(cec);
+  co_return true;
 }
 
 // Copies bytes from `from` to `to` until either side fails or closes, then closes both.

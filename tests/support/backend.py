@@ -7,6 +7,8 @@ Prints the bound port on the first line of stdout, then serves until killed.
   /echo...        JSON: method, path, headers, body length and sha256, client port; with
                   ?then_close=1 the connection is closed after the (keep-alive) answer
   /slow?ms=N      waits N ms, then 200 "slow done"; touches DIR/slow-started first
+  /hang           never answers: touches DIR/hang-started, waits (up to 60 s) until the
+                  client (the proxy) closes the connection, then touches DIR/hang-abandoned
   /chunked?n=N    a chunked response of N chunks
   /big?bytes=N    N bytes of a repeating pattern, with Content-Length
   /ws             WebSocket echo (text and binary), closes on a close frame
@@ -68,6 +70,21 @@ class Handler(BaseHTTPRequestHandler):
                 left -= len(chunk)
         return n, h.hexdigest()
 
+    def _hang(self):
+        self._touch("hang-started")
+        self.close_connection = True
+        self.connection.settimeout(60)
+        try:
+            while self.connection.recv(4096):
+                pass  # bytes of another request: not answered either
+        except OSError:
+            return  # timed out: the proxy kept the connection open
+        self._touch("hang-abandoned")
+
+    def _touch(self, name):
+        if self.marker_dir:
+            open(os.path.join(self.marker_dir, name), "w").close()
+
     def _send(self, code, body, ctype="text/plain"):
         data = body.encode() if isinstance(body, str) else body
         self.send_response(code)
@@ -91,6 +108,8 @@ class Handler(BaseHTTPRequestHandler):
                 open(os.path.join(self.marker_dir, "slow-started"), "w").close()
             time.sleep(int(q.get("ms", "1000")) / 1000.0)
             return self._send(200, "slow done\n")
+        if path == "/hang":
+            return self._hang()
         if path == "/chunked":
             n = int(q.get("n", "5"))
             self.send_response(200)
