@@ -8,7 +8,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 packages=(
   build-essential cmake ninja-build ccache pkg-config git
   libboost1.81-dev libssl-dev openssl libsqlite3-dev sqlite3 nlohmann-json3-dev
-  libtomlplusplus-dev libcli11-dev libspdlog-dev libfmt-dev
+  libtomlplusplus-dev libcli11-dev libspdlog-dev libfmt-dev libidn2-dev
   googletest libgtest-dev libgmock-dev libbenchmark-dev
   curl wrk nginx-light python3
 )

@@ -64,6 +64,10 @@ TEST(CliE2E, CommandTable) {
        1, "", "error: argument 6 is not valid UTF-8\n"},
       {{"app", "create", "--spec", "proxy", "--param", url, "-", "/caf\xc3"},
        1, "", "error: argument 8 is not valid UTF-8\n"},
+      {{"app", "create", "--spec", "proxy", "--param", url, "-", "/caf\u00e9"},
+       1, "", "error: app path \"/caf\u00e9\" has a non-ASCII character: path segments take letters, digits and -_.~@+\n"},
+      {{"app", "create", "--spec", "proxy", "--param", url, "-", "B\u00fccher.localhost:/"},
+       0, "Created app xn--bcher-kva.localhost:/", ""},
   };
   for (const auto& c : cases) {
     std::string cmd;
@@ -86,7 +90,9 @@ TEST(CliE2E, CommandTable) {
   auto apps = nlohmann::json::parse(list.out);
   std::vector<std::string> paths;
   for (const auto& a : apps) paths.push_back(a["path"]);
-  EXPECT_EQ(paths, (std::vector<std::string>{"proxyapp.localhost:/", "proxyapp.localhost:/_cl_stage"}));
+  EXPECT_EQ(paths, (std::vector<std::string>{"proxyapp.localhost:/", "proxyapp.localhost:/_cl_stage",
+                                             "xn--bcher-kva.localhost:/",
+                                             "xn--bcher-kva.localhost:/_cl_stage"}));
 }
 
 TEST(CliE2E, ServerNotRunningSaysHowToStartIt) {

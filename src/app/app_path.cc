@@ -1,5 +1,8 @@
 #include "app/app_path.h"
 
+#include <idn2.h>
+
+#include <algorithm>
 #include <cctype>
 
 #include "base/strings.h"
@@ -7,6 +10,26 @@
 namespace berth::app {
 
 namespace {
+
+bool IsAscii(std::string_view s) {
+  return std::all_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+}
+
+// The ASCII form of an internationalized domain ("bücher.example" -> "xn--bcher-kva.example"),
+// as browsers send it in the Host header: IDNA2008 with UTS #46 mapping (case folding, NFC).
+Result<std::string> AsciiDomain(const std::string& domain, std::string_view original) {
+  if (IsAscii(domain)) return domain;
+  char* ascii = nullptr;
+  int rc = idn2_to_ascii_8z(domain.c_str(), &ascii, IDN2_NFC_INPUT | IDN2_NONTRANSITIONAL);
+  if (rc != IDN2_OK) {
+    return Status::InvalidArgument("invalid internationalized domain \"" + domain +
+                                   "\" in app path \"" + std::string(original) +
+                                   "\": " + idn2_strerror(rc));
+  }
+  std::string out = ToLower(ascii);
+  idn2_free(ascii);
+  return out;
+}
 
 Status ValidateDomain(const std::string& domain, std::string_view original) {
   if (domain.size() > 253) return Status::InvalidArgument("domain is too long: " + domain);
@@ -51,6 +74,11 @@ Result<std::string> NormalizePath(std::string_view path, std::string_view origin
                                      "\" has an empty, \".\" or \"..\" segment");
     }
     for (char c : seg) {
+      if (static_cast<unsigned char>(c) >= 0x80) {
+        return Status::InvalidArgument(
+            "app path \"" + std::string(original) +
+            "\" has a non-ASCII character: path segments take letters, digits and -_.~@+");
+      }
       if (!IsPathChar(c)) {
         return Status::InvalidArgument("invalid character '" + std::string(1, c) +
                                        "' in app path \"" + std::string(original) + "\"");
@@ -79,6 +107,7 @@ Result<AppPath> Parse(std::string_view text, std::string_view default_domain,
     } else if (domain.back() == '.') {
       domain += std::string(default_domain);
     }
+    BERTH_ASSIGN_OR_RETURN(domain, AsciiDomain(domain, text));
     BERTH_RETURN_IF_ERROR(ValidateDomain(domain, text));
     out.domain = std::move(domain);
   } else {

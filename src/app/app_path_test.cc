@@ -32,6 +32,13 @@ TEST(AppPathTest, ParseTable) {
       {"a..b:/x", nullptr, "invalid domain"},
       {"/a b", nullptr, "invalid character ' '"},
       {"example.com:x", nullptr, "must start with /"},
+      // Internationalized domains become their ASCII (punycode) form, as in a Host header.
+      {"B\u00fccher.example:/x", "xn--bcher-kva.example:/x"},
+      {"m\u00fcnchen.:/", "xn--mnchen-3ya.localhost:/"},
+      {"xn--bcher-kva.example:/x", "xn--bcher-kva.example:/x"},
+      {"a\xff.com:/x", nullptr, "invalid internationalized domain"},
+      {"\u2603\u2603.-x.com:/", nullptr, "invalid"},
+      {"/caf\u00e9", nullptr, "non-ASCII character"},
   };
   for (const auto& c : cases) {
     Result<AppPath> got = ParseAppPath(c.input, "localhost");
