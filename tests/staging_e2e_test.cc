@@ -189,6 +189,69 @@ TEST_F(StagingE2E, MetadataUpdatesRunOnStageAndReachProdAtPromote) {
   EXPECT_EQ(Inspect(prod_id, "{{.HostConfig.Memory}}"), "268435456");
 }
 
+// A busybox app that serves page.txt from its source folder (and "ok" at /, its health check).
+const char* kPageServer =
+    "FROM busybox:latest\n"
+    "COPY page.txt /www/page.txt\n"
+    "RUN echo ok > /www/index.html\n"
+    "EXPOSE 8080\n"
+    "CMD httpd -f -p \"$PORT\" -h /www\n";
+
+// `app reload` reads the source again into the stage app: a folder, then a git repository
+// whose commit did not move (left alone unless --force-reload) and one that did.
+TEST_F(StagingE2E, ReloadReadsTheSourceIntoStageAndPromoteTakesIt) {
+  REQUIRE_PODMAN();
+  StartServer();
+  std::string dir = WriteAppDir({{"Containerfile", kPageServer}, {"page.txt", "one"}});
+  auto c = server_->CreateApp({"--spec", "container", dir, "/rl"});
+  ASSERT_EQ(c.exit_code, 0) << c.err;
+  ASSERT_EQ(Get("/rl/page.txt"), "one 200") << server_->log();
+
+  WriteTestFile(dir + "/page.txt", "two");
+  auto r = Cli({"app", "reload", "/rl"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("localhost:/rl_cl_stage: reload, version 1 -> 2: source reloaded"),
+            std::string::npos)
+      << r.out;
+  EXPECT_EQ(Get("/rl_cl_stage/page.txt"), "two 200");
+  EXPECT_EQ(Get("/rl/page.txt"), "one 200") << "prod is untouched until promote";
+
+  WriteTestFile(dir + "/page.txt", "three");
+  r = Cli({"app", "reload", "--promote", "/rl"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(Get("/rl/page.txt"), "three 200");
+  EXPECT_EQ(AppJson("/rl")["version"], 3);
+
+  // A git repository, cloned from file://.
+  std::string repo = MakeTempDir("berth-reload-git") + "/site.git";
+  WriteTestFile(repo + "/Containerfile", kPageServer);
+  WriteTestFile(repo + "/page.txt", "git one");
+  auto git = [&](std::vector<std::string> args) {
+    args.insert(args.begin(), {"git", "-C", repo, "-c", "user.name=t", "-c", "user.email=t@t"});
+    auto g = RunCommand(args);
+    EXPECT_EQ(g.exit_code, 0) << g.err;
+  };
+  git({"init", "-q", "-b", "main"});
+  git({"add", "."});
+  git({"commit", "-q", "-m", "one"});
+  c = server_->CreateApp({"--spec", "container", "file://" + repo, "/rg"});
+  ASSERT_EQ(c.exit_code, 0) << c.err;
+  ASSERT_EQ(Get("/rg/page.txt"), "git one 200");
+  r = Cli({"app", "reload", "/rg"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(AppJson("/rg_cl_stage", true)["version"], 1) << "same commit: left alone\n" << r.out;
+  r = Cli({"app", "reload", "--force-reload", "/rg"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("version 1 -> 2: source reloaded (forced)"), std::string::npos) << r.out;
+
+  WriteTestFile(repo + "/page.txt", "git two");
+  git({"commit", "-q", "-am", "two"});
+  r = Cli({"app", "reload", "--promote", "/rg"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(Get("/rg/page.txt"), "git two 200");
+  EXPECT_EQ(AppJson("/rg")["version"], 3);
+}
+
 // Promote under load: keep-alive clients and an open WebSocket against prod while a new
 // version takes over. Nothing fails; the WebSocket stays open on the old container.
 TEST_F(StagingE2E, PromoteUnderLoadFailsNoRequestAndKeepsTheWebSocket) {
