@@ -1,5 +1,8 @@
 #include "store/database.h"
 
+#include <algorithm>
+#include <cstdint>
+
 namespace berth::store {
 
 namespace {
@@ -218,6 +221,12 @@ int64_t Database::LastInsertRowid() {
 int64_t Database::Changes() {
   std::lock_guard lock(mu_);
   return sqlite3_changes64(db_);
+}
+
+int64_t Database::MaxValueBytes() { return sqlite3_limit(db_, SQLITE_LIMIT_LENGTH, -1); }
+
+void Database::LowerMaxValueBytes(int64_t bytes) {
+  sqlite3_limit(db_, SQLITE_LIMIT_LENGTH, static_cast<int>(std::min<int64_t>(bytes, INT32_MAX)));
 }
 
 Status Database::Reclaim() {

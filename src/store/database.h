@@ -100,6 +100,11 @@ class Database {
   int64_t LastInsertRowid();
   int64_t Changes();
 
+  // The largest string or BLOB SQLite stores in one value (SQLITE_LIMIT_LENGTH: 1,000,000,000
+  // bytes unless the library was built otherwise). LowerMaxValueBytes lowers it (tests).
+  int64_t MaxValueBytes();
+  void LowerMaxValueBytes(int64_t bytes);
+
   // Gives free pages back to the file system: an incremental vacuum (the database is in
   // auto_vacuum = INCREMENTAL mode, see Open) and a WAL checkpoint that truncates the WAL
   // file. Does nothing inside a transaction.

@@ -181,6 +181,11 @@ Status CopySourceFile(const SourceFile& file, const std::string& dest, int mode)
 Status SourceStore::PutContent(const std::string& path, const SourceFile& file,
                                const std::string& sha) {
   if (ContentRow(db_, sha) != 0) return Status::Ok();  // stored once, however many use it
+  if (const int64_t max = db_.MaxValueBytes(); file.size > max) {
+    return Status::InvalidArgument("source file " + path + " is " + std::to_string(file.size) +
+                                   " bytes: one file of a source can be at most " +
+                                   std::to_string(max) + " bytes (the database's largest value)");
+  }
   switch (file.where) {
     case SourceFile::Where::kMemory:
       return db_.Prepare("INSERT INTO files (sha256, content) VALUES (?, ?)")

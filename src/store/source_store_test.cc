@@ -278,6 +278,27 @@ TEST(SourceStoreTest, StoringALargeSourceLeavesNoLargeWal) {
   EXPECT_EQ(got->at("big.bin").sha256, disk->sha256);
 }
 
+TEST(SourceStoreTest, AFileOverTheDatabasesLargestValueIsAClearErrorAndStoresNothing) {
+  TempDir tmp;
+  auto db = Database::Open(tmp.path + "/berth.db");
+  ASSERT_TRUE(db.ok());
+  ASSERT_TRUE(Migrate(**db).ok());
+  (*db)->LowerMaxValueBytes(1 << 20);  // stands in for SQLite's 1,000,000,000 bytes
+  AppStore apps(**db);
+  SourceStore sources(**db);
+  auto [prod, stage] = CreateApp(apps);
+  ASSERT_TRUE(WriteFileAtomic(tmp.path + "/big.bin", Bytes((1 << 20) + 1, 6)).ok());
+  auto disk = DiskSourceFile(tmp.path + "/big.bin", 0644);
+  ASSERT_TRUE(disk.ok());
+  Status s = (*db)->Transaction([&] {
+    return sources.Put(prod.id, 1, {{"small.txt", {"hi\n", 0644}}, {"big.bin", *disk}});
+  });
+  EXPECT_EQ(s.message(),
+            "source file big.bin is 1048577 bytes: one file of a source can be at most 1048576 "
+            "bytes (the database's largest value)");
+  EXPECT_EQ(Count(**db, "files"), 0) << "the transaction rolled back";
+}
+
 TEST(SourceStoreTest, MigrateSwitchesAnOlderDatabaseToIncrementalVacuum) {
   TempDir tmp;
   const std::string db_path = tmp.path + "/berth.db";
