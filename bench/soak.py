@@ -30,11 +30,11 @@ length, the WebSocket echo).
 
 Errors. A request that fails is an error of its kind (status-502, reset, timeout, bad-body,
 ...). Tolerated, counted apart as "during kill" and not failing the run: a request to the
-app being killed that was in flight when `podman kill` started, or that started before the
-kill's effects settled (until --kill-grace seconds, default 2, after `podman kill`
-returned). Why: a request or WebSocket on the killed container's connection loses it (Berth
-cannot answer for a process that died mid-answer, and replays only an idempotent request
-that got no byte of answer); and between the process's death and podman's knowledge of it
+app being killed that was in flight while `podman kill` ran, or that started before the
+kill's effects settled (within --kill-grace seconds, default 2, after `podman kill`
+returned); the summary names each kind "in flight" or "after". Why: a request or WebSocket
+on the killed container's connection loses it (Berth cannot answer for a process that died
+mid-answer, and replays only an idempotent request that got no byte of answer); and between the process's death and podman's knowledge of it
 (conmon records the exit asynchronously), a new request may be sent to the dying container
 or see it "running" still. Every other failure is unexpected: the exit status is 1 if there
 was one (or if the server died), 0 otherwise.
@@ -157,14 +157,18 @@ class Kills:
 
     def end(self, app):
         with self.lock:
-            self.windows[app][-1][1] = time.monotonic() + self.grace
+            self.windows[app][-1][1] = time.monotonic()
 
     def overlaps(self, app, t0, t1):
+        """None, "in flight" (the request overlapped `podman kill`) or "after" (it started
+        within the grace after the kill returned)."""
         with self.lock:
             for start, end in self.windows.get(app, ()):
-                if t0 <= (end if end is not None else t1) and start <= t1:
-                    return True
-        return False
+                if start <= t1 and (end is None or t0 <= end):
+                    return "in flight"
+                if end is not None and end < t0 <= end + self.grace:
+                    return "after"
+        return None
 
 
 def read_proc(pid):
@@ -282,8 +286,9 @@ class Soak:
         except Exception as e:  # noqa: BLE001 (every failure is counted by kind)
             t1 = time.monotonic()
             kind = classify(e)
-            tolerated = app in KILLED_APPS and self.kills.overlaps(app, t0, t1)
-            self.stats.record_error(kind, tolerated, f"{what} {e}"[:200])
+            when = self.kills.overlaps(app, t0, t1) if app in KILLED_APPS else None
+            self.stats.record_error(f"{kind} ({when})" if when else kind, when is not None,
+                                    f"{what} {e}"[:200])
             return False
         self.stats.record_ok((time.monotonic() - t0) * 1000, cold)
         return True
