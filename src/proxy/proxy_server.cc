@@ -1,9 +1,13 @@
 #include "proxy/proxy_server.h"
 
+#include <sys/resource.h>
+#include <sys/socket.h>
+
 #include <algorithm>
 #include <atomic>
 #include <boost/asio.hpp>
 #include <boost/asio/ssl.hpp>
+#include <climits>
 #include <cstdio>
 #include <memory>
 #include <random>
@@ -26,6 +30,39 @@ struct Listener {
   tcp::acceptor acceptor;
   std::unique_ptr<asio::ssl::context> tls;  // null for plain HTTP
 };
+
+// The lowest descriptor number at which an accepted connection is refused. The kernel hands
+// out the lowest free number, so a connection that gets this one or a higher one means that
+// every lower one is in use. A reserve (an eighth of the limit, at least 64 or half of it) is
+// left for the rest of the server (the admin socket, the store, the container engine's pipes),
+// and half of what remains for the upstream connections of the clients accepted: a proxied
+// request holds two descriptors.
+int RefuseFromFd() {
+  rlimit rl{};
+  if (::getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY) return INT_MAX;
+  rlim_t limit = rl.rlim_cur;
+  rlim_t reserve = std::max(std::min<rlim_t>(64, limit / 2), limit / 8);
+  return static_cast<int>(std::min<rlim_t>((limit - reserve) / 2, INT_MAX));
+}
+
+// Answers 503 (plain HTTP; a TLS connection is only closed) without waiting, then closes.
+// What the client has sent by then is read first: closing with unread bytes would reset the
+// connection, and the client could lose the answer.
+void Refuse(tcp::socket& socket, bool tls) {
+  char drain[4096];
+  while (::recv(socket.native_handle(), drain, sizeof(drain), MSG_DONTWAIT) > 0) {
+  }
+  if (!tls) {
+    static constexpr char kBusy[] =
+        "HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain\r\n"
+        "Content-Length: 31\r\nRetry-After: 1\r\nConnection: close\r\n\r\n"
+        "server at its open-file limit\r\n";
+    (void)::send(socket.native_handle(), kBusy, sizeof(kBusy) - 1, MSG_DONTWAIT | MSG_NOSIGNAL);
+  }
+  error_code ec;
+  socket.shutdown(tcp::socket::shutdown_send, ec);
+  socket.close(ec);
+}
 
 }  // namespace
 
@@ -86,6 +123,11 @@ asio::awaitable<void> ProxyServer::Impl::AcceptLoop(Listener& l) {
     }
     ++shared.accepted;
     tcp::socket socket(std::move(accepted_socket));
+    // Read every time (one system call): the limit may be changed while the server runs.
+    if (socket.native_handle() >= RefuseFromFd()) {
+      Refuse(socket, l.tls != nullptr);
+      continue;
+    }
     SetNoDelay(socket);
     error_code pec;
     auto peer = socket.remote_endpoint(pec);

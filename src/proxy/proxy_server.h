@@ -3,6 +3,11 @@
 // and the response through (bodies never buffered whole), keep-alive on both sides, WebSocket
 // upgrades relayed as raw bytes.
 //
+// Near the open-file limit, a new client connection is answered 503 and closed at once: once
+// half of what is left after a reserve (an eighth of the limit, at least 64) is in use, so
+// that the descriptors left serve the upstreams of the connections already accepted and the
+// rest of the server (the admin socket, the store, the container engine).
+//
 // Threads and lifetime: Listen, Start and Shutdown are called from one controlling thread;
 // Stats from any thread. The Router must outlive the server, and so must every Backend a route
 // hands out while a session may still hold one of its leases (the server's owner destroys the

@@ -1,5 +1,6 @@
 #include "server/admin_server.h"
 
+#include <fcntl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -11,6 +12,7 @@
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <cerrno>
 #include <thread>
 
 namespace berth::server {
@@ -47,14 +49,38 @@ struct AdminServer::Impl {
   std::thread thread;
   bool started = false;
 
+  // A descriptor held in reserve (on /dev/null): when the process is out of descriptors (the
+  // proxy full of connections), closing it lets the admin socket accept one connection, so the
+  // CLI still gets an answer. Taken again after each accepted connection, when a descriptor
+  // is free by then; with none free, a failed accept waits 50 ms before the next instead of
+  // spinning.
+  int spare_fd = -1;
+
+  void TakeSpare() {
+    if (spare_fd < 0) spare_fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+  }
+
   asio::awaitable<void> AcceptLoop() {
+    TakeSpare();
     while (true) {
       auto [ec, socket] = co_await acceptor.async_accept(kToken);
       if (ec) {
         if (!acceptor.is_open()) break;
+        if (ec == asio::error::no_descriptors || ec == asio::error::no_buffer_space ||
+            ec.value() == ENFILE) {
+          if (spare_fd >= 0) {
+            ::close(spare_fd);  // the next accept gets its number
+            spare_fd = -1;
+            continue;
+          }
+          // No spare either: wait for a descriptor to be freed instead of spinning.
+          asio::steady_timer t(ioc, std::chrono::milliseconds(50));
+          co_await t.async_wait(kToken);
+        }
         continue;
       }
       asio::co_spawn(ioc, Session(beast::basic_stream<local>(std::move(socket))), asio::detached);
+      TakeSpare();
     }
   }
 
@@ -191,6 +217,8 @@ void AdminServer::Stop() {
   impl_->ioc.stop();
   if (impl_->thread.joinable()) impl_->thread.join();
   impl_->pool.join();
+  if (impl_->spare_fd >= 0) ::close(impl_->spare_fd);
+  impl_->spare_fd = -1;
   if (!impl_->socket_path.empty()) ::unlink(impl_->socket_path.c_str());
 }
 

@@ -2,6 +2,9 @@
 // (SQLite, the container engine): they run on a small thread pool, never on the socket's
 // thread. Beast stays inside admin_server.cc.
 //
+// The socket stays answerable when the process is out of descriptors: a spare one, held
+// in reserve, is given up to accept a connection.
+//
 // Threads and lifetime: Listen, Start and Stop from one controlling thread. Stop waits for the
 // handlers running, so what they use must outlive Stop, not only the server.
 #pragma once
