@@ -64,15 +64,15 @@ std::shared_ptr<proxy::Backend> SameStatic(const std::shared_ptr<proxy::Backend>
 
 }  // namespace
 
-AppService::AppEntry AppService::AppEntry::Of(const store::AppRecord& r) {
+AppService::AppEntry AppService::AppEntry::Of(store::AppRecord r) {
   AppEntry e;
-  e.id = r.id;
-  e.domain = r.domain;
-  e.path = r.path;
-  e.main_id = r.main_id;
-  e.source = r.source;
-  e.spec = r.spec;
-  e.meta = std::make_shared<const store::AppMetadata>(r.metadata);
+  e.id = std::move(r.id);
+  e.domain = std::move(r.domain);
+  e.path = std::move(r.path);
+  e.main_id = std::move(r.main_id);
+  e.source = std::move(r.source);
+  e.spec = std::move(r.spec);
+  e.meta = std::make_shared<const store::AppMetadata>(std::move(r.metadata));
   e.version = r.version;
   e.switched_from = r.switched_from;
   e.is_stage = r.is_stage;
@@ -94,6 +94,21 @@ store::AppRecord AppService::AppEntry::Record() const {
   r.is_stage = is_stage;
   r.dev = dev;
   return r;
+}
+
+void AppService::KeepEqualFieldsLocked(AppEntry* entry) {
+  auto it = apps_.find(entry->id);
+  if (it == apps_.end()) return;
+  AppEntry& old = it->second.record;
+  for (auto [fresh, kept] : {std::pair{&entry->domain, &old.domain},
+                             {&entry->path, &old.path},
+                             {&entry->main_id, &old.main_id},
+                             {&entry->source, &old.source},
+                             {&entry->spec, &old.spec},
+                             {&entry->id, &old.id}}) {
+    if (*fresh == *kept) fresh->swap(*kept);
+  }
+  if (old.meta && *old.meta == *entry->meta) entry->meta = old.meta;
 }
 
 void AppService::ShareMetadataLocked(AppEntry* entry) const {
@@ -156,6 +171,7 @@ Status AppService::CheckNotSelf(const std::string& url, const proxy::Upstream& u
 void AppService::CommitLiveLocked(Live live) {
   if (live.container && factory_) factory_->Commit(live.record.Record(), live.backend);
   SetRouteLocked(live);
+  KeepEqualFieldsLocked(&live.record);
   ShareMetadataLocked(&live.record);
   std::string id = live.record.id;
   apps_[id] = std::move(live);
@@ -247,7 +263,7 @@ Status AppService::Load() {
     if (r.is_stage && !ConventionalStage(r)) other_stage_ids_.emplace(r.main_id, r.id);
     if (auto known = fixed.find(key); known != fixed.end()) {
       Live live = known->second;
-      live.record = AppEntry::Of(r);
+      live.record = AppEntry::Of(std::move(r));
       std::string id = live.record.id;
       apps_.emplace(std::move(id), std::move(live));
       continue;

@@ -252,8 +252,8 @@ class AppService {
     bool is_stage = false;
     bool dev = false;
 
-    static AppEntry Of(const store::AppRecord& r);
-    store::AppRecord Record() const;  // created_at and updated_at empty
+    static AppEntry Of(store::AppRecord r);  // moves r's strings and metadata in
+    store::AppRecord Record() const;         // created_at and updated_at empty
   };
   struct Live {
     AppEntry record;
@@ -307,6 +307,10 @@ class AppService {
   // Notes that `route` left routes_: removed at the next PublishLocked().
   void RouteGoneLocked(const std::shared_ptr<const proxy::Route>& route);
   void DiscardLive(const Live& live);
+  // Makes `entry` take the strings and metadata of the app's current entry in apps_ that are
+  // equal to its own, so that a change keeps the app's older, packed allocations rather than
+  // the ones made among a bulk change's temporaries.
+  void KeepEqualFieldsLocked(AppEntry* entry);
   // Makes `entry` share the metadata of its stage twin or prod app in apps_ when equal.
   void ShareMetadataLocked(AppEntry* entry) const;
 
