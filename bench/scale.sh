@@ -16,7 +16,8 @@
 #            at about N apps).
 #   list     `berth app list -f json` (all apps) and `berth app list /a<N/2>` (one app), each
 #            SCALE_LIST_RUNS (5) times: the median wall time of the CLI process.
-#   rss      the server's VmRSS (/proc/PID/status) after the creates, and after the restart.
+#   rss      the server's VmRSS (/proc/PID/status) after the creates (and, with SCALE_VERSIONS,
+#            after the updates), and after the restart.
 #   restart  SIGTERM, wait for the exit, start again: the time from the new process's start
 #            until /a1/ answers 200 through it (curl polling every 10 ms).
 #   req/s    wrk -t1 -c64 -d SCALE_WRK_SECS (5) s to /a1/, /a<N/2>/ and /a<N>/ after a 1 s
@@ -258,6 +259,7 @@ CREATE_LAST=$(awk '{ s += $2 } END { print int(s / NR) }' "$TMP/create.last")
 log "created $N apps in $(ms $((T1 - T0))): $(ms "$CREATE_ALL") per call, last 100 $(ms "$CREATE_LAST")"
 wait_app "/a1/"
 wait_app "/a$N/"
+RSS_CREATED=$(rss_kb "$BERTH_PID")
 
 # ---- Versions: VERSIONS-1 param updates of every app, each promoted, so that each prod app
 # and its stage twin end with VERSIONS versions (one call changes all N apps).
@@ -333,7 +335,12 @@ SEEDED=""
 echo "| \`app create\`, average of the first $LAST calls$SEEDED | $(ms "$CREATE_ALL") | |"
 echo "| \`app create\`, average of the last $((N - LAST)) (one at a time) | $(ms "$CREATE_LAST") | $(ms "$CREATE_CPU") |"
 echo "| restart until /a1/ answers | $(ms "$RESTART") | $(ms "$RESTART_CPU") |"
-echo "| server RSS after the creates / after the restart | $((RSS_BEFORE / 1024)) MB / $((RSS_AFTER / 1024)) MB | |"
+if [[ -n $VERSION_CALL ]]; then
+  echo "| server RSS after the creates / after the $((VERSIONS - 1)) updates and the lists / after the restart |" \
+    "$((RSS_CREATED / 1024)) MB / $((RSS_BEFORE / 1024)) MB / $((RSS_AFTER / 1024)) MB | |"
+else
+  echo "| server RSS after the creates and the lists / after the restart | $((RSS_BEFORE / 1024)) MB / $((RSS_AFTER / 1024)) MB | |"
+fi
 [[ -n $RPS ]] && echo "| proxied req/s, /a1/ / /a$MID/ / /a$N/ (wrk -t1 -c64 ${WRK_SECS}s) | $RPS | |"
 [[ -n $VERSION_CALL ]] && echo "| \`param update SCALE_V <v> all --promote\` (all $N apps), average of $((VERSIONS - 1)) | $(ms "$VERSION_CALL") | |"
 echo "| database size (with WAL)$([[ -n $VERSION_CALL ]] && echo ", $VERSIONS versions per app") | $((DB_BYTES / 1024)) kB | |"

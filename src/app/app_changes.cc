@@ -30,6 +30,10 @@ std::string AppService::PathOf(const store::AppRecord& record) const {
   return record.domain + ":" + record.path;
 }
 
+std::string AppService::PathOf(const AppEntry& record) const {
+  return record.domain + ":" + record.path;
+}
+
 Result<const AppService::Live*> AppService::FindLocked(const std::string& path_text) const {
   auto parsed = ParseAppPath(path_text, options_.default_domain);
   std::optional<AppPath> path;
@@ -53,10 +57,7 @@ std::map<std::string, std::string> AppService::StageIndexOf(
     const std::vector<std::string>& prod_ids) const {
   std::map<std::string, std::string> out;
   for (const auto& id : prod_ids) {
-    auto [first, last] = stage_ids_.equal_range(id);
-    for (auto it = first; it != last; ++it) {
-      if (apps_.count(it->second)) out[id] = it->second;
-    }
+    ForEachStageLocked(id, [&](const Live& stage) { out[id] = stage.record.id; });
   }
   return out;
 }
@@ -66,7 +67,16 @@ Status AppService::PreparePendingLocked(Pending* p, bool warm) {
   for (const auto& [name, value] : p->after.metadata.params) {
     BERTH_RETURN_IF_ERROR(CheckParamName(name));
   }
-  BERTH_ASSIGN_OR_RETURN(p->live, PrepareLive(p->after, p->files, warm));
+  // A change that leaves the upstream as it was keeps the app's backend (and so its route);
+  // a promote takes the stage's.
+  std::vector<std::shared_ptr<proxy::Backend>> reuse;
+  if (auto current = apps_.find(p->after.id); current != apps_.end()) {
+    reuse.push_back(current->second.backend);
+  }
+  if (!p->after.is_stage) {
+    ForEachStageLocked(p->after.id, [&](const Live& stage) { reuse.push_back(stage.backend); });
+  }
+  BERTH_ASSIGN_OR_RETURN(p->live, PrepareLive(p->after, p->files, warm, reuse));
   return Status::Ok();
 }
 
@@ -120,6 +130,10 @@ Result<std::vector<ChangeInfo>> AppService::ApplyLocked(std::vector<Pending> pen
   }
   for (auto& p : pending) CommitLiveLocked(std::move(p.live));
   PublishLocked();
+  if (pending.size() >= kBulkApps) {
+    pending = {};  // the before/after copies and the files, freed before the trim
+    TrimHeap();
+  }
   if (pruned > 0) {
     if (Status gc = sources_.CollectGarbage(); !gc.ok()) {
       spdlog::warn("deleting unused source files failed (retried later): {}", gc.message());
@@ -155,15 +169,17 @@ Result<std::vector<ChangeInfo>> AppService::StageLocked(const std::string& glob_
     return s.WithContext("app " + PathOf(r));
   };
   for (const auto& prod_id : prod_ids) {
-    const store::AppRecord& prod = apps_.at(prod_id).record;
+    const AppEntry& prod = apps_.at(prod_id).record;
     std::string target_id = prod_id;
     if (!prod.dev) {
       auto stage = stage_of.find(prod_id);
-      if (stage == stage_of.end()) return fail(Status::Internal("its stage app is missing"), prod);
+      if (stage == stage_of.end()) {
+        return fail(Status::Internal("its stage app is missing"), prod.Record());
+      }
       target_id = stage->second;
     }
     Pending p;
-    p.before = apps_.at(target_id).record;
+    p.before = apps_.at(target_id).record.Record();
     auto files = sources_.Get(target_id, p.before.version);
     if (!files.ok()) return fail(files.status(), p.before);
     p.files = std::move(*files);
@@ -215,21 +231,20 @@ Result<std::vector<ChangeInfo>> AppService::PromoteLocked(const std::vector<std:
   std::vector<Pending> pending;
   std::vector<std::string> level;  // apps with nothing staged
   for (const auto& prod_id : prod_ids) {
-    const store::AppRecord& prod = apps_.at(prod_id).record;
+    const AppEntry& prod = apps_.at(prod_id).record;
     if (prod.dev) continue;  // dev apps have no stage
     auto stage_id = stage_of.find(prod_id);
     if (stage_id == stage_of.end()) continue;
-    const store::AppRecord& stage = apps_.at(stage_id->second).record;
-    if (stage.version == prod.version && stage.spec == prod.spec &&
-        stage.metadata == prod.metadata) {
+    const AppEntry& stage = apps_.at(stage_id->second).record;
+    if (stage.version == prod.version && stage.spec == prod.spec && *stage.meta == *prod.meta) {
       level.push_back(PathOf(prod) + " (both at version " + std::to_string(prod.version) + ")");
       continue;
     }
     Pending p;
-    p.before = prod;
-    p.after = prod;
+    p.before = prod.Record();
+    p.after = p.before;
     p.after.spec = stage.spec;
-    p.after.metadata = stage.metadata;
+    p.after.metadata = *stage.meta;
     p.after.version = stage.version;
     p.after.switched_from = 0;
     auto files = sources_.Get(stage.id, stage.version);
@@ -357,7 +372,7 @@ Result<std::vector<ChangeInfo>> AppService::Promote(const std::string& glob_text
 Result<std::map<std::string, std::string>> AppService::Params(const std::string& path) {
   std::lock_guard lock(mu_);
   BERTH_ASSIGN_OR_RETURN(const Live* live, FindLocked(path));
-  return live->record.metadata.params;
+  return live->record.meta->params;
 }
 
 Result<AppService::VersionList> AppService::Versions(const std::string& path) {
@@ -381,7 +396,7 @@ Result<ChangeInfo> AppService::SwitchVersion(const std::string& path, const std:
                                              const ChangeOptions& options) {
   std::lock_guard lock(mu_);
   BERTH_ASSIGN_OR_RETURN(const Live* live, FindLocked(path));
-  const store::AppRecord& record = live->record;
+  const store::AppRecord record = live->record.Record();
   BERTH_ASSIGN_OR_RETURN(auto versions, store_.Versions(record.id));
   std::vector<std::string> numbers;
   for (const auto& v : versions) numbers.push_back(std::to_string(v.version));

@@ -48,10 +48,85 @@ Status CheckParamName(std::string_view name) {
   return Status::Ok();
 }
 
-Result<AppService::Live> AppService::PrepareLive(const store::AppRecord& record,
-                                                 const store::SourceFiles& source, bool warm) {
+namespace {
+
+// `backend` when it is a StaticBackend to `up`, else null.
+std::shared_ptr<proxy::Backend> SameStatic(const std::shared_ptr<proxy::Backend>& backend,
+                                           const proxy::Upstream& up) {
+  if (!dynamic_cast<const proxy::StaticBackend*>(backend.get())) return nullptr;
+  proxy::Acquired a;  // a StaticBackend answers at once with its upstream
+  if (!backend->TryAcquire(&a)) return nullptr;
+  const proxy::Upstream& o = a.upstream;
+  bool same =
+      o.tls == up.tls && o.host == up.host && o.port == up.port && o.base_path == up.base_path;
+  return same ? backend : nullptr;
+}
+
+}  // namespace
+
+AppService::AppEntry AppService::AppEntry::Of(store::AppRecord r) {
+  AppEntry e;
+  e.id = std::move(r.id);
+  e.domain = std::move(r.domain);
+  e.path = std::move(r.path);
+  e.main_id = std::move(r.main_id);
+  e.source = std::move(r.source);
+  e.spec = std::move(r.spec);
+  e.meta = std::make_shared<const store::AppMetadata>(std::move(r.metadata));
+  e.version = r.version;
+  e.switched_from = r.switched_from;
+  e.is_stage = r.is_stage;
+  e.dev = r.dev;
+  return e;
+}
+
+store::AppRecord AppService::AppEntry::Record() const {
+  store::AppRecord r;
+  r.id = id;
+  r.domain = domain;
+  r.path = path;
+  r.main_id = main_id;
+  r.source = source;
+  r.spec = spec;
+  r.metadata = *meta;
+  r.version = version;
+  r.switched_from = switched_from;
+  r.is_stage = is_stage;
+  r.dev = dev;
+  return r;
+}
+
+void AppService::KeepEqualFieldsLocked(AppEntry* entry) {
+  auto it = apps_.find(entry->id);
+  if (it == apps_.end()) return;
+  AppEntry& old = it->second.record;
+  for (auto [fresh, kept] : {std::pair{&entry->domain, &old.domain},
+                             {&entry->path, &old.path},
+                             {&entry->main_id, &old.main_id},
+                             {&entry->source, &old.source},
+                             {&entry->spec, &old.spec},
+                             {&entry->id, &old.id}}) {
+    if (*fresh == *kept) fresh->swap(*kept);
+  }
+  if (old.meta && *old.meta == *entry->meta) entry->meta = old.meta;
+}
+
+void AppService::ShareMetadataLocked(AppEntry* entry) const {
+  auto share = [&](const AppEntry& twin) {
+    if (twin.meta != entry->meta && *twin.meta == *entry->meta) entry->meta = twin.meta;
+  };
+  if (entry->is_stage) {
+    if (auto main = apps_.find(entry->main_id); main != apps_.end()) share(main->second.record);
+  } else {
+    ForEachStageLocked(entry->id, [&](const Live& stage) { share(stage.record); });
+  }
+}
+
+Result<AppService::Live> AppService::PrepareLive(
+    const store::AppRecord& record, const store::SourceFiles& source, bool warm,
+    const std::vector<std::shared_ptr<proxy::Backend>>& reuse) {
   Live live;
-  live.record = record;
+  live.record = AppEntry::Of(record);
   BERTH_ASSIGN_OR_RETURN(ResolvedApp resolved, resolver_.Resolve(record, source));
   live.strip_app = resolved.strip_app;
   live.preserve_host = resolved.preserve_host;
@@ -67,7 +142,10 @@ Result<AppService::Live> AppService::PrepareLive(const store::AppRecord& record,
   } else {
     BERTH_ASSIGN_OR_RETURN(proxy::Upstream up, proxy::ParseUpstreamUrl(resolved.upstream_url));
     BERTH_RETURN_IF_ERROR(CheckNotSelf(resolved.upstream_url, up));
-    live.backend = std::make_shared<proxy::StaticBackend>(up);
+    for (const auto& candidate : reuse) {
+      if ((live.backend = SameStatic(candidate, up))) break;
+    }
+    if (!live.backend) live.backend = std::make_shared<proxy::StaticBackend>(up);
   }
   return live;
 }
@@ -91,8 +169,10 @@ Status AppService::CheckNotSelf(const std::string& url, const proxy::Upstream& u
 }
 
 void AppService::CommitLiveLocked(Live live) {
-  if (live.container && factory_) factory_->Commit(live.record, live.backend);
+  if (live.container && factory_) factory_->Commit(live.record.Record(), live.backend);
   SetRouteLocked(live);
+  KeepEqualFieldsLocked(&live.record);
+  ShareMetadataLocked(&live.record);
   std::string id = live.record.id;
   apps_[id] = std::move(live);
 }
@@ -161,7 +241,8 @@ void AppService::DropRouteLocked(const std::string& id) {
 }
 
 void AppService::DiscardLive(const Live& live) {
-  if (live.container && factory_ && live.backend) factory_->Discard(live.record, live.backend);
+  if (live.container && factory_ && live.backend)
+    factory_->Discard(live.record.Record(), live.backend);
 }
 
 Status AppService::Load() {
@@ -169,7 +250,7 @@ Status AppService::Load() {
   BERTH_ASSIGN_OR_RETURN(auto records, store_.List());
   BERTH_ASSIGN_OR_RETURN(auto digests, sources_.CurrentDigests());
   apps_.clear();
-  stage_ids_.clear();
+  other_stage_ids_.clear();
   routes_.clear();
   // Apps with the same spec, source and params that route to a fixed URL resolve alike and
   // share one backend: each such combination is resolved (Starlark) once, not once per app.
@@ -179,10 +260,10 @@ Status AppService::Load() {
     auto digest = digests.find({r.id, r.version});
     std::string key = r.spec + '\n' + (digest == digests.end() ? "" : digest->second) + '\n' +
                       nlohmann::json(r.metadata.params).dump();
-    if (r.is_stage) stage_ids_.emplace(r.main_id, r.id);
+    if (r.is_stage && !ConventionalStage(r)) other_stage_ids_.emplace(r.main_id, r.id);
     if (auto known = fixed.find(key); known != fixed.end()) {
       Live live = known->second;
-      live.record = std::move(r);
+      live.record = AppEntry::Of(std::move(r));
       std::string id = live.record.id;
       apps_.emplace(std::move(id), std::move(live));
       continue;
@@ -192,31 +273,37 @@ Status AppService::Load() {
     if (!live.ok()) {
       spdlog::warn("app {}:{} cannot be served: {}", r.domain, r.path, live.status().message());
       Live broken;
-      broken.record = r;
+      broken.record = AppEntry::Of(r);
       broken.error = live.status().message();
       apps_[r.id] = std::move(broken);
       continue;
     }
     if (dynamic_cast<const proxy::StaticBackend*>(live->backend.get())) {
       Live shared = *live;
-      shared.record = store::AppRecord{};
+      shared.record = AppEntry{};
       fixed.emplace(std::move(key), std::move(shared));
     }
-    if (live->container && factory_) factory_->Commit(live->record, live->backend);
+    if (live->container && factory_) factory_->Commit(r, live->backend);
     std::string id = live->record.id;
     apps_[id] = std::move(*live);
+  }
+  for (auto& [id, live] : apps_) {
+    if (live.record.is_stage) ShareMetadataLocked(&live.record);
   }
   routes_.reserve(apps_.size());
   for (const auto& [id, live] : apps_) SetRouteLocked(live);  // in id order: appends
   removed_routes_.clear();
   added_routes_.clear();
   router_.Publish(std::make_shared<proxy::RouteTable>(routes_, options_.default_domain));
+  // Reading every record and resolving the specs leaves much freed memory in the heap.
+  TrimHeap();
+  return Status::Ok();
+}
+
+void AppService::TrimHeap() {
 #ifdef __GLIBC__
-  // Reading every record and resolving the specs leaves much freed memory in the heap; give
-  // it back to the system rather than keep it in the server's RSS.
   malloc_trim(0);
 #endif
-  return Status::Ok();
 }
 
 void AppService::PublishLocked() {
@@ -243,13 +330,9 @@ AppInfo AppService::InfoOf(const Live& live) const {
   } else if (r.is_stage) {
     info.type = "STG";
   } else {
-    auto [first, last] = stage_ids_.equal_range(r.id);
-    for (auto it = first; it != last; ++it) {
-      auto stage = apps_.find(it->second);
-      if (stage != apps_.end() && stage->second.record.version > r.version) {
-        info.stage_ahead = true;
-      }
-    }
+    ForEachStageLocked(r.id, [&](const Live& stage) {
+      if (stage.record.version > r.version) info.stage_ahead = true;
+    });
     info.type = info.stage_ahead ? "PROD*" : "PROD";
   }
   info.state = live.backend ? "ready" : "error";
@@ -332,7 +415,7 @@ Result<std::vector<AppInfo>> AppService::Create(const CreateRequest& req) {
   const store::SourceFiles& source = loaded.files;
   if (!loaded.head.empty()) prod.metadata.commit = stage.metadata.commit = loaded.head;
   BERTH_ASSIGN_OR_RETURN(Live prod_live, PrepareLive(prod, source, false));
-  auto stage_prepared = PrepareLive(stage, source, false);
+  auto stage_prepared = PrepareLive(stage, source, false, {prod_live.backend});
   if (!stage_prepared.ok()) {
     DiscardLive(prod_live);
     return stage_prepared.status();
@@ -352,7 +435,7 @@ Result<std::vector<AppInfo>> AppService::Create(const CreateRequest& req) {
         if (e.record.path == prod.path) {
           return Status::AlreadyExists("app " + path.ToString() + " already exists");
         }
-        if (!e.record.is_stage) same_domain.push_back(e.record);
+        if (!e.record.is_stage) same_domain.push_back(e.record.Record());
       }
     }
     DiscardLive(prod_live);
@@ -376,7 +459,6 @@ Result<std::vector<AppInfo>> AppService::Create(const CreateRequest& req) {
   }
   CommitLiveLocked(std::move(prod_live));
   CommitLiveLocked(std::move(stage_live));
-  stage_ids_.emplace(prod.id, stage.id);
   PublishLocked();
   out.push_back(InfoOf(apps_.at(prod.id)));
   out.push_back(InfoOf(apps_.at(stage.id)));
@@ -398,11 +480,8 @@ Result<std::vector<AppInfo>> AppService::List(const std::string& glob_text, bool
                   : apps_.end();
     if (it != apps_.end() && !it->second.record.is_stage) {
       selected.push_back(&it->second);
-      auto [first, last] = stage_ids_.equal_range(it->first);
-      for (auto s = first; s != last && include_stage; ++s) {
-        if (auto stage = apps_.find(s->second); stage != apps_.end()) {
-          selected.push_back(&stage->second);
-        }
+      if (include_stage) {
+        ForEachStageLocked(it->first, [&](const Live& stage) { selected.push_back(&stage); });
       }
     }
   }
@@ -459,7 +538,7 @@ Result<DeleteResult> AppService::Delete(const std::string& glob_text, const std:
   std::vector<store::AppRecord> removed;
   for (const auto& id : ids) {
     out.apps.push_back(InfoOf(apps_[id]));
-    removed.push_back(apps_[id].record);
+    removed.push_back(apps_[id].record.Record());
     if (!factory_) continue;
     auto names = factory_->VolumesOf(id);
     if (!names.ok()) {
@@ -480,12 +559,13 @@ Result<DeleteResult> AppService::Delete(const std::string& glob_text, const std:
   }
   for (const auto& id : ids) {
     apps_.erase(id);
-    stage_ids_.erase(id);
+    other_stage_ids_.erase(id);
   }
   PublishLocked();
   if (factory_) {
     for (const auto& r : removed) factory_->Forget(r, volumes);
   }
+  if (ids.size() >= kBulkApps) TrimHeap();
   return out;
 }
 
@@ -537,10 +617,7 @@ std::vector<std::string> AppService::MatchProdAndStageLocked(const AppGlob& glob
     if (r.is_stage) continue;
     if (!glob.Matches(AppPath{r.domain, r.path})) continue;
     ids.push_back(id);
-    auto [first, last] = stage_ids_.equal_range(id);
-    for (auto it = first; it != last; ++it) {
-      if (apps_.count(it->second)) ids.push_back(it->second);
-    }
+    ForEachStageLocked(id, [&](const Live& stage) { ids.push_back(stage.record.id); });
   }
   return ids;
 }
@@ -562,7 +639,7 @@ Result<std::vector<AppInfo>> AppService::Restart(const std::string& glob_text) {
 Result<store::AppRecord> AppService::Find(const std::string& path_text) {
   std::lock_guard lock(mu_);
   BERTH_ASSIGN_OR_RETURN(const Live* live, FindLocked(path_text));
-  return live->record;
+  return live->record.Record();
 }
 
 }  // namespace berth::app

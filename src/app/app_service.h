@@ -191,7 +191,7 @@ class AppService {
   // build is built again. A glob that matches nothing is NotFound. Returns the apps as they
   // stand after the restart was asked for.
   Result<std::vector<AppInfo>> Restart(const std::string& glob);
-  // The record of the app at a path (prod or stage path).
+  // The record of the app at a path (prod or stage path), without created_at and updated_at.
   Result<store::AppRecord> Find(const std::string& path);
 
   // ---- Staged changes. Each makes a new version of the stage app of every prod app that
@@ -236,8 +236,27 @@ class AppService {
   Result<std::vector<store::AuditEntry>> Audit(const std::string& glob, int64_t limit);
 
  private:
+  // An app's record as kept in memory for every app: the fields of store::AppRecord but its
+  // created_at and updated_at (no app operation reads them back), with the metadata immutable
+  // and shared with its stage twin or prod app when equal (ShareMetadataLocked).
+  struct AppEntry {
+    std::string id;
+    std::string domain;
+    std::string path;
+    std::string main_id;
+    std::string source;
+    std::string spec;
+    std::shared_ptr<const store::AppMetadata> meta;  // never null
+    int64_t version = 1;
+    int64_t switched_from = 0;
+    bool is_stage = false;
+    bool dev = false;
+
+    static AppEntry Of(store::AppRecord r);  // moves r's strings and metadata in
+    store::AppRecord Record() const;         // created_at and updated_at empty
+  };
   struct Live {
-    store::AppRecord record;
+    AppEntry record;
     std::shared_ptr<proxy::Backend> backend;  // null when the app failed to resolve
     std::string error;
     bool strip_app = true;
@@ -248,10 +267,34 @@ class AppService {
   };
 
   // Resolves and checks a record and makes its backend, not yet in service (see
-  // BackendFactory::Prepare for `warm`).
+  // BackendFactory::Prepare for `warm`). An app with a fixed URL takes the first backend of
+  // `reuse` that is a proxy::StaticBackend to the same upstream instead of a new one (they
+  // are immutable), so that an app's versions and its stage twin share one.
   Result<Live> PrepareLive(const store::AppRecord& record, const store::SourceFiles& source,
-                           bool warm);
-  // prod id -> its stage twin's id, for `prod_ids` (from stage_ids_). Requires mu_ held.
+                           bool warm,
+                           const std::vector<std::shared_ptr<proxy::Backend>>& reuse = {});
+  // Calls f(const Live& stage) for each stage twin in apps_ of the prod app `prod_id`.
+  // Requires mu_ held.
+  template <typename F>
+  void ForEachStageLocked(const std::string& prod_id, F&& f) const {
+    if (prod_id.starts_with("app_prd_")) {
+      auto it = apps_.find("app_stg_" + prod_id.substr(8));
+      if (it != apps_.end() && it->second.record.is_stage && it->second.record.main_id == prod_id) {
+        f(it->second);
+      }
+    }
+    auto [first, last] = other_stage_ids_.equal_range(prod_id);
+    for (auto it = first; it != last; ++it) {
+      if (auto stage = apps_.find(it->second); stage != apps_.end()) f(stage->second);
+    }
+  }
+  // True when `record`, a stage app, has its prod app's conventional stage id.
+  template <typename R>
+  static bool ConventionalStage(const R& record) {
+    return record.main_id.starts_with("app_prd_") && record.id.starts_with("app_stg_") &&
+           std::string_view(record.id).substr(8) == std::string_view(record.main_id).substr(8);
+  }
+  // prod id -> its stage twin's id, for `prod_ids`. Requires mu_ held.
   std::map<std::string, std::string> StageIndexOf(const std::vector<std::string>& prod_ids) const;
   // InvalidArgument when a fixed upstream URL is this server's own listener (Options::own_ports).
   Status CheckNotSelf(const std::string& url, const proxy::Upstream& up) const;
@@ -264,6 +307,12 @@ class AppService {
   // Notes that `route` left routes_: removed at the next PublishLocked().
   void RouteGoneLocked(const std::shared_ptr<const proxy::Route>& route);
   void DiscardLive(const Live& live);
+  // Makes `entry` take the strings and metadata of the app's current entry in apps_ that are
+  // equal to its own, so that a change keeps the app's older, packed allocations rather than
+  // the ones made among a bulk change's temporaries.
+  void KeepEqualFieldsLocked(AppEntry* entry);
+  // Makes `entry` share the metadata of its stage twin or prod app in apps_ when equal.
+  void ShareMetadataLocked(AppEntry* entry) const;
 
   // One app's next state, checked and prepared, not yet written.
   struct Pending {
@@ -292,7 +341,12 @@ class AppService {
   // The app at a prod, stage or dev path.
   Result<const Live*> FindLocked(const std::string& path) const;
   std::string PathOf(const store::AppRecord& record) const;
+  std::string PathOf(const AppEntry& record) const;
   AppInfo InfoOf(const Live& live) const;
+  // Gives the heap's free pages back to the system (malloc_trim), after a change of at least
+  // kBulkApps apps: its transient copies of every record would otherwise stay in the RSS.
+  static void TrimHeap();
+  static constexpr size_t kBulkApps = 256;
   // Publishes the routes' changes since the last publish (RouteTable::Patch: the previous
   // table shares every chunk of its index that the change does not write).
   void PublishLocked();
@@ -308,11 +362,12 @@ class AppService {
   SpecResolver& resolver_;
   BackendFactory* factory_;
 
-  std::mutex mu_;                     // serialises mutations; guards apps_ and stage_ids_
+  std::mutex mu_;                     // serialises mutations; guards apps_ and other_stage_ids_
   std::map<std::string, Live> apps_;  // by id
-  // Prod app id -> its stage twins' ids, for the apps in apps_ (kept by Load, Create and
-  // Delete): finding an app's stage twins costs a lookup, not a scan of every app.
-  std::multimap<std::string, std::string> stage_ids_;
+  // Prod app id -> the ids of its stage twins that are not its conventional stage id
+  // (app_prd_X -> app_stg_X, as Create makes them; kept by Load and Delete): finding an app's
+  // stage twins costs a lookup or two, not a scan of every app, and no index entry per app.
+  std::multimap<std::string, std::string> other_stage_ids_;
   // The routes of the apps in apps_ that have a backend, in id order: kept by Load,
   // CommitLiveLocked and Delete, so that a change costs the changed apps, not a walk of all.
   std::vector<std::shared_ptr<const proxy::Route>> routes_;

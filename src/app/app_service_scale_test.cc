@@ -110,6 +110,80 @@ TEST_F(AppServiceScaleTest, PublishingKeepsTheRoutesOfAppsThatDidNotChange) {
   EXPECT_EQ(router_.Current().Match("localhost", "/c_cl_stage"), c_stage);
 }
 
+TEST_F(AppServiceScaleTest, TwinsAndUnchangedVersionsShareOneBackend) {
+  ASSERT_TRUE(Create("/a", 9001).ok());
+  ASSERT_TRUE(Create("/b", 9001).ok());
+  auto route = [&](const std::string& path) { return router_.Current().Match("localhost", path); };
+  ASSERT_NE(route("/a"), nullptr);
+  ASSERT_NE(route("/a_cl_stage"), nullptr);
+  EXPECT_EQ(route("/a")->backend, route("/a_cl_stage")->backend);
+  EXPECT_NE(route("/a")->backend, route("/b")->backend);  // another app: its own
+
+  // A param the URL does not use: new versions, the same backend and the same routes.
+  const proxy::Route* a = route("/a");
+  ChangeOptions promote;
+  promote.promote = true;
+  auto changed = service_->UpdateParam("/a", "OTHER", "1", promote);
+  ASSERT_TRUE(changed.ok()) << changed.status().message();
+  ASSERT_EQ(changed->size(), 2u);  // the stage's update and the promote
+  EXPECT_EQ(service_->Find("/a")->version, 2);
+  EXPECT_EQ(route("/a"), a);
+  EXPECT_EQ(route("/a_cl_stage")->backend, a->backend);
+
+  // A new URL: a new backend, shared by prod and stage after the promote.
+  changed = service_->UpdateParam("/a", "url", "http://127.0.0.1:9002", ChangeOptions{});
+  ASSERT_TRUE(changed.ok()) << changed.status().message();
+  EXPECT_EQ(PortAt(router_, "/a_cl_stage"), 9002);
+  EXPECT_EQ(PortAt(router_, "/a"), 9001);
+  EXPECT_NE(route("/a_cl_stage")->backend, route("/a")->backend);
+  ASSERT_TRUE(service_->Promote("/a", ChangeOptions{}).ok());
+  EXPECT_EQ(PortAt(router_, "/a"), 9002);
+  EXPECT_EQ(route("/a")->backend, route("/a_cl_stage")->backend);
+  EXPECT_EQ(PortAt(router_, "/b"), 9001);
+}
+
+TEST_F(AppServiceScaleTest, AStageTwinWithAnotherIdIsFound) {
+  // Create names a stage twin app_stg_X after its prod app_prd_X; a twin named otherwise is
+  // found too.
+  store::AppRecord prod;
+  prod.id = "app_prd_legacy";
+  prod.domain = "localhost";
+  prod.path = "/old";
+  prod.spec = "proxy";
+  prod.metadata.params["url"] = "http://127.0.0.1:9000";
+  prod.metadata.approved = true;
+  store::AppRecord stage = prod;
+  stage.id = "app_stg_other";
+  stage.path = "/old_cl_stage";
+  stage.is_stage = true;
+  stage.main_id = prod.id;
+  store::AppStore store(*db_);
+  ASSERT_TRUE(store.Create(prod, stage, [](const auto&) { return Status::Ok(); }).ok());
+  store::SourceStore sources(*db_);
+  ASSERT_TRUE(sources.Put(prod.id, 1, {}).ok());
+  ASSERT_TRUE(sources.Put(stage.id, 1, {}).ok());
+  proxy::Router router;
+  auto service = NewService(router);
+  ASSERT_TRUE(service->Load().ok());
+  auto listed = service->List("/old", true);
+  ASSERT_TRUE(listed.ok());
+  ASSERT_EQ(listed->size(), 2u);
+  EXPECT_EQ((*listed)[1].id, "app_stg_other");
+  EXPECT_EQ((*listed)[1].type, "STG");
+  auto changed = service->UpdateParam("/old", "X", "1", ChangeOptions{});
+  ASSERT_TRUE(changed.ok()) << changed.status().message();
+  ASSERT_EQ(changed->size(), 1u);
+  EXPECT_EQ((*changed)[0].id, "app_stg_other");
+  listed = service->List("/old", false);
+  ASSERT_TRUE(listed.ok());
+  ASSERT_EQ(listed->size(), 1u);
+  EXPECT_EQ((*listed)[0].type, "PROD*");
+  auto deleted = service->Delete("/old");
+  ASSERT_TRUE(deleted.ok());
+  EXPECT_EQ(deleted->apps.size(), 2u);
+  EXPECT_EQ(service->List("all", true)->size(), 0u);
+}
+
 TEST_F(AppServiceScaleTest, NestedPathsAreRefusedAmongManyApps) {
   for (int i = 0; i < 50; ++i) ASSERT_TRUE(Create("/s" + std::to_string(i)).ok());
   ASSERT_TRUE(Create("/x/y").ok());
