@@ -178,8 +178,10 @@ Result<std::vector<ChangeInfo>> AppService::StageLocked(const std::string& glob_
       }
       target_id = stage->second;
     }
+    const Live& target = apps_.at(target_id);
+    if (target.unreadable) return fail(Status::FailedPrecondition(target.error), prod.Record());
     Pending p;
-    p.before = apps_.at(target_id).record.Record();
+    p.before = target.record.Record();
     auto files = sources_.Get(target_id, p.before.version);
     if (!files.ok()) return fail(files.status(), p.before);
     p.files = std::move(*files);
@@ -235,7 +237,13 @@ Result<std::vector<ChangeInfo>> AppService::PromoteLocked(const std::vector<std:
     if (prod.dev) continue;  // dev apps have no stage
     auto stage_id = stage_of.find(prod_id);
     if (stage_id == stage_of.end()) continue;
-    const AppEntry& stage = apps_.at(stage_id->second).record;
+    const Live& stage_live = apps_.at(stage_id->second);
+    const AppEntry& stage = stage_live.record;
+    if (stage_live.unreadable) {
+      for (const auto& other : pending) DiscardLive(other.live);
+      return Status::FailedPrecondition("promote of " + PathOf(prod) + " refused: its stage " +
+                                        PathOf(stage) + ": " + stage_live.error);
+    }
     if (stage.version == prod.version && stage.spec == prod.spec && *stage.meta == *prod.meta) {
       level.push_back(PathOf(prod) + " (both at version " + std::to_string(prod.version) + ")");
       continue;
@@ -426,7 +434,8 @@ Result<ChangeInfo> AppService::SwitchVersion(const std::string& path, const std:
     }
     target = n;
   }
-  if (target == current) {
+  // An app whose stored metadata does not parse takes its current version's back.
+  if (target == current && !live->unreadable) {
     return Status::InvalidArgument(PathOf(record) + " is at version " + std::to_string(current) +
                                    " already");
   }

@@ -257,6 +257,17 @@ Status AppService::Load() {
   // Container apps depend on their path and id too, and are resolved one by one.
   std::map<std::string, Live> fixed;  // spec, source digest, params -> a resolved Live
   for (auto& r : records) {
+    if (!r.metadata_error.empty()) {
+      spdlog::warn("app {}:{} cannot be served: {}", r.domain, r.path, r.metadata_error);
+      Live broken;
+      broken.error = r.metadata_error + "; restore it with: berth version switch " +
+                     std::to_string(r.version) + " " + PathOf(r) + ", or delete it";
+      broken.unreadable = true;
+      broken.record = AppEntry::Of(std::move(r));
+      std::string id = broken.record.id;
+      apps_.emplace(std::move(id), std::move(broken));
+      continue;
+    }
     auto digest = digests.find({r.id, r.version});
     std::string key = r.spec + '\n' + (digest == digests.end() ? "" : digest->second) + '\n' +
                       nlohmann::json(r.metadata.params).dump();

@@ -261,7 +261,8 @@ class AppService {
     std::string error;
     bool strip_app = true;
     bool preserve_host = false;
-    bool container = false;                // the backend is the factory's
+    bool container = false;   // the backend is the factory's
+    bool unreadable = false;  // the stored metadata did not parse: no change builds on it
     std::vector<std::string> permissions;  // PermissionsAsked
     std::vector<std::string> volumes;      // the container's volume entries, merged
   };

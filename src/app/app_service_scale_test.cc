@@ -231,5 +231,47 @@ TEST_F(AppServiceScaleTest, LoadResolvesEqualAppsOnceAndKeepsDifferentOnesApart)
   EXPECT_NE((*listed)[0].error.find("url"), std::string::npos) << (*listed)[0].error;
 }
 
+// One damaged row does not stop a start: the app is listed in the error state with the
+// reason and the way out, the others serve, no change builds on the empty metadata, and a
+// switch to its current version restores what that version stored.
+TEST_F(AppServiceScaleTest, AnAppWhoseStoredMetadataDoesNotParseIsListedBrokenAndTheOthersServe) {
+  ASSERT_TRUE(Create("/a", 9001).ok());
+  ASSERT_TRUE(Create("/b", 9002).ok());
+  ASSERT_TRUE(
+      db_->Prepare("UPDATE apps SET metadata = '{\"params\":' WHERE path = '/b'").Run().ok());
+
+  proxy::Router router;
+  auto reloaded = NewService(router);
+  ASSERT_TRUE(reloaded->Load().ok());
+  EXPECT_EQ(PortAt(router, "/a"), 9001);
+  EXPECT_EQ(PortAt(router, "/b"), 0);
+  EXPECT_EQ(PortAt(router, "/b_cl_stage"), 9002) << "the stage row is intact";
+  auto listed = reloaded->List("/b", false);
+  ASSERT_TRUE(listed.ok());
+  ASSERT_EQ(listed->size(), 1u);
+  EXPECT_EQ((*listed)[0].state, "error");
+  EXPECT_EQ((*listed)[0].error,
+            "its stored metadata cannot be read: not JSON; restore it with: berth version switch "
+            "1 localhost:/b, or delete it");
+
+  // A change of a dev app builds on the prod row itself: refused, the row left as it was.
+  ASSERT_TRUE(db_->Prepare("UPDATE apps SET dev = 1 WHERE path = '/b'").Run().ok());
+  auto again = NewService(router);
+  ASSERT_TRUE(again->Load().ok());
+  auto updated = again->UpdateParam("/b", "X", "1", {});
+  ASSERT_FALSE(updated.ok());
+  EXPECT_EQ(updated.status().code(), Status::Code::kFailedPrecondition);
+  EXPECT_NE(updated.status().message().find("cannot be read"), std::string::npos)
+      << updated.status().message();
+  auto row = db_->Prepare("SELECT metadata FROM apps WHERE path = '/b'");
+  ASSERT_TRUE(row.Step());
+  EXPECT_EQ(row.ColumnText(0), "{\"params\":");
+
+  auto restored = again->SwitchVersion("/b", "1", {});
+  ASSERT_TRUE(restored.ok()) << restored.status().message();
+  EXPECT_EQ(PortAt(router, "/b"), 9002);
+  EXPECT_EQ((*again->List("/b", false))[0].error, "");
+}
+
 }  // namespace
 }  // namespace berth::app

@@ -11,8 +11,8 @@ using nlohmann::json;
 json AppMetadata::ToJson() const {
   json copts_json = json::object();
   for (const auto& [k, v] : copts) copts_json[k] = v ? json(*v) : json(nullptr);
-  return json{{"params", params}, {"cargs", cargs},   {"copts", copts_json},
-              {"cvols", cvols},   {"conf", conf},     {"branch", branch},
+  return json{{"params", params}, {"cargs", cargs},      {"copts", copts_json},
+              {"cvols", cvols},   {"conf", conf},        {"branch", branch},
               {"commit", commit}, {"approved", approved}};
 }
 
@@ -37,9 +37,12 @@ Result<AppMetadata> AppMetadata::FromJson(const json& j) {
   if (j.contains("copts")) {
     if (!j["copts"].is_object()) return Status::InvalidArgument("copts must be an object");
     for (const auto& [k, v] : j["copts"].items()) {
-      if (v.is_null()) m.copts[k] = std::nullopt;
-      else if (v.is_string()) m.copts[k] = v.get<std::string>();
-      else return Status::InvalidArgument("copts." + k + " must be a string or null");
+      if (v.is_null())
+        m.copts[k] = std::nullopt;
+      else if (v.is_string())
+        m.copts[k] = v.get<std::string>();
+      else
+        return Status::InvalidArgument("copts." + k + " must be a string or null");
     }
   }
   if (j.contains("cvols")) {
@@ -74,8 +77,10 @@ Status AppStore::Insert(const AppRecord& r, const std::string& actor) {
   auto st = db_.Prepare(std::string("INSERT INTO apps (") + kColumns +
                         ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)");
   st.Bind(1, r.id).Bind(2, r.domain).Bind(3, r.path).Bind(4, int64_t{r.is_stage});
-  if (r.main_id.empty()) st.BindNull(5);
-  else st.Bind(5, r.main_id);
+  if (r.main_id.empty())
+    st.BindNull(5);
+  else
+    st.Bind(5, r.main_id);
   std::string meta = r.metadata.ToJson().dump();
   st.Bind(6, r.source).Bind(7, r.spec).Bind(8, int64_t{r.dev}).Bind(9, r.version);
   st.Bind(10, meta).Bind(11, r.created_at).Bind(12, r.updated_at).Bind(13, r.switched_from);
@@ -119,8 +124,14 @@ Result<std::vector<AppRecord>> ReadRows(Statement& st) {
       r.metadata = known->second;
     } else {
       json meta = json::parse(text, nullptr, /*allow_exceptions=*/false);
-      BERTH_ASSIGN_OR_RETURN(r.metadata, AppMetadata::FromJson(meta));
-      parsed.emplace(std::move(text), r.metadata);
+      auto read = meta.is_discarded() ? Result<AppMetadata>(Status::InvalidArgument("not JSON"))
+                                      : AppMetadata::FromJson(meta);
+      if (read.ok()) {
+        r.metadata = std::move(*read);
+        parsed.emplace(std::move(text), r.metadata);
+      } else {
+        r.metadata_error = "its stored metadata cannot be read: " + read.status().message();
+      }
     }
     r.created_at = st.ColumnText(10);
     r.updated_at = st.ColumnText(11);
@@ -298,11 +309,10 @@ Result<int64_t> AppStore::PruneVersions(const std::string& app_id, int64_t keep,
   for (const auto& v : versions) {  // oldest first
     if (excess <= 0) break;
     if (std::find(pinned.begin(), pinned.end(), v.version) != pinned.end()) continue;
-    BERTH_RETURN_IF_ERROR(
-        db_.Prepare("DELETE FROM app_versions WHERE app_id = ? AND version = ?")
-            .Bind(1, app_id)
-            .Bind(2, v.version)
-            .Run());
+    BERTH_RETURN_IF_ERROR(db_.Prepare("DELETE FROM app_versions WHERE app_id = ? AND version = ?")
+                              .Bind(1, app_id)
+                              .Bind(2, v.version)
+                              .Run());
     BERTH_RETURN_IF_ERROR(db_.Prepare("DELETE FROM app_files WHERE app_id = ? AND version = ?")
                               .Bind(1, app_id)
                               .Bind(2, v.version)

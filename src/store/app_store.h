@@ -6,11 +6,10 @@
 
 #include <functional>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "base/status.h"
 #include "store/database.h"
@@ -22,8 +21,8 @@ struct AppMetadata {
   std::map<std::string, std::string> params;  // as given: secret templates stay unresolved
   std::map<std::string, std::string> cargs;   // build args
   std::map<std::string, std::optional<std::string>> copts;  // container options: k or k=v
-  std::vector<std::string> cvols;             // container volumes, replaces the spec's list
-  std::map<std::string, std::string> conf;    // per-app config, e.g. container.idle_shutdown_secs
+  std::vector<std::string> cvols;           // container volumes, replaces the spec's list
+  std::map<std::string, std::string> conf;  // per-app config, e.g. container.idle_shutdown_secs
   std::string branch;
   std::string commit;
   bool approved = false;
@@ -47,6 +46,9 @@ struct AppRecord {
   std::string created_at;
   std::string updated_at;
   int64_t switched_from = 0;  // the version `version switch` left, 0 when none
+  // Why the stored metadata could not be read ("" when it was): the row is still listed,
+  // with empty metadata, so that one damaged row does not hide the others.
+  std::string metadata_error;
 };
 
 // One stored version of an app: its whole metadata (the files are in SourceStore under the
@@ -74,6 +76,8 @@ class AppStore {
                 const std::function<Status(const std::vector<AppRecord>&)>& check,
                 const std::string& actor = "");
 
+  // Every app, ordered by domain and path. A row whose metadata does not parse is returned
+  // with metadata_error set, not as an error of the whole list.
   Result<std::vector<AppRecord>> List();
   Result<AppRecord> Get(const std::string& id);
 

@@ -67,9 +67,8 @@ TEST_F(AppStoreTest, DuplicatePathIsRefusedAndLeavesNothing) {
 
 TEST_F(AppStoreTest, CheckRefusalRollsBack) {
   auto [p, s] = Pair("a", "/x");
-  Status st = store_->Create(p, s, [](const std::vector<AppRecord>&) {
-    return Status::InvalidArgument("nested");
-  });
+  Status st = store_->Create(
+      p, s, [](const std::vector<AppRecord>&) { return Status::InvalidArgument("nested"); });
   EXPECT_FALSE(st.ok());
   EXPECT_TRUE(store_->List()->empty());
 }
@@ -222,6 +221,27 @@ TEST_F(AppVersionsTest, PruneKeepsTheNewestAndThePinned) {
   ASSERT_TRUE(versions.ok());
   for (const auto& v : *versions) left.push_back(v.version);
   EXPECT_EQ(left, (std::vector<int64_t>{1, 5, 6}));
+}
+
+// A row whose metadata does not parse is listed with the reason; the others are read.
+TEST_F(AppStoreTest, UnreadableMetadataIsReportedPerRow) {
+  auto [p1, s1] = Pair("a", "/x");
+  auto [p2, s2] = Pair("b", "/y");
+  ASSERT_TRUE(store_->Create(p1, s1, nullptr).ok());
+  ASSERT_TRUE(store_->Create(p2, s2, nullptr).ok());
+  ASSERT_TRUE(db_->Prepare("UPDATE apps SET metadata = '[1]' WHERE id = 'app_prd_a'").Run().ok());
+  ASSERT_TRUE(db_->Prepare("UPDATE apps SET metadata = 'x' WHERE id = 'app_prd_b'").Run().ok());
+  auto all = store_->List();
+  ASSERT_TRUE(all.ok()) << all.status().message();
+  ASSERT_EQ(all->size(), 4u);
+  std::map<std::string, std::string> errors;
+  for (const auto& r : *all) errors[r.id] = r.metadata_error;
+  EXPECT_EQ(errors["app_prd_a"],
+            "its stored metadata cannot be read: app metadata is not a JSON object");
+  EXPECT_EQ(errors["app_prd_b"], "its stored metadata cannot be read: not JSON");
+  EXPECT_EQ(errors["app_stg_a"], "");
+  EXPECT_EQ(errors["app_stg_b"], "");
+  EXPECT_TRUE(store_->Get("app_prd_b")->metadata.params.empty());
 }
 
 }  // namespace
