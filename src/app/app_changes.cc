@@ -31,7 +31,7 @@ std::string AppService::PathOf(const store::AppRecord& record) const {
 }
 
 std::string AppService::PathOf(const AppEntry& record) const {
-  return record.domain + ":" + record.path;
+  return record.domain() + ":" + record.path();
 }
 
 Result<const AppService::Live*> AppService::FindLocked(const std::string& path_text) const {
@@ -48,7 +48,7 @@ Result<const AppService::Live*> AppService::FindLocked(const std::string& path_t
     path = *stored;
   }
   for (const auto& [id, live] : apps_) {
-    if (live.record.domain == path->domain && live.record.path == path->path) return &live;
+    if (live.record.domain() == path->domain && live.record.path() == path->path) return &live;
   }
   return Status::NotFound("no app at " + path->ToString());
 }
@@ -57,7 +57,7 @@ std::map<std::string, std::string> AppService::StageIndexOf(
     const std::vector<std::string>& prod_ids) const {
   std::map<std::string, std::string> out;
   for (const auto& id : prod_ids) {
-    ForEachStageLocked(id, [&](const Live& stage) { out[id] = stage.record.id; });
+    ForEachStageLocked(id, [&](const Live& stage) { out[id] = stage.record.id(); });
   }
   return out;
 }
@@ -71,10 +71,10 @@ Status AppService::PreparePendingLocked(Pending* p, bool warm) {
   // a promote takes the stage's.
   std::vector<std::shared_ptr<proxy::Backend>> reuse;
   if (auto current = apps_.find(p->after.id); current != apps_.end()) {
-    reuse.push_back(current->second.backend);
+    reuse.push_back(current->second.backend());
   }
   if (!p->after.is_stage) {
-    ForEachStageLocked(p->after.id, [&](const Live& stage) { reuse.push_back(stage.backend); });
+    ForEachStageLocked(p->after.id, [&](const Live& stage) { reuse.push_back(stage.backend()); });
   }
   BERTH_ASSIGN_OR_RETURN(p->live, PrepareLive(p->after, p->files, warm, reuse));
   return Status::Ok();
@@ -155,8 +155,8 @@ Result<std::vector<ChangeInfo>> AppService::StageLocked(const std::string& glob_
   BERTH_ASSIGN_OR_RETURN(AppGlob glob, AppGlob::Parse(glob_text, options_.default_domain));
   std::vector<std::string> prod_ids;
   for (const auto& [id, live] : apps_) {
-    if (!live.record.is_stage && glob.Matches(AppPath{live.record.domain, live.record.path})) {
-      prod_ids.push_back(id);
+    if (!live.record.is_stage && glob.Matches(AppPath{live.record.domain(), live.record.path()})) {
+      prod_ids.emplace_back(id);
     }
   }
   auto stage_of = StageIndexOf(prod_ids);
@@ -179,7 +179,7 @@ Result<std::vector<ChangeInfo>> AppService::StageLocked(const std::string& glob_
       target_id = stage->second;
     }
     const Live& target = apps_.at(target_id);
-    if (target.unreadable) return fail(Status::FailedPrecondition(target.error), prod.Record());
+    if (target.unreadable) return fail(Status::FailedPrecondition(target.error()), prod.Record());
     Pending p;
     p.before = target.record.Record();
     auto files = sources_.Get(target_id, p.before.version);
@@ -242,7 +242,7 @@ Result<std::vector<ChangeInfo>> AppService::PromoteLocked(const std::vector<std:
     if (stage_live.unreadable) {
       for (const auto& other : pending) DiscardLive(other.live);
       return Status::FailedPrecondition("promote of " + PathOf(prod) + " refused: its stage " +
-                                        PathOf(stage) + ": " + stage_live.error);
+                                        PathOf(stage) + ": " + stage_live.error());
     }
     if (stage.version == prod.version && stage.spec == prod.spec && *stage.meta == *prod.meta) {
       level.push_back(PathOf(prod) + " (both at version " + std::to_string(prod.version) + ")");
@@ -255,7 +255,7 @@ Result<std::vector<ChangeInfo>> AppService::PromoteLocked(const std::vector<std:
     p.after.metadata = *stage.meta;
     p.after.version = stage.version;
     p.after.switched_from = 0;
-    auto files = sources_.Get(stage.id, stage.version);
+    auto files = sources_.Get(stage.id(), stage.version);
     auto fail = [&](const Status& s) {
       for (const auto& other : pending) DiscardLive(other.live);
       return Status::FromCode(s.code(), "promote of " + PathOf(prod) +
@@ -265,7 +265,7 @@ Result<std::vector<ChangeInfo>> AppService::PromoteLocked(const std::vector<std:
     if (!files.ok()) return fail(files.status());
     p.files = std::move(*files);
     p.changes = DescribeChanges(p.before, p.after);
-    auto staged = store_.Version(stage.id, stage.version);
+    auto staged = store_.Version(stage.id(), stage.version);
     if (staged.ok() && !staged->changes.empty()) p.changes = staged->changes;
     if (p.changes.empty()) p.changes = "code of version " + std::to_string(stage.version);
     if (Status s = PreparePendingLocked(&p, /*warm=*/!options.dry_run); !s.ok()) return fail(s);
@@ -371,7 +371,7 @@ Result<std::vector<ChangeInfo>> AppService::Promote(const std::string& glob_text
   std::vector<std::string> prod_ids;
   for (const auto& [id, live] : apps_) {
     const auto& r = live.record;
-    if (!r.is_stage && glob.Matches(AppPath{r.domain, r.path})) prod_ids.push_back(id);
+    if (!r.is_stage && glob.Matches(AppPath{r.domain(), r.path()})) prod_ids.emplace_back(id);
   }
   if (prod_ids.empty()) return Status::NotFound("no app matches " + glob_text);
   return PromoteLocked(prod_ids, /*only_if_ahead=*/false, options);
@@ -388,7 +388,7 @@ Result<AppService::VersionList> AppService::Versions(const std::string& path) {
   BERTH_ASSIGN_OR_RETURN(const Live* live, FindLocked(path));
   VersionList list;
   list.current = live->record.version;
-  BERTH_ASSIGN_OR_RETURN(list.versions, store_.Versions(live->record.id));
+  BERTH_ASSIGN_OR_RETURN(list.versions, store_.Versions(live->record.id()));
   return list;
 }
 
@@ -396,8 +396,8 @@ Result<store::SourceFiles> AppService::VersionFiles(const std::string& path, int
   std::lock_guard lock(mu_);
   BERTH_ASSIGN_OR_RETURN(const Live* live, FindLocked(path));
   int64_t n = version == 0 ? live->record.version : version;
-  BERTH_RETURN_IF_ERROR(store_.Version(live->record.id, n).status());
-  return sources_.Get(live->record.id, n);
+  BERTH_RETURN_IF_ERROR(store_.Version(live->record.id(), n).status());
+  return sources_.Get(live->record.id(), n);
 }
 
 Result<ChangeInfo> AppService::SwitchVersion(const std::string& path, const std::string& to,

@@ -64,15 +64,17 @@ std::shared_ptr<proxy::Backend> SameStatic(const std::shared_ptr<proxy::Backend>
 
 }  // namespace
 
-AppService::AppEntry AppService::AppEntry::Of(store::AppRecord r) {
+AppService::AppEntry AppService::AppEntry::Of(store::AppRecord r, MetadataPool& pool,
+                                              proxy::Route route) {
   AppEntry e;
-  e.id = std::move(r.id);
-  e.domain = std::move(r.domain);
-  e.path = std::move(r.path);
-  e.main_id = std::move(r.main_id);
+  route.app_id = std::move(r.id);
+  route.domain = std::move(r.domain);
+  route.path = std::move(r.path);
+  e.route = std::make_shared<const proxy::Route>(std::move(route));
+  if (!ConventionalStage(r)) e.explicit_main_id = std::move(r.main_id);
   e.source = std::move(r.source);
   e.spec = std::move(r.spec);
-  e.meta = std::make_shared<const store::AppMetadata>(std::move(r.metadata));
+  e.meta = pool.Intern(std::move(r.metadata));
   e.version = r.version;
   e.switched_from = r.switched_from;
   e.is_stage = r.is_stage;
@@ -82,10 +84,10 @@ AppService::AppEntry AppService::AppEntry::Of(store::AppRecord r) {
 
 store::AppRecord AppService::AppEntry::Record() const {
   store::AppRecord r;
-  r.id = id;
-  r.domain = domain;
-  r.path = path;
-  r.main_id = main_id;
+  r.id = id();
+  r.domain = domain();
+  r.path = path();
+  r.main_id = MainId();
   r.source = source;
   r.spec = spec;
   r.metadata = *meta;
@@ -96,29 +98,36 @@ store::AppRecord AppService::AppEntry::Record() const {
   return r;
 }
 
-void AppService::KeepEqualFieldsLocked(AppEntry* entry) {
-  auto it = apps_.find(entry->id);
-  if (it == apps_.end()) return;
-  AppEntry& old = it->second.record;
-  for (auto [fresh, kept] : {std::pair{&entry->domain, &old.domain},
-                             {&entry->path, &old.path},
-                             {&entry->main_id, &old.main_id},
-                             {&entry->source, &old.source},
-                             {&entry->spec, &old.spec},
-                             {&entry->id, &old.id}}) {
-    if (*fresh == *kept) fresh->swap(*kept);
-  }
-  if (old.meta && *old.meta == *entry->meta) entry->meta = old.meta;
+std::string AppService::AppEntry::MainId() const {
+  if (!is_stage || !explicit_main_id.empty()) return explicit_main_id;
+  return std::string("app_prd_").append(std::string_view(id()).substr(8));
 }
 
-void AppService::ShareMetadataLocked(AppEntry* entry) const {
-  auto share = [&](const AppEntry& twin) {
-    if (twin.meta != entry->meta && *twin.meta == *entry->meta) entry->meta = twin.meta;
-  };
-  if (entry->is_stage) {
-    if (auto main = apps_.find(entry->main_id); main != apps_.end()) share(main->second.record);
-  } else {
-    ForEachStageLocked(entry->id, [&](const Live& stage) { share(stage.record); });
+const AppService::LiveDetail& AppService::Live::Empty() {
+  static const LiveDetail empty;
+  return empty;
+}
+
+void AppService::Live::SetError(std::string error) {
+  auto d = std::make_shared<LiveDetail>(detail ? *detail : LiveDetail{});
+  d->error = std::move(error);
+  detail = std::move(d);
+}
+
+void AppService::KeepEqualFieldsLocked(AppEntry* entry) {
+  auto it = apps_.find(entry->id());
+  if (it == apps_.end()) return;
+  AppEntry& old = it->second.record;
+  const proxy::Route& o = *old.route;
+  const proxy::Route& n = *entry->route;
+  if (o.backend == n.backend && o.app_id == n.app_id && o.domain == n.domain && o.path == n.path &&
+      o.strip_app == n.strip_app && o.preserve_host == n.preserve_host) {
+    entry->route = old.route;
+  }
+  for (auto [fresh, kept] : {std::pair{&entry->explicit_main_id, &old.explicit_main_id},
+                             {&entry->source, &old.source},
+                             {&entry->spec, &old.spec}}) {
+    if (*fresh == *kept) fresh->swap(*kept);
   }
 }
 
@@ -126,27 +135,30 @@ Result<AppService::Live> AppService::PrepareLive(
     const store::AppRecord& record, const store::SourceFiles& source, bool warm,
     const std::vector<std::shared_ptr<proxy::Backend>>& reuse) {
   Live live;
-  live.record = AppEntry::Of(record);
   BERTH_ASSIGN_OR_RETURN(ResolvedApp resolved, resolver_.Resolve(record, source));
-  live.strip_app = resolved.strip_app;
-  live.preserve_host = resolved.preserve_host;
+  proxy::Route route;
+  route.strip_app = resolved.strip_app;
+  route.preserve_host = resolved.preserve_host;
   if (resolved.container) {
     BERTH_RETURN_IF_ERROR(CheckContainerPolicy(record, *resolved.container, options_.security));
-    live.permissions = PermissionsAsked(record, *resolved.container);
+    auto detail = std::make_shared<LiveDetail>();
+    detail->permissions = PermissionsAsked(record, *resolved.container);
     if (!factory_) {
       return Status::FailedPrecondition("containers are disabled (system.container_command)");
     }
-    BERTH_ASSIGN_OR_RETURN(live.backend, factory_->Prepare(record, resolved, warm));
+    BERTH_ASSIGN_OR_RETURN(route.backend, factory_->Prepare(record, resolved, warm));
     live.container = true;
-    live.volumes = resolved.container->volumes;
+    detail->volumes = resolved.container->volumes;
+    if (!detail->permissions.empty() || !detail->volumes.empty()) live.detail = std::move(detail);
   } else {
     BERTH_ASSIGN_OR_RETURN(proxy::Upstream up, proxy::ParseUpstreamUrl(resolved.upstream_url));
     BERTH_RETURN_IF_ERROR(CheckNotSelf(resolved.upstream_url, up));
     for (const auto& candidate : reuse) {
-      if ((live.backend = SameStatic(candidate, up))) break;
+      if ((route.backend = SameStatic(candidate, up))) break;
     }
-    if (!live.backend) live.backend = std::make_shared<proxy::StaticBackend>(up);
+    if (!route.backend) route.backend = std::make_shared<proxy::StaticBackend>(up);
   }
+  live.record = AppEntry::Of(record, metadata_, std::move(route));
   return live;
 }
 
@@ -169,58 +181,34 @@ Status AppService::CheckNotSelf(const std::string& url, const proxy::Upstream& u
 }
 
 void AppService::CommitLiveLocked(Live live) {
-  if (live.container && factory_) factory_->Commit(live.record.Record(), live.backend);
-  SetRouteLocked(live);
+  if (live.container && factory_) factory_->Commit(live.record.Record(), live.backend());
   KeepEqualFieldsLocked(&live.record);
-  ShareMetadataLocked(&live.record);
-  std::string id = live.record.id;
-  apps_[id] = std::move(live);
+  SetRouteLocked(live);
+  PutLocked(std::move(live));
 }
 
-namespace {
-
-std::vector<std::shared_ptr<const proxy::Route>>::iterator RouteOf(
-    std::vector<std::shared_ptr<const proxy::Route>>& routes, const std::string& id) {
-  return std::lower_bound(routes.begin(), routes.end(), id,
-                          [](const std::shared_ptr<const proxy::Route>& r, const std::string& v) {
-                            return r->app_id < v;
-                          });
+void AppService::PutLocked(Live live) {
+  // The view is of the route's string, which moving the entry leaves where it is; try_emplace
+  // leaves `live` alone when the id is there already.
+  std::string_view id = live.record.id();
+  auto [it, inserted] = apps_.try_emplace(id, std::move(live));
+  if (inserted) return;
+  // Replace the entry and point the key at the new entry's id (the old one's may be freed).
+  auto next = std::next(it);
+  auto node = apps_.extract(it);
+  node.mapped() = std::move(live);
+  node.key() = node.mapped().record.id();
+  apps_.insert(next, std::move(node));
 }
-
-}  // namespace
 
 void AppService::SetRouteLocked(const Live& live) {
-  const std::string& id = live.record.id;
-  auto it = RouteOf(routes_, id);
-  bool found = it != routes_.end() && (*it)->app_id == id;
-  if (!live.backend) {
-    if (found) {
-      RouteGoneLocked(*it);
-      routes_.erase(it);
-    }
-    return;
+  auto it = apps_.find(live.record.id());
+  const auto& route = live.record.route;
+  if (it != apps_.end() && it->second.backend()) {
+    if (it->second.record.route == route) return;
+    RouteGoneLocked(it->second.record.route);
   }
-  if (found) {
-    const proxy::Route& o = **it;
-    if (o.backend == live.backend && o.domain == live.record.domain && o.path == live.record.path &&
-        o.strip_app == live.strip_app && o.preserve_host == live.preserve_host) {
-      return;
-    }
-  }
-  auto r = std::make_shared<proxy::Route>();
-  r->app_id = id;
-  r->domain = live.record.domain;
-  r->path = live.record.path;
-  r->strip_app = live.strip_app;
-  r->preserve_host = live.preserve_host;
-  r->backend = live.backend;
-  added_routes_.push_back(r);
-  if (found) {
-    RouteGoneLocked(*it);
-    *it = std::move(r);
-  } else {
-    routes_.insert(it, std::move(r));
-  }
+  if (live.backend()) added_routes_.push_back(route);
 }
 
 void AppService::RouteGoneLocked(const std::shared_ptr<const proxy::Route>& route) {
@@ -232,17 +220,9 @@ void AppService::RouteGoneLocked(const std::shared_ptr<const proxy::Route>& rout
   }
 }
 
-void AppService::DropRouteLocked(const std::string& id) {
-  auto it = RouteOf(routes_, id);
-  if (it != routes_.end() && (*it)->app_id == id) {
-    RouteGoneLocked(*it);
-    routes_.erase(it);
-  }
-}
-
 void AppService::DiscardLive(const Live& live) {
-  if (live.container && factory_ && live.backend)
-    factory_->Discard(live.record.Record(), live.backend);
+  if (live.container && factory_ && live.backend())
+    factory_->Discard(live.record.Record(), live.backend());
 }
 
 Status AppService::Load() {
@@ -251,21 +231,20 @@ Status AppService::Load() {
   BERTH_ASSIGN_OR_RETURN(auto digests, sources_.CurrentDigests());
   apps_.clear();
   other_stage_ids_.clear();
-  routes_.clear();
   // Apps with the same spec, source and params that route to a fixed URL resolve alike and
   // share one backend: each such combination is resolved (Starlark) once, not once per app.
   // Container apps depend on their path and id too, and are resolved one by one.
-  std::map<std::string, Live> fixed;  // spec, source digest, params -> a resolved Live
+  // spec, source digest, params -> the route of such an app, without its id, domain and path
+  std::map<std::string, proxy::Route> fixed;
   for (auto& r : records) {
     if (!r.metadata_error.empty()) {
       spdlog::warn("app {}:{} cannot be served: {}", r.domain, r.path, r.metadata_error);
       Live broken;
-      broken.error = r.metadata_error + "; restore it with: berth version switch " +
-                     std::to_string(r.version) + " " + PathOf(r) + ", or delete it";
+      broken.SetError(r.metadata_error + "; restore it with: berth version switch " +
+                      std::to_string(r.version) + " " + PathOf(r) + ", or delete it");
       broken.unreadable = true;
-      broken.record = AppEntry::Of(std::move(r));
-      std::string id = broken.record.id;
-      apps_.emplace(std::move(id), std::move(broken));
+      broken.record = AppEntry::Of(std::move(r), metadata_);
+      PutLocked(std::move(broken));
       continue;
     }
     auto digest = digests.find({r.id, r.version});
@@ -273,10 +252,9 @@ Status AppService::Load() {
                       nlohmann::json(r.metadata.params).dump();
     if (r.is_stage && !ConventionalStage(r)) other_stage_ids_.emplace(r.main_id, r.id);
     if (auto known = fixed.find(key); known != fixed.end()) {
-      Live live = known->second;
-      live.record = AppEntry::Of(std::move(r));
-      std::string id = live.record.id;
-      apps_.emplace(std::move(id), std::move(live));
+      Live live;
+      live.record = AppEntry::Of(std::move(r), metadata_, known->second);
+      PutLocked(std::move(live));
       continue;
     }
     auto source = sources_.Get(r.id, r.version);
@@ -284,28 +262,27 @@ Status AppService::Load() {
     if (!live.ok()) {
       spdlog::warn("app {}:{} cannot be served: {}", r.domain, r.path, live.status().message());
       Live broken;
-      broken.record = AppEntry::Of(r);
-      broken.error = live.status().message();
-      apps_[r.id] = std::move(broken);
+      broken.SetError(live.status().message());
+      broken.record = AppEntry::Of(std::move(r), metadata_);
+      PutLocked(std::move(broken));
       continue;
     }
-    if (dynamic_cast<const proxy::StaticBackend*>(live->backend.get())) {
-      Live shared = *live;
-      shared.record = AppEntry{};
-      fixed.emplace(std::move(key), std::move(shared));
+    if (dynamic_cast<const proxy::StaticBackend*>(live->backend().get())) {
+      const proxy::Route& route = *live->record.route;
+      fixed.emplace(std::move(key),
+                    proxy::Route{"", "", "", route.strip_app, route.preserve_host, route.backend});
     }
-    if (live->container && factory_) factory_->Commit(r, live->backend);
-    std::string id = live->record.id;
-    apps_[id] = std::move(*live);
+    if (live->container && factory_) factory_->Commit(r, live->backend());
+    PutLocked(std::move(*live));
   }
-  for (auto& [id, live] : apps_) {
-    if (live.record.is_stage) ShareMetadataLocked(&live.record);
+  std::vector<std::shared_ptr<const proxy::Route>> routes;
+  routes.reserve(apps_.size());
+  for (const auto& [id, live] : apps_) {
+    if (live.backend()) routes.push_back(live.record.route);
   }
-  routes_.reserve(apps_.size());
-  for (const auto& [id, live] : apps_) SetRouteLocked(live);  // in id order: appends
   removed_routes_.clear();
   added_routes_.clear();
-  router_.Publish(std::make_shared<proxy::RouteTable>(routes_, options_.default_domain));
+  router_.Publish(std::make_shared<proxy::RouteTable>(std::move(routes), options_.default_domain));
   // Reading every record and resolving the specs leaves much freed memory in the heap.
   TrimHeap();
   return Status::Ok();
@@ -327,29 +304,29 @@ void AppService::PublishLocked() {
 AppInfo AppService::InfoOf(const Live& live) const {
   const auto& r = live.record;
   AppInfo info;
-  info.id = r.id;
-  info.path = r.domain + ":" + r.path;
+  info.id = r.id();
+  info.path = r.domain() + ":" + r.path();
   info.version = r.version;
   info.spec = r.spec;
   info.source = r.source;
-  info.main_id = r.main_id;
+  info.main_id = r.MainId();
   info.is_stage = r.is_stage;
-  info.permissions = live.permissions;
+  info.permissions = live.permissions();
   info.dev = r.dev;
   if (r.dev) {
     info.type = "DEV";
   } else if (r.is_stage) {
     info.type = "STG";
   } else {
-    ForEachStageLocked(r.id, [&](const Live& stage) {
+    ForEachStageLocked(r.id(), [&](const Live& stage) {
       if (stage.record.version > r.version) info.stage_ahead = true;
     });
     info.type = info.stage_ahead ? "PROD*" : "PROD";
   }
-  info.state = live.backend ? "ready" : "error";
-  info.error = live.error;
-  if (factory_ && live.backend) {
-    RunState run = factory_->StateOf(r.id);
+  info.state = live.backend() ? "ready" : "error";
+  info.error = live.error();
+  if (factory_ && live.backend()) {
+    RunState run = factory_->StateOf(r.id());
     if (!run.state.empty()) {
       info.state = run.state;
       info.error = run.error;
@@ -426,7 +403,7 @@ Result<std::vector<AppInfo>> AppService::Create(const CreateRequest& req) {
   const store::SourceFiles& source = loaded.files;
   if (!loaded.head.empty()) prod.metadata.commit = stage.metadata.commit = loaded.head;
   BERTH_ASSIGN_OR_RETURN(Live prod_live, PrepareLive(prod, source, false));
-  auto stage_prepared = PrepareLive(stage, source, false, {prod_live.backend});
+  auto stage_prepared = PrepareLive(stage, source, false, {prod_live.backend()});
   if (!stage_prepared.ok()) {
     DiscardLive(prod_live);
     return stage_prepared.status();
@@ -442,8 +419,8 @@ Result<std::vector<AppInfo>> AppService::Create(const CreateRequest& req) {
     // The same checks as the store's, over the apps in memory.
     std::vector<store::AppRecord> same_domain;
     for (const auto& [id, e] : apps_) {
-      if (e.record.domain == path.domain) {
-        if (e.record.path == prod.path) {
+      if (e.record.domain() == path.domain) {
+        if (e.record.path() == prod.path) {
           return Status::AlreadyExists("app " + path.ToString() + " already exists");
         }
         if (!e.record.is_stage) same_domain.push_back(e.record.Record());
@@ -502,20 +479,21 @@ Result<std::vector<AppInfo>> AppService::List(const std::string& glob_text, bool
     const auto& r = live.record;
     if (r.is_stage && !include_stage) continue;
     if (glob.all()) {
-      if (!r.is_stage || apps_.count(r.main_id)) selected.push_back(&live);
+      if (!r.is_stage || apps_.count(r.MainId())) selected.push_back(&live);
       continue;
     }
-    AppPath p{r.domain, r.path};
+    AppPath p{r.domain(), r.path()};
     if (r.is_stage) {
       // A stage twin is listed with its prod app.
-      auto main = apps_.find(r.main_id);
+      auto main = apps_.find(r.MainId());
       if (main == apps_.end()) continue;
-      p = AppPath{main->second.record.domain, main->second.record.path};
+      p = AppPath{main->second.record.domain(), main->second.record.path()};
     }
     if (glob.Matches(p)) selected.push_back(&live);
   }
   std::sort(selected.begin(), selected.end(), [](const Live* a, const Live* b) {
-    return std::tie(a->record.domain, a->record.path) < std::tie(b->record.domain, b->record.path);
+    return std::tie(a->record.domain(), a->record.path()) <
+           std::tie(b->record.domain(), b->record.path());
   });
   std::vector<AppInfo> out;
   out.reserve(selected.size());
@@ -548,8 +526,8 @@ Result<DeleteResult> AppService::Delete(const std::string& glob_text, const std:
   if (factory_) out.engine = factory_->EngineName();
   std::vector<store::AppRecord> removed;
   for (const auto& id : ids) {
-    out.apps.push_back(InfoOf(apps_[id]));
-    removed.push_back(apps_[id].record.Record());
+    out.apps.push_back(InfoOf(apps_.at(id)));
+    removed.push_back(apps_.at(id).record.Record());
     if (!factory_) continue;
     auto names = factory_->VolumesOf(id);
     if (!names.ok()) {
@@ -558,17 +536,8 @@ Result<DeleteResult> AppService::Delete(const std::string& glob_text, const std:
     }
     out.volumes.insert(out.volumes.end(), names->begin(), names->end());
   }
-  if (ids.size() > 64) {  // one pass rather than one erase (a memmove) per app
-    std::set<std::string_view> gone(ids.begin(), ids.end());
-    std::erase_if(routes_, [&](const auto& r) {
-      if (!gone.count(r->app_id)) return false;
-      RouteGoneLocked(r);
-      return true;
-    });
-  } else {
-    for (const auto& id : ids) DropRouteLocked(id);
-  }
   for (const auto& id : ids) {
+    if (const Live& live = apps_.at(id); live.backend()) RouteGoneLocked(live.record.route);
     apps_.erase(id);
     other_stage_ids_.erase(id);
   }
@@ -605,7 +574,7 @@ Result<std::vector<AppVolumeInfo>> AppService::Volumes(const std::string& glob) 
       v.exists = d.kind == "volume" && existing.count(d.source) > 0;
       out.push_back(std::move(v));
     };
-    for (const auto& entry : live->second.volumes) {
+    for (const auto& entry : live->second.volumes()) {
       VolumeDescription d = DescribeVolume(a.id, entry);
       if (d.kind == "volume") mounted.insert(d.source);
       add(d);
@@ -626,9 +595,9 @@ std::vector<std::string> AppService::MatchProdAndStageLocked(const AppGlob& glob
   for (const auto& [id, live] : apps_) {
     const auto& r = live.record;
     if (r.is_stage) continue;
-    if (!glob.Matches(AppPath{r.domain, r.path})) continue;
-    ids.push_back(id);
-    ForEachStageLocked(id, [&](const Live& stage) { ids.push_back(stage.record.id); });
+    if (!glob.Matches(AppPath{r.domain(), r.path()})) continue;
+    ids.emplace_back(id);
+    ForEachStageLocked(id, [&](const Live& stage) { ids.push_back(stage.record.id()); });
   }
   return ids;
 }
@@ -641,7 +610,7 @@ Result<std::vector<AppInfo>> AppService::Restart(const std::string& glob_text) {
   std::vector<AppInfo> out;
   for (const auto& id : ids) {
     const Live& live = apps_.at(id);
-    if (factory_ && live.backend) factory_->Restart(id);
+    if (factory_ && live.backend()) factory_->Restart(id);
     out.push_back(InfoOf(live));
   }
   return out;

@@ -12,11 +12,13 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "app/app_path.h"
 #include "app/app_policy.h"
 #include "app/glob.h"
+#include "app/metadata_pool.h"
 #include "app/resolved_app.h"
 #include "app/run_state.h"
 #include "app/source_loader.h"
@@ -237,13 +239,16 @@ class AppService {
 
  private:
   // An app's record as kept in memory for every app: the fields of store::AppRecord but its
-  // created_at and updated_at (no app operation reads them back), with the metadata immutable
-  // and shared with its stage twin or prod app when equal (ShareMetadataLocked).
+  // created_at and updated_at (no app operation reads them back). Its id, domain and path are
+  // those of its route (one copy of each string, shared with the route tables), and its
+  // metadata is immutable and shared with every app whose metadata is equal (MetadataPool).
   struct AppEntry {
-    std::string id;
-    std::string domain;
-    std::string path;
-    std::string main_id;
+    // Never null. Its backend is the app's, null when the app failed to resolve: the route is
+    // then in no table.
+    std::shared_ptr<const proxy::Route> route;
+    // A stage twin's prod app id, "" when it is derived from the twin's own id (app_stg_X of
+    // app_prd_X, as Create makes them) and for other apps: see MainId().
+    std::string explicit_main_id;
     std::string source;
     std::string spec;
     std::shared_ptr<const store::AppMetadata> meta;  // never null
@@ -252,19 +257,36 @@ class AppService {
     bool is_stage = false;
     bool dev = false;
 
-    static AppEntry Of(store::AppRecord r);  // moves r's strings and metadata in
-    store::AppRecord Record() const;         // created_at and updated_at empty
+    const std::string& id() const { return route->app_id; }
+    const std::string& domain() const { return route->domain; }
+    const std::string& path() const { return route->path; }
+    std::string MainId() const;  // "" for a prod or dev app
+    // Moves r's strings in; `route` gives the route's strip_app, preserve_host and backend.
+    static AppEntry Of(store::AppRecord r, MetadataPool& pool, proxy::Route route = {});
+    store::AppRecord Record() const;  // created_at and updated_at empty
+  };
+  // What few apps have, kept apart from the entry.
+  struct LiveDetail {
+    std::string error;
+    std::vector<std::string> permissions;  // PermissionsAsked
+    std::vector<std::string> volumes;      // the container's volume entries, merged
   };
   struct Live {
     AppEntry record;
-    std::shared_ptr<proxy::Backend> backend;  // null when the app failed to resolve
-    std::string error;
-    bool strip_app = true;
-    bool preserve_host = false;
-    bool container = false;   // the backend is the factory's
+    std::shared_ptr<const LiveDetail> detail;  // null: no error, permissions or volumes
+    bool container = false;                    // the backend is the factory's
     bool unreadable = false;  // the stored metadata did not parse: no change builds on it
-    std::vector<std::string> permissions;  // PermissionsAsked
-    std::vector<std::string> volumes;      // the container's volume entries, merged
+
+    const std::shared_ptr<proxy::Backend>& backend() const { return record.route->backend; }
+    const std::string& error() const { return detail ? detail->error : Empty().error; }
+    const std::vector<std::string>& permissions() const {
+      return detail ? detail->permissions : Empty().permissions;
+    }
+    const std::vector<std::string>& volumes() const {
+      return detail ? detail->volumes : Empty().volumes;
+    }
+    void SetError(std::string error);
+    static const LiveDetail& Empty();
   };
 
   // Resolves and checks a record and makes its backend, not yet in service (see
@@ -277,10 +299,12 @@ class AppService {
   // Calls f(const Live& stage) for each stage twin in apps_ of the prod app `prod_id`.
   // Requires mu_ held.
   template <typename F>
-  void ForEachStageLocked(const std::string& prod_id, F&& f) const {
+  void ForEachStageLocked(std::string_view prod_id, F&& f) const {
     if (prod_id.starts_with("app_prd_")) {
-      auto it = apps_.find("app_stg_" + prod_id.substr(8));
-      if (it != apps_.end() && it->second.record.is_stage && it->second.record.main_id == prod_id) {
+      auto it = apps_.find(std::string("app_stg_").append(prod_id.substr(8)));
+      const AppEntry* twin = it == apps_.end() ? nullptr : &it->second.record;
+      if (twin && twin->is_stage &&
+          (twin->explicit_main_id.empty() || twin->explicit_main_id == prod_id)) {
         f(it->second);
       }
     }
@@ -290,30 +314,31 @@ class AppService {
     }
   }
   // True when `record`, a stage app, has its prod app's conventional stage id.
-  template <typename R>
-  static bool ConventionalStage(const R& record) {
-    return record.main_id.starts_with("app_prd_") && record.id.starts_with("app_stg_") &&
+  static bool ConventionalStage(const store::AppRecord& record) {
+    return record.is_stage && record.main_id.starts_with("app_prd_") &&
+           record.id.starts_with("app_stg_") &&
            std::string_view(record.id).substr(8) == std::string_view(record.main_id).substr(8);
   }
   // prod id -> its stage twin's id, for `prod_ids`. Requires mu_ held.
   std::map<std::string, std::string> StageIndexOf(const std::vector<std::string>& prod_ids) const;
   // InvalidArgument when a fixed upstream URL is this server's own listener (Options::own_ports).
   Status CheckNotSelf(const std::string& url, const proxy::Upstream& up) const;
-  // Puts a prepared app in service (apps_, routes_ and the factory); PublishLocked() afterwards.
+  // Puts a prepared app in service (apps_, the route changes and the factory); PublishLocked()
+  // afterwards.
   void CommitLiveLocked(Live live);
-  // Brings the app's entry in routes_ in step with `live` (none when it has no backend): a
-  // binary search and, when the route changed, one allocation.
+  // Puts `live` in apps_ in place of any entry with its id (keyed on its route's id).
+  void PutLocked(Live live);
+  // Notes the change from the route of the app's entry in apps_ (if it has a backend) to
+  // `live`'s (if it has one), for the next PublishLocked(). Before PutLocked(live).
   void SetRouteLocked(const Live& live);
-  void DropRouteLocked(const std::string& id);
-  // Notes that `route` left routes_: removed at the next PublishLocked().
+  // Notes that `route` left the routes in service: removed at the next PublishLocked().
   void RouteGoneLocked(const std::shared_ptr<const proxy::Route>& route);
   void DiscardLive(const Live& live);
-  // Makes `entry` take the strings and metadata of the app's current entry in apps_ that are
+  // Makes `entry` take the route and strings of the app's current entry in apps_ that are
   // equal to its own, so that a change keeps the app's older, packed allocations rather than
-  // the ones made among a bulk change's temporaries.
+  // the ones made among a bulk change's temporaries (and an unchanged route stays in the
+  // route table).
   void KeepEqualFieldsLocked(AppEntry* entry);
-  // Makes `entry` share the metadata of its stage twin or prod app in apps_ when equal.
-  void ShareMetadataLocked(AppEntry* entry) const;
 
   // One app's next state, checked and prepared, not yet written.
   struct Pending {
@@ -363,16 +388,18 @@ class AppService {
   SpecResolver& resolver_;
   BackendFactory* factory_;
 
-  std::mutex mu_;                     // serialises mutations; guards apps_ and other_stage_ids_
-  std::map<std::string, Live> apps_;  // by id
+  MetadataPool metadata_;  // outlives apps_
+  std::mutex mu_;          // serialises mutations; guards apps_ and other_stage_ids_
+  // By id: the key is a view of the entry's own id (its route's), so the id is not stored
+  // twice; PutLocked keeps it pointing there.
+  std::map<std::string_view, Live> apps_;
   // Prod app id -> the ids of its stage twins that are not its conventional stage id
   // (app_prd_X -> app_stg_X, as Create makes them; kept by Load and Delete): finding an app's
   // stage twins costs a lookup or two, not a scan of every app, and no index entry per app.
-  std::multimap<std::string, std::string> other_stage_ids_;
-  // The routes of the apps in apps_ that have a backend, in id order: kept by Load,
-  // CommitLiveLocked and Delete, so that a change costs the changed apps, not a walk of all.
-  std::vector<std::shared_ptr<const proxy::Route>> routes_;
-  // The routes that left and joined routes_ since the table was last published.
+  std::multimap<std::string, std::string, std::less<>> other_stage_ids_;
+  // The routes in service are those of the apps in apps_ that have a backend. These are the
+  // routes that left and joined them since the table was last published (kept by
+  // CommitLiveLocked and Delete), so that a change costs the changed apps, not a walk of all.
   std::vector<std::shared_ptr<const proxy::Route>> removed_routes_;
   std::vector<std::shared_ptr<const proxy::Route>> added_routes_;
 };

@@ -142,6 +142,46 @@ TEST_F(AppServiceScaleTest, TwinsAndUnchangedVersionsShareOneBackend) {
   EXPECT_EQ(PortAt(router_, "/b"), 9001);
 }
 
+// apps_ is keyed on a view of each entry's id, held by its route: a change that gives an app a
+// new route (a new URL), or keeps its route, or a delete, must leave every app found by its id.
+TEST_F(AppServiceScaleTest, AppsStayFoundByIdAcrossChangesOfTheirRoute) {
+  for (int i = 0; i < 20; ++i) ASSERT_TRUE(Create("/r" + std::to_string(i), 9000).ok());
+  ChangeOptions promote;
+  promote.promote = true;
+  for (int port = 9001; port <= 9004; ++port) {
+    auto changed =
+        service_->UpdateParam("all", "url", "http://127.0.0.1:" + std::to_string(port), promote);
+    ASSERT_TRUE(changed.ok()) << changed.status().message();
+    changed = service_->UpdateParam("all", "OTHER", std::to_string(port), promote);
+    ASSERT_TRUE(changed.ok()) << changed.status().message();
+  }
+  ASSERT_TRUE(service_->Delete("/r3").ok());
+  auto listed = service_->List("all", true);
+  ASSERT_TRUE(listed.ok());
+  ASSERT_EQ(listed->size(), 2u * 19);
+  for (const auto& info : *listed) {
+    auto found = service_->Find(info.path);
+    ASSERT_TRUE(found.ok()) << info.path;
+    EXPECT_EQ(found->id, info.id);
+    EXPECT_EQ(found->version, 9) << info.path;
+    EXPECT_EQ(found->metadata.params.at("OTHER"), "9004");
+    EXPECT_EQ(PortAt(router_, found->path), 9004) << info.path;
+    auto versions = service_->Versions(info.path);
+    ASSERT_TRUE(versions.ok());
+    EXPECT_EQ(versions->current, 9);
+  }
+  auto stage = service_->Find("/r5_cl_stage");
+  ASSERT_TRUE(stage.ok());
+  EXPECT_EQ(stage->main_id, service_->Find("/r5")->id);
+  // A switch back to version 1 gives the app its first URL again: a new route once more.
+  ASSERT_TRUE(service_->SwitchVersion("/r5", "1", ChangeOptions{}).ok());
+  EXPECT_EQ(PortAt(router_, "/r5"), 9000);
+  EXPECT_EQ(service_->Find("/r5")->id, stage->main_id);
+  ASSERT_TRUE(service_->Delete("all").ok());
+  EXPECT_EQ(service_->List("all", true)->size(), 0u);
+  EXPECT_EQ(router_.Current().size(), 0u);
+}
+
 TEST_F(AppServiceScaleTest, AStageTwinWithAnotherIdIsFound) {
   // Create names a stage twin app_stg_X after its prod app_prd_X; a twin named otherwise is
   // found too.
