@@ -474,30 +474,39 @@ Result<std::vector<AppInfo>> AppService::List(const std::string& glob_text, bool
     }
   }
   const bool found_exact = !selected.empty();
+  std::string main_id;  // reused: no allocation per stage twin
+  auto main_of = [&](const AppEntry& r) {
+    if (!r.explicit_main_id.empty()) return apps_.find(r.explicit_main_id);
+    main_id.assign("app_prd_").append(std::string_view(r.id()).substr(8));
+    return apps_.find(main_id);
+  };
   for (const auto& [id, live] : apps_) {
     if (found_exact) break;
     const auto& r = live.record;
     if (r.is_stage && !include_stage) continue;
     if (glob.all()) {
-      if (!r.is_stage || apps_.count(r.MainId())) selected.push_back(&live);
+      if (!r.is_stage || main_of(r) != apps_.end()) selected.push_back(&live);
       continue;
     }
     AppPath p{r.domain(), r.path()};
     if (r.is_stage) {
       // A stage twin is listed with its prod app.
-      auto main = apps_.find(r.MainId());
+      auto main = main_of(r);
       if (main == apps_.end()) continue;
       p = AppPath{main->second.record.domain(), main->second.record.path()};
     }
     if (glob.Matches(p)) selected.push_back(&live);
   }
-  std::sort(selected.begin(), selected.end(), [](const Live* a, const Live* b) {
-    return std::tie(a->record.domain(), a->record.path()) <
-           std::tie(b->record.domain(), b->record.path());
+  // Sorted by the routes' domain and path, one pointer away.
+  std::vector<std::pair<const proxy::Route*, const Live*>> sorted;
+  sorted.reserve(selected.size());
+  for (const Live* l : selected) sorted.emplace_back(l->record.route.get(), l);
+  std::sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) {
+    return std::tie(a.first->domain, a.first->path) < std::tie(b.first->domain, b.first->path);
   });
   std::vector<AppInfo> out;
-  out.reserve(selected.size());
-  for (const Live* l : selected) out.push_back(InfoOf(*l));
+  out.reserve(sorted.size());
+  for (const auto& [route, l] : sorted) out.push_back(InfoOf(*l));
   return out;
 }
 
