@@ -67,6 +67,7 @@ REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SUPPORT = os.path.join(REPO, "tests", "support")
 sys.path.insert(0, SUPPORT)
 from backend import ws_frame  # noqa: E402
+from ws_client import read_exact  # noqa: E402
 
 IMAGE = "python:3.12.5-slim"
 CONTAINERFILE = (f"FROM {IMAGE}\nCOPY backend.py /backend.py\nEXPOSE 8000\n"
@@ -510,16 +511,6 @@ class Soak:
         died = self.server.poll() is not None
         self.row(time.monotonic() - t0, "end")
         return died
-
-
-def read_exact(sock, n):
-    buf = b""
-    while len(buf) < n:
-        chunk = sock.recv(n - len(buf))
-        if not chunk:
-            raise EOFError("connection closed")
-        buf += chunk
-    return buf
 
 
 def main():

@@ -112,6 +112,14 @@ TEST(FdLimitE2E, AdminAnswersAndProxyRecoversAtTheOpenFileLimit) {
   ASSERT_TRUE(full) << "the proxy took " << fill.fds.size() << " connections";
   // Refused at once with a 503 (not left in the backlog until the probe's 30 s timeout).
   EXPECT_TRUE(StartsWith(refusal, "HTTP/1.1 503")) << "[" << refusal << "]";
+  // The log says why, and what to do (the first refusal is warned at once).
+  EXPECT_TRUE(WaitFor(
+      [&] {
+        return server.log().find("[warning] refused 1 new connection with 503") != std::string::npos;
+      },
+      std::chrono::seconds(5)))
+      << server.log();
+  EXPECT_NE(server.log().find("ulimit -n"), std::string::npos);
   std::cerr << "full: " << fill.fds.size() << " client connections, the server holds "
             << OpenFds(server.pid()) << " descriptors\n";
 

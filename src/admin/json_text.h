@@ -6,6 +6,7 @@
 #pragma once
 
 #include <charconv>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -89,5 +90,17 @@ std::string ToJsonText(const T& value) {
   internal::AppendJson(&out, value);
   return out;
 }
+
+// Valid JSON text laid out as nlohmann's dump(indent) lays out the same value with its keys
+// in the order they come (a newline and `indent` spaces per level, "key": value, empty
+// containers as {} and []), in one pass without building a tree: printing an answer of
+// thousands of apps. Strings are copied as they are. The text must be valid JSON
+// (nlohmann::json::accept).
+std::string IndentJson(std::string_view text, int indent);
+
+// The text of the member `key` of the JSON object `text` (valid JSON), e.g. the array of
+// {"apps":[...]}; nullopt when `text` is not an object or has no such member. Keys are
+// compared as they are written (a key written with escapes is not found).
+std::optional<std::string_view> JsonMemberText(std::string_view text, std::string_view key);
 
 }  // namespace berth::admin

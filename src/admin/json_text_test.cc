@@ -54,5 +54,42 @@ TEST(JsonTextTest, MapsOptionalsAndJsonValues) {
   ExpectSameAsTree(p);
 }
 
+// IndentJson lays text out as nlohmann's dump(2) does, keys in their order.
+TEST(JsonTextTest, IndentJsonMatchesNlohmannsLayout) {
+  const char* texts[] = {
+      R"({"apps":[{"id":"app_prd_x","path":"localhost:/a","permissions":[],"meta":{},"n":-12,"ok":true,"x":null}],"dry_run":false})",
+      R"([])",
+      R"({})",
+      R"("just a string")",
+      R"(3.5)",
+      R"([[],[{}],{"a":[1,2,[3]]}])",
+      R"({"tricky \" {[:,]} \\":"value with \"quotes\", [brackets] and {braces}: yes","u":"café € \u0001"})",
+      " { \"spaced\" : [ 1 , 2 ] , \"e\" : [ ] } ",
+  };
+  for (const char* text : texts) {
+    auto tree = nlohmann::ordered_json::parse(text);
+    EXPECT_EQ(IndentJson(text, 2), tree.dump(2)) << text;
+    EXPECT_EQ(IndentJson(text, 4), tree.dump(4)) << text;
+  }
+  AppsResponse r;
+  AppInfo a;
+  a.path = "localhost:/a";
+  a.permissions = {"bind /x", "quote \" backslash \\ tab \t"};
+  r.apps = {a, a};
+  std::string text = ToJsonText(r);
+  EXPECT_EQ(IndentJson(text, 2), nlohmann::ordered_json::parse(text).dump(2));
+}
+
+TEST(JsonTextTest, JsonMemberTextFindsATopLevelMember) {
+  std::string_view text = R"( {"a\"pps":[1], "skip":{"apps":[2]}, "apps" : [{"x":"]"}], "z":1})";
+  EXPECT_EQ(JsonMemberText(text, "apps"), R"([{"x":"]"}])");
+  EXPECT_EQ(JsonMemberText(text, "z"), "1");
+  EXPECT_EQ(JsonMemberText(text, "skip"), R"({"apps":[2]})");
+  EXPECT_EQ(JsonMemberText(text, "none"), std::nullopt);
+  EXPECT_EQ(JsonMemberText("[1,2]", "apps"), std::nullopt);
+  EXPECT_EQ(JsonMemberText("{}", "apps"), std::nullopt);
+  EXPECT_EQ(JsonMemberText(R"({"apps":"s"})", "apps"), R"("s")");
+}
+
 }  // namespace
 }  // namespace berth::admin

@@ -366,7 +366,8 @@ void ContainerApp::Tick() {
 
 void ContainerApp::StopJob(uint64_t generation, const std::string& why) {
   const std::string name = Live()->run.name;
-  spdlog::info("app {}: {}, stopping container {}", plan_.app_id, why, name);
+  spdlog::info("app {}: {}, stopping container {} (killed if still running after {}s)",
+               plan_.app_id, why, name, settings_.stop_timeout_secs);
   Status s = deps_.runtime->Stop(name, settings_.stop_timeout_secs);
   if (!s.ok()) spdlog::warn("app {}: stop failed: {}", plan_.app_id, s.message());
   std::lock_guard lock(mu_);

@@ -48,7 +48,7 @@ struct ContainerAppSettings {
   std::chrono::milliseconds idle_timeout{180'000};
   std::chrono::milliseconds start_timeout{180'000};
   std::chrono::milliseconds status_interval{5'000};
-  int stop_timeout_secs = 10;
+  int stop_timeout_secs = 10;   // container.stop_timeout_secs: SIGTERM, then SIGKILL after it
   int unhealthy_threshold = 3;  // consecutive failed periodic checks before a restart
   std::chrono::milliseconds first_start_backoff{1'000};  // the wait after one failed start
   std::chrono::milliseconds max_start_backoff{60'000};   // container.max_start_backoff_secs

@@ -55,6 +55,9 @@ Result<std::shared_ptr<proxy::Backend>> ContainerAppRegistry::Prepare(
       Seconds(resolver_.ConfigValue(record, "container.max_start_backoff_secs", "60"), 60);
   settings.drain_timeout =
       Seconds(resolver_.ConfigValue(record, "container.drain_timeout_secs", "30"), 30);
+  settings.stop_timeout_secs = static_cast<int>(
+      Seconds(resolver_.ConfigValue(record, "container.stop_timeout_secs", "10"), 10).count() /
+      1000);
   ContainerAppDeps deps;
   deps.runtime = runtime_.get();
   deps.jobs = &jobs_;
@@ -261,9 +264,7 @@ void ContainerAppRegistry::CleanUpOrphans() {
   }
 }
 
-std::string ContainerAppRegistry::SecretFilesRoot() const {
-  return options_.home + "/run/secrets";
-}
+std::string ContainerAppRegistry::SecretFilesRoot() const { return options_.home + "/run/secrets"; }
 
 Result<std::string> ContainerAppRegistry::Logs(const std::string& app_id, int lines) {
   auto app = Find(app_id);

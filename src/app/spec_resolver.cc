@@ -22,7 +22,8 @@ Status SpecResolver::CheckConf(const std::map<std::string, std::string>& conf) c
     }
     long long n = 0;
     if (ParseInt(known->second, &n)) {  // a number by default: a number here too
-      long long min = key.ends_with("idle_shutdown_secs") ? 0 : 1;
+      long long min =
+          key.ends_with("idle_shutdown_secs") || key.ends_with("stop_timeout_secs") ? 0 : 1;
       if (!ParseInt(value, &n) || n < min) {
         return Status::InvalidArgument("--conf " + key + "=" + value + ": must be a whole number " +
                                        (min == 0 ? "(0 or more)" : "of at least 1"));

@@ -24,11 +24,11 @@ class AdminClient {
     return admin::FromJson<typename Req::Response>(body);
   }
 
-  // The answer as it came, not decoded into the protocol struct: for printing it as JSON
-  // without a decode and an encode (`app list -f json` with thousands of apps).
+  // The answer's JSON text as it came (checked to be JSON, not decoded): for printing it
+  // without building it as a tree (`app list -f json` with thousands of apps).
   template <typename Req>
-  Result<nlohmann::json> CallJson(const Req& request) {
-    return Post(Req::kPath, admin::ToJson(request));
+  Result<std::string> CallText(const Req& request) {
+    return PostText(Req::kPath, admin::ToJson(request));
   }
 
   // For streaming operations: calls on_data with each piece of the answer as it arrives.
@@ -41,6 +41,7 @@ class AdminClient {
 
  private:
   Result<nlohmann::json> Post(const char* path, const nlohmann::json& body);
+  Result<std::string> PostText(const char* path, const nlohmann::json& body);
   Status PostStream(const char* path, const nlohmann::json& body,
                     const std::function<void(std::string_view)>& on_data);
 

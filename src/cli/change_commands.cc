@@ -64,7 +64,7 @@ void AddChangeCommands(std::vector<Command>& t) {
           BERTH_RETURN_IF_ERROR(CheckFormat(*format));
           BERTH_ASSIGN_OR_RETURN(auto res, Client().Call(admin::ListParamsRequest{*path}));
           if (*format == "json") {
-            std::printf("%s\n", admin::Dump(admin::ToJson(res), 2).c_str());
+            PrintJson(res);
             return Status::Ok();
           }
           std::vector<std::vector<std::string>> rows = {{"NAME", "VALUE"}};
@@ -167,7 +167,7 @@ void AddChangeCommands(std::vector<Command>& t) {
                           BERTH_RETURN_IF_ERROR(CheckFormat(*format));
                           BERTH_ASSIGN_OR_RETURN(auto res, Client().Call(*req));
                           if (*format == "json") {
-                            std::printf("%s\n", admin::Dump(admin::ToJson(res), 2).c_str());
+                            PrintJson(res);
                             return Status::Ok();
                           }
                           std::vector<std::vector<std::string>> rows = {
@@ -191,7 +191,7 @@ void AddChangeCommands(std::vector<Command>& t) {
           BERTH_RETURN_IF_ERROR(CheckFormat(*format));
           BERTH_ASSIGN_OR_RETURN(auto res, Client().Call(admin::ListVersionsRequest{*path}));
           if (*format == "json") {
-            std::printf("%s\n", admin::Dump(admin::ToJson(res), 2).c_str());
+            PrintJson(res);
             return Status::Ok();
           }
           std::vector<std::vector<std::string>> rows = {
@@ -217,7 +217,7 @@ void AddChangeCommands(std::vector<Command>& t) {
           BERTH_RETURN_IF_ERROR(CheckFormat(*format));
           BERTH_ASSIGN_OR_RETURN(auto res, Client().Call(*req));
           if (*format == "json") {
-            std::printf("%s\n", admin::Dump(admin::ToJson(res), 2).c_str());
+            PrintJson(res);
             return Status::Ok();
           }
           std::vector<std::vector<std::string>> rows = {{"PATH", "SIZE", "MODE", "SHA256"}};

@@ -6,8 +6,10 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
+#include "admin/json_text.h"
 #include "base/status.h"
 #include "cli/admin_client.h"
 #include "cli/command_table.h"
@@ -38,6 +40,13 @@ Status ParseKeyValue(const std::string& flag, const std::string& text, bool allo
 
 // InvalidArgument unless `format` is "table" or "json" (the -f flag).
 Status CheckFormat(const std::string& format);
+
+// Prints a protocol value for -f json: its keys in the protocol's order, indented by 2.
+void PrintJsonText(std::string_view json_text);
+template <typename T>
+void PrintJson(const T& value) {
+  PrintJsonText(admin::ToJsonText(value));
+}
 
 // Prints rows as aligned columns, the first row being the header.
 std::string FormatTable(const std::vector<std::vector<std::string>>& rows);

@@ -112,6 +112,12 @@ Status CheckFormat(const std::string& format) {
   return Status::InvalidArgument("unknown format \"" + format + "\"; use table or json");
 }
 
+void PrintJsonText(std::string_view json_text) {
+  std::string text = admin::IndentJson(json_text, 2);
+  text.push_back('\n');
+  std::fwrite(text.data(), 1, text.size(), stdout);
+}
+
 std::string FormatTable(const std::vector<std::vector<std::string>>& rows) {
   std::vector<size_t> widths;
   for (const auto& row : rows) {

@@ -71,7 +71,7 @@ void AddSecretCommands(std::vector<Command>& t) {
           BERTH_ASSIGN_OR_RETURN(admin::SecretsResponse res,
                                  Client().Call(admin::ListSecretsRequest{*provider}));
           if (*format == "json") {
-            std::printf("%s\n", admin::Dump(admin::ToJson(res.secrets), 2).c_str());
+            PrintJson(res.secrets);
             return Status::Ok();
           }
           std::vector<std::vector<std::string>> rows = {{"PROVIDER", "NAME", "CREATED", "UPDATED"}};

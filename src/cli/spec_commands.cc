@@ -14,7 +14,7 @@ void AddSpecCommands(std::vector<Command>& t) {
                           BERTH_ASSIGN_OR_RETURN(admin::SpecsResponse res,
                                                  Client().Call(admin::ListSpecsRequest{}));
                           if (*format == "json") {
-                            std::printf("%s\n", admin::Dump(admin::ToJson(res.specs), 2).c_str());
+                            PrintJson(res.specs);
                             return Status::Ok();
                           }
                           std::vector<std::vector<std::string>> rows = {

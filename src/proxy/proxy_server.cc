@@ -1,19 +1,18 @@
 #include "proxy/proxy_server.h"
 
-#include <sys/resource.h>
 #include <sys/socket.h>
 
 #include <algorithm>
 #include <atomic>
 #include <boost/asio.hpp>
 #include <boost/asio/ssl.hpp>
-#include <climits>
 #include <cstdio>
 #include <memory>
 #include <random>
 #include <thread>
 #include <vector>
 
+#include "proxy/fd_limit.h"
 #include "proxy/proxy_session.h"
 #include "proxy/proxy_worker.h"
 #include "proxy/relay.h"
@@ -30,20 +29,6 @@ struct Listener {
   tcp::acceptor acceptor;
   std::unique_ptr<asio::ssl::context> tls;  // null for plain HTTP
 };
-
-// The lowest descriptor number at which an accepted connection is refused. The kernel hands
-// out the lowest free number, so a connection that gets this one or a higher one means that
-// every lower one is in use. A reserve (an eighth of the limit, at least 64 or half of it) is
-// left for the rest of the server (the admin socket, the store, the container engine's pipes),
-// and half of what remains for the upstream connections of the clients accepted: a proxied
-// request holds two descriptors.
-int RefuseFromFd() {
-  rlimit rl{};
-  if (::getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY) return INT_MAX;
-  rlim_t limit = rl.rlim_cur;
-  rlim_t reserve = std::max(std::min<rlim_t>(64, limit / 2), limit / 8);
-  return static_cast<int>(std::min<rlim_t>((limit - reserve) / 2, INT_MAX));
-}
 
 // Answers 503 (plain HTTP; a TLS connection is only closed) without waiting, then closes.
 // What the client has sent by then is read first: closing with unread bytes would reset the
@@ -124,8 +109,11 @@ asio::awaitable<void> ProxyServer::Impl::AcceptLoop(Listener& l) {
     ++shared.accepted;
     tcp::socket socket(std::move(accepted_socket));
     // Read every time (one system call): the limit may be changed while the server runs.
-    if (socket.native_handle() >= RefuseFromFd()) {
+    if (auto limit = OpenFileLimit(); socket.native_handle() >= RefuseFromFd(limit)) {
+      int fd = socket.native_handle();
       Refuse(socket, l.tls != nullptr);
+      std::string line = shared.refusals.Refused(RefusalLog::Clock::now(), fd, limit.value_or(0));
+      if (!line.empty() && shared.options.warn_log) shared.options.warn_log(line);
       continue;
     }
     SetNoDelay(socket);
@@ -250,7 +238,7 @@ bool ProxyServer::Shutdown(std::chrono::milliseconds grace) {
 ProxyStats ProxyServer::Stats() const {
   const ProxyShared& s = impl_->shared;
   return ProxyStats{s.accepted.load(), s.requests.load(), s.in_flight.load(),
-                    s.upstream_connects.load()};
+                    s.upstream_connects.load(), s.refusals.total()};
 }
 
 }  // namespace berth::proxy

@@ -42,13 +42,17 @@ struct ProxyOptions {
   std::chrono::milliseconds upstream_pool_idle{60'000};
   // Receives one line per proxied request when set; called on network threads, must not block.
   std::function<void(const std::string&)> access_log;
+  // Receives a warning when connections are refused near the open-file limit (at most one
+  // line per 10 s, see RefusalLog); called on a network thread, must not block.
+  std::function<void(const std::string&)> warn_log;
 };
 
 struct ProxyStats {
   uint64_t connections_accepted = 0;
   uint64_t requests = 0;
   uint64_t requests_in_flight = 0;
-  uint64_t upstream_connects = 0;  // new upstream connections (the rest reused the pool)
+  uint64_t upstream_connects = 0;    // new upstream connections (the rest reused the pool)
+  uint64_t connections_refused = 0;  // answered 503 at once near the open-file limit
 };
 
 class ProxyServer {

@@ -21,6 +21,7 @@
 #include <unordered_map>
 
 #include "proxy/connect_gate.h"
+#include "proxy/fd_limit.h"
 #include "proxy/proxy_server.h"
 #include "proxy/upstream_pool.h"
 
@@ -76,6 +77,7 @@ struct ProxyShared {
   std::atomic<uint64_t> accepted{0};
   std::atomic<uint64_t> requests{0};
   std::atomic<uint64_t> upstream_connects{0};
+  RefusalLog refusals;  // connections refused near the open-file limit
 
   // Shutdown waits on `quiet` for in_flight and accept_loops to reach 0; the last request to
   // end after `stopping` is set, and the last accept loop, wake it. (The sequentially

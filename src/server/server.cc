@@ -222,6 +222,7 @@ Status Server::Impl::MakeProxy() {
   if (access_logger) {
     po.access_log = [logger = access_logger](const std::string& line) { logger->info(line); };
   }
+  po.warn_log = [](const std::string& line) { spdlog::warn("{}", line); };
   proxy = std::make_unique<proxy::ProxyServer>(std::move(po), router);
   if (c.http.port >= 0) {
     BERTH_ASSIGN_OR_RETURN(http_port, proxy->Listen(c.http.host, c.http.port, nullptr));

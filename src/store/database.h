@@ -92,6 +92,10 @@ class Database {
 
   // Serialises a read that spans several statements.
   std::unique_lock<std::recursive_mutex> Lock() { return std::unique_lock(mu_); }
+  // The lock if no other thread holds it (owns_lock() tells).
+  std::unique_lock<std::recursive_mutex> TryLock() {
+    return std::unique_lock(mu_, std::try_to_lock);
+  }
 
   // Opens the BLOB in `column` of the row `rowid` of `table`, for reading or for writing.
   Result<Blob> OpenBlob(const std::string& table, const std::string& column, int64_t rowid,

@@ -84,27 +84,44 @@ int64_t ContentRow(Database& db, const std::string& sha) {
   return st.Step() ? st.ColumnInt(0) : 0;
 }
 
-// Streams the stored content of `file` to `sink` a chunk at a time.
+// Streams the stored content of `file` to `sink` a chunk at a time, each chunk read under the
+// lock and given to `sink` without it. The content is found again for each chunk: a content
+// is never changed, only deleted (by CollectGarbage, when no version uses it any more).
 Status StreamStored(const SourceFile& file,
                     const std::function<Status(int64_t offset, const char*, size_t)>& sink) {
   if (!file.db) return Status::Internal("a stored source file without its database");
   Database& db = *file.db;
-  auto lock = db.Lock();
-  int64_t row = ContentRow(db, file.sha256);
-  if (row == 0) return Status::NotFound("source content " + file.sha256 + " is not stored");
-  BERTH_ASSIGN_OR_RETURN(Blob blob, db.OpenBlob("files", "content", row, /*write=*/false));
-  std::vector<char> buf(static_cast<size_t>(std::min<int64_t>(kChunk, blob.size())));
-  for (int64_t offset = 0; offset < blob.size();) {
-    int n = static_cast<int>(std::min<int64_t>(kChunk, blob.size() - offset));
-    BERTH_RETURN_IF_ERROR(blob.Read(offset, buf.data(), n));
+  std::vector<char> buf;
+  int64_t size = 0;
+  for (int64_t offset = 0; offset == 0 || offset < size;) {
+    int n = 0;
+    {
+      auto lock = db.Lock();
+      int64_t row = ContentRow(db, file.sha256);
+      if (row == 0 && offset == 0) {
+        return Status::NotFound("source content " + file.sha256 + " is not stored");
+      }
+      if (row == 0) {
+        return Status::FailedPrecondition("source content " + file.sha256 +
+                                          " was deleted while it was read");
+      }
+      BERTH_ASSIGN_OR_RETURN(Blob blob, db.OpenBlob("files", "content", row, /*write=*/false));
+      size = blob.size();
+      n = static_cast<int>(std::min<int64_t>(kChunk, size - offset));
+      if (n <= 0) break;
+      buf.resize(static_cast<size_t>(n));
+      BERTH_RETURN_IF_ERROR(blob.Read(offset, buf.data(), n));
+    }
     BERTH_RETURN_IF_ERROR(sink(offset, buf.data(), static_cast<size_t>(n)));
     offset += n;
   }
   return Status::Ok();
 }
 
-Status Stream(const SourceFile& file,
-              const std::function<Status(int64_t offset, const char*, size_t)>& sink) {
+}  // namespace
+
+Status StreamSourceFile(const SourceFile& file,
+                        const std::function<Status(int64_t offset, const char*, size_t)>& sink) {
   switch (file.where) {
     case SourceFile::Where::kMemory:
       return file.content.empty() ? Status::Ok()
@@ -121,8 +138,6 @@ Status Stream(const SourceFile& file,
   }
   return Status::Internal("unknown source file kind");
 }
-
-}  // namespace
 
 std::string SourceFile::Digest() const {
   return where == Where::kMemory ? Sha256Hex(content) : sha256;
@@ -157,7 +172,7 @@ Result<std::string> ReadSourceFile(const SourceFile& file) {
   if (file.where == SourceFile::Where::kMemory) return file.content;
   std::string out;
   out.reserve(static_cast<size_t>(file.size));
-  BERTH_RETURN_IF_ERROR(Stream(file, [&](int64_t, const char* data, size_t n) {
+  BERTH_RETURN_IF_ERROR(StreamSourceFile(file, [&](int64_t, const char* data, size_t n) {
     out.append(data, n);
     return Status::Ok();
   }));
@@ -168,7 +183,7 @@ Status CopySourceFile(const SourceFile& file, const std::string& dest, int mode)
   Fd out{::open(dest.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)};
   if (out.fd < 0) return Errno("create", dest);
   if (::fchmod(out.fd, static_cast<mode_t>(mode)) != 0) return Errno("chmod", dest);
-  BERTH_RETURN_IF_ERROR(Stream(
+  BERTH_RETURN_IF_ERROR(StreamSourceFile(
       file, [&](int64_t, const char* data, size_t n) { return WriteFull(out.fd, data, n, dest); }));
   if (::close(out.fd) != 0) {
     out.fd = -1;

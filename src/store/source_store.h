@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <string>
 
@@ -48,6 +49,11 @@ Result<SourceFile> DiskSourceFile(const std::string& path, int mode);
 Result<std::string> ReadSourceFile(const SourceFile& file);
 // Writes the file's bytes to `dest` (created or truncated, with `mode`), 1 MiB at a time.
 Status CopySourceFile(const SourceFile& file, const std::string& dest, int mode);
+// Gives the file's bytes to `sink` in order, 1 MiB at a time. A stored file's chunks are read
+// under the database's lock, one at a time, and `sink` runs without it: copying a large file
+// into a build context does not hold up the store's other users.
+Status StreamSourceFile(const SourceFile& file,
+                        const std::function<Status(int64_t offset, const char*, size_t)>& sink);
 
 class SourceStore {
  public:

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <thread>
 #include <utility>
 
 #include "base/files.h"
@@ -267,8 +268,11 @@ TEST(SourceStoreTest, StoringALargeSourceLeavesNoLargeWal) {
   ASSERT_TRUE(WriteFileAtomic(tmp.path + "/big.bin", Bytes(24u << 20, 5)).ok());
   auto disk = DiskSourceFile(tmp.path + "/big.bin", 0644);
   ASSERT_TRUE(disk.ok());
-  ASSERT_TRUE(
-      (*db)->Transaction([&] { return sources.Put(prod.id, 1, {{"big.bin", *disk}}); }).ok());
+  ASSERT_TRUE((*db)
+                  ->Transaction([&] {
+                    return sources.Put(prod.id, 1, {{"big.bin", *disk}});
+                  })
+                  .ok());
   // The commit wrote about 6,000 pages to the WAL; the commit hook checkpointed and truncated
   // it (SQLite's own auto-checkpoint would leave a 24 MB WAL file until the next write).
   EXPECT_GT(FileSize(db_path), 24 << 20);
@@ -341,6 +345,54 @@ TEST(SourceStoreTest, CurrentDigestsHaveOnlyEachAppsCurrentVersion) {
   EXPECT_EQ(current->at({prod.id, 1}), all->at({prod.id, 1}));
   EXPECT_EQ(current->at({stage.id, 2}), all->at({stage.id, 2}));
   EXPECT_FALSE(current->count({stage.id, 1}));
+}
+
+// A stored file is read a chunk at a time under the store's lock, and given to the sink
+// without it: another thread can use the store while a large file is copied out.
+TEST(SourceStoreTest, StreamingAStoredFileDoesNotHoldTheStoreBetweenChunks) {
+  TempDir tmp;
+  const std::string big = Bytes((2u << 20) + 7, 3);
+  auto db = Database::Open(tmp.path + "/berth.db");
+  ASSERT_TRUE(db.ok()) << db.status().ToString();
+  ASSERT_TRUE(Migrate(**db).ok());
+  ASSERT_TRUE((*db)->Exec("PRAGMA foreign_keys = OFF").ok());
+  SourceStore sources(**db);
+  ASSERT_TRUE((*db)
+                  ->Transaction([&] {
+                    return sources.Put("one", 1, {{"big", {big, 0644}}});
+                  })
+                  .ok());
+  auto got = sources.Get("one", 1);
+  ASSERT_TRUE(got.ok()) << got.status().ToString();
+
+  std::string copy;
+  int chunks = 0;
+  int free_in_sink = 0;
+  Status streamed =
+      StreamSourceFile(got->at("big"), [&](int64_t offset, const char* data, size_t n) {
+        EXPECT_EQ(offset, static_cast<int64_t>(copy.size()));
+        copy.append(data, n);
+        ++chunks;
+        std::thread other([&] {
+          if ((*db)->TryLock().owns_lock()) ++free_in_sink;
+        });
+        other.join();
+        return Status::Ok();
+      });
+  ASSERT_TRUE(streamed.ok()) << streamed.ToString();
+  EXPECT_TRUE(copy == big);
+  EXPECT_EQ(chunks, 3);
+  EXPECT_EQ(free_in_sink, 3) << "the sink ran with the store locked";
+
+  // Content deleted between two chunks is an error, not a short file.
+  ASSERT_TRUE((*db)->Exec("DELETE FROM app_files").ok());
+  copy.clear();
+  streamed = StreamSourceFile(got->at("big"), [&](int64_t, const char* data, size_t n) {
+    copy.append(data, n);
+    return sources.CollectGarbage();
+  });
+  EXPECT_EQ(streamed.code(), Status::Code::kFailedPrecondition) << streamed.ToString();
+  EXPECT_EQ(copy.size(), size_t{1} << 20);
 }
 
 }  // namespace
