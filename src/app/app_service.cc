@@ -237,6 +237,7 @@ Status AppService::Load() {
   // spec, source digest, params -> the route of such an app, without its id, domain and path
   std::map<std::string, proxy::Route> fixed;
   for (auto& r : records) {
+    if (r.is_stage && !ConventionalStage(r)) other_stage_ids_.emplace(r.main_id, r.id);
     if (!r.metadata_error.empty()) {
       spdlog::warn("app {}:{} cannot be served: {}", r.domain, r.path, r.metadata_error);
       Live broken;
@@ -250,7 +251,6 @@ Status AppService::Load() {
     auto digest = digests.find({r.id, r.version});
     std::string key = r.spec + '\n' + (digest == digests.end() ? "" : digest->second) + '\n' +
                       nlohmann::json(r.metadata.params).dump();
-    if (r.is_stage && !ConventionalStage(r)) other_stage_ids_.emplace(r.main_id, r.id);
     if (auto known = fixed.find(key); known != fixed.end()) {
       Live live;
       live.record = AppEntry::Of(std::move(r), metadata_, known->second);
