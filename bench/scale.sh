@@ -34,6 +34,9 @@
 #   SCALE_VERSIONS=1      versions per app: after the creates, SCALE_VERSIONS-1 calls of
 #                         `berth param update SCALE_V <v> all --promote` (each a new version of
 #                         every prod app and of its stage twin), timed, before the lists
+#   SCALE_DISTINCT=0      1: every app also gets its own param (APP_N=<i>), so no two apps
+#                         have equal metadata (as apps made one by one by hand): the memory
+#                         then includes one metadata per app (shared with its stage twin only)
 #   BENCH_BUILD=1         0: use build/release/berth as it is, do not (re)build
 #   BERTH_BINARY          a berth binary to measure instead of build/release/berth
 #   SCALE_SEED_BINARY     another berth binary (say, a faster build) whose server takes the
@@ -59,6 +62,7 @@ PARALLEL=${SCALE_PARALLEL:-2}
 LIST_RUNS=${SCALE_LIST_RUNS:-5}
 WRK_SECS=${SCALE_WRK_SECS:-5}
 VERSIONS=${SCALE_VERSIONS:-1}
+DISTINCT=${SCALE_DISTINCT:-0}
 BUILD=${BENCH_BUILD:-1}
 BERTH=${BERTH_BINARY:-$ROOT/build/release/berth}
 NGINX=$(command -v nginx || echo /usr/sbin/nginx)
@@ -195,7 +199,9 @@ create_worker() {  # create_worker W FIRST LAST STEP
   local w=$1 i t0 t1
   for ((i = $2; i <= $3; i += $4)); do
     t0=$(now_us)
-    "$BERTH" app create --spec proxy --approve --param "url=$URL" - "/a$i" >/dev/null 2>"$TMP/create.err.$w" ||
+    local own=()
+    ((DISTINCT == 1)) && own=(--param "APP_N=$i")
+    "$BERTH" app create --spec proxy --approve --param "url=$URL" "${own[@]}" - "/a$i" >/dev/null 2>"$TMP/create.err.$w" ||
       { echo "app create /a$i failed: $(cat "$TMP/create.err.$w")" >&2; return 1; }
     t1=$(now_us)
     echo "$i $((t1 - t0))"
@@ -211,9 +217,10 @@ for ((w = 0; w < PARALLEL; w++)); do
 done
 for pid in "${WORKERS[@]}"; do wait "$pid" || die "app create failed"; done
 if [[ ${SCALE_SEED:-cli} == api ]]; then
-  python3 - "$HOME_DIR/run/berth.sock" "$URL" "$LAST" "$PARALLEL" >"$TMP/create.api" <<'PY' ||
+  python3 - "$HOME_DIR/run/berth.sock" "$URL" "$LAST" "$PARALLEL" "$DISTINCT" >"$TMP/create.api" <<'PY' ||
 import http.client, json, socket, sys, threading, time
 sock_path, url, last, parallel = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+distinct = sys.argv[5] == "1"
 class Conn(http.client.HTTPConnection):
     def connect(self):
         self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -222,7 +229,8 @@ out, lock, failed = [], threading.Lock(), []
 def work(w):
     for i in range(w + 1, last + 1, parallel):
         body = json.dumps({"path": "/a%d" % i, "source": "-", "spec": "proxy",
-                           "settings": {"params": {"url": url}}, "approve": True})
+                           "settings": {"params": dict({"url": url}, **({"APP_N": str(i)} if distinct else {}))},
+                           "approve": True})
         t0 = time.monotonic()
         c = Conn("berth")
         c.request("POST", "/api/v1/apps/create", body, {"Content-Type": "application/json"})
@@ -323,7 +331,8 @@ DB_BYTES=$(find "$HOME_DIR" -name '*.db*' -type f -printf '%s\n' | awk '{ s += $
 
 echo
 echo "Berth scale benchmark: $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, $N proxy apps" \
-  "($((2 * N)) with stage twins), $PARALLEL creates at a time, $("$BERTH" --version 2>/dev/null | head -1)"
+  "($((2 * N)) with stage twins$( ((DISTINCT == 1)) && echo ", each with its own param")), $PARALLEL creates at a time," \
+  "$("$BERTH" --version 2>/dev/null | head -1)"
 echo
 echo "| measure | $N apps | server CPU |"
 echo "|---|---:|---:|"
