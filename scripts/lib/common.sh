@@ -25,8 +25,10 @@
 #                    installs the packages that are not installed yet (apt-get, no
 #                    recommends, waits up to 10 min for another apt's lock); runs
 #                    `apt-get update` first unless one of these scripts ran it less than
-#                    30 min ago (stamp /run/berth-apt-updated). A failure names apt and
-#                    shows apt's last lines.
+#                    30 min ago (stamp /run/berth-apt-updated). The .deb files it
+#                    downloads are deleted once installed (the build packages and
+#                    clang take about 1.5 GB, and a CI machine's disk may be small).
+#                    A failure names apt and shows apt's last lines.
 #   debian_mirror    prints the Debian mirror of this machine's apt configuration (see there).
 #   show_tail TOOL FILE [N]
 #                    "--- last N lines of TOOL's output (FILE) ---" and those lines, on stderr.
@@ -119,7 +121,7 @@ apt_install() {  # packages...
   fi
   log "apt-get install ${missing[*]}"
   run_logged apt apt-get install -y -q --no-install-recommends "${lock[@]}" \
-    -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold "${missing[@]}"
+    -o APT::Keep-Downloaded-Packages=false -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold "${missing[@]}"
 }
 
 # The Debian mirror of this machine's apt configuration: the first URI of an enabled deb822
