@@ -180,14 +180,15 @@ void ContainerApp::AcquireAsync(std::function<void(proxy::Acquired)> done) {
   done(std::move(ready));
 }
 
-bool ContainerApp::RetryAfterConnectFailure(const proxy::Acquired& failed) {
+bool ContainerApp::RetryAfterConnectFailure(const proxy::Acquired& failed, bool timed_out) {
   std::lock_guard lock(mu_);
   if (retired_) return false;
   if (state_ == State::kRunning && generation_ == failed.token) {
-    // The container we handed out is not listening: it died behind our back. The next
-    // acquire starts it again.
-    spdlog::warn("app {}: container {} refused a connection; restarting it", plan_.app_id,
-                 live_->run.name);
+    // The container we handed out is not listening: it died behind our back (just after a
+    // kill, the engine's port forwarding may still lead to it, and the connect times out).
+    // The next acquire starts it again: a start adopts a container that still runs.
+    spdlog::warn("app {}: container {} {} a connection; restarting it", plan_.app_id,
+                 live_->run.name, timed_out ? "did not accept" : "refused");
     state_ = State::kStopped;
     error_ = "the container stopped answering";
   }

@@ -71,7 +71,7 @@ class ContainerApp : public proxy::Backend, public std::enable_shared_from_this<
 
   bool TryAcquire(proxy::Acquired* out) override;
   void AcquireAsync(std::function<void(proxy::Acquired)> done) override;
-  bool RetryAfterConnectFailure(const proxy::Acquired& failed) override;
+  bool RetryAfterConnectFailure(const proxy::Acquired& failed, bool timed_out) override;
 
   // Called periodically (every ~100 ms) by the manager: stops an idle container, schedules the
   // periodic health check, fails held requests that waited longer than the start timeout.

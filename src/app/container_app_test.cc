@@ -284,7 +284,7 @@ TEST_F(ContainerAppTest, EngineRefusingTheStartBacksOff) {
   clock_.Advance(4s);
   ASSERT_TRUE(AcquireAndWait(*app).status.ok());
   rt_.Kill(app->plan().run.name);
-  app->RetryAfterConnectFailure(proxy::Acquired{.token = 1});
+  app->RetryAfterConnectFailure(proxy::Acquired{.token = 1}, /*timed_out=*/false);
   rt_.run_error = "refused again";
   a = AcquireAndWait(*app);
   EXPECT_EQ(a.http_status, 503);
@@ -369,15 +369,29 @@ TEST_F(ContainerAppTest, DeadContainerIsRestartedAfterConnectFailure) {
   auto app = MakeApp();
   proxy::Acquired a = AcquireAndWait(*app);
   rt_.Kill(app->plan().run.name);
-  EXPECT_TRUE(app->RetryAfterConnectFailure(a));
+  EXPECT_TRUE(app->RetryAfterConnectFailure(a, /*timed_out=*/false));
   EXPECT_EQ(app->state(), ContainerApp::State::kStopped);
   proxy::Acquired b = AcquireAndWait(*app);
   EXPECT_TRUE(b.status.ok());
   EXPECT_EQ(rt_.Count(rt_.starts), 1);
   EXPECT_EQ(rt_.Count(rt_.runs), 1);
   // A stale report (an older run) changes nothing.
-  EXPECT_TRUE(app->RetryAfterConnectFailure(a));
+  EXPECT_TRUE(app->RetryAfterConnectFailure(a, /*timed_out=*/false));
   EXPECT_EQ(app->state(), ContainerApp::State::kRunning);
+}
+
+TEST_F(ContainerAppTest, ConnectTimeoutToALiveContainerAdoptsItAgain) {
+  // A connect that timed out (an overloaded app, say) leads to a start, and the start finds
+  // the container running: it is adopted again, not run a second time or restarted.
+  auto app = MakeApp();
+  proxy::Acquired a = AcquireAndWait(*app);
+  EXPECT_TRUE(app->RetryAfterConnectFailure(a, /*timed_out=*/true));
+  EXPECT_EQ(app->state(), ContainerApp::State::kStopped);
+  proxy::Acquired b = AcquireAndWait(*app);
+  EXPECT_TRUE(b.status.ok());
+  EXPECT_EQ(b.upstream.port, a.upstream.port);
+  EXPECT_EQ(rt_.Count(rt_.runs), 1);
+  EXPECT_EQ(rt_.Count(rt_.starts), 0);
 }
 
 TEST_F(ContainerAppTest, AdoptsARunningContainer) {

@@ -372,7 +372,7 @@ class Session {
     auto [cec, cep] = co_await ts.async_connect(endpoints, kToken);
     if (cec) {
       Failed(x, cec, Phase::kConnect);
-      if (!x.reacquired && !IsTimeout(cec) && x.backend->RetryAfterConnectFailure(x.acq)) {
+      if (!x.reacquired && x.backend->RetryAfterConnectFailure(x.acq, IsTimeout(cec))) {
         const Connected again = co_await Reacquire(x);
         co_return again;
       }

@@ -57,10 +57,10 @@ class Backend {
   virtual bool TryAcquire(Acquired* out) = 0;
   // Slow path, after TryAcquire returned false: calls `done` exactly once, from any thread.
   virtual void AcquireAsync(std::function<void(Acquired)> done) = 0;
-  // The proxy could not connect to the upstream it was given. Returns true when the backend
-  // has dealt with it (e.g. marked a dead container for restart) and the proxy should acquire
-  // again, once.
-  virtual bool RetryAfterConnectFailure(const Acquired& failed) { return false; }
+  // The proxy could not connect to the upstream it was given: refused, or no answer within
+  // the connect timeout (`timed_out`). Returns true when the backend has dealt with it (e.g.
+  // marked a dead container for restart) and the proxy should acquire again, once.
+  virtual bool RetryAfterConnectFailure(const Acquired& failed, bool timed_out) { return false; }
 };
 
 // A backend with one fixed upstream (the proxy spec).
