@@ -56,8 +56,9 @@ Result<std::shared_ptr<proxy::Backend>> ContainerAppRegistry::Prepare(
   settings.drain_timeout =
       Seconds(resolver_.ConfigValue(record, "container.drain_timeout_secs", "30"), 30);
   settings.stop_timeout_secs = static_cast<int>(
-      Seconds(resolver_.ConfigValue(record, "container.stop_timeout_secs", "10"), 10).count() /
-      1000);
+      std::chrono::duration_cast<std::chrono::seconds>(
+          Seconds(resolver_.ConfigValue(record, "container.stop_timeout_secs", "10"), 10))
+          .count());
   ContainerAppDeps deps;
   deps.runtime = runtime_.get();
   deps.jobs = &jobs_;

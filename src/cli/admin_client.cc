@@ -50,13 +50,19 @@ http::request<http::string_body> MakeRequest(const char* path, const json& body)
 }  // namespace
 
 Result<json> AdminClient::Post(const char* path, const json& body) {
-  BERTH_ASSIGN_OR_RETURN(std::string text, PostText(path, body));
+  BERTH_ASSIGN_OR_RETURN(std::string text, PostRaw(path, body));
   json j = json::parse(text, nullptr, false);
   if (j.is_discarded()) return Status::Internal("the server sent invalid JSON");
   return j;
 }
 
 Result<std::string> AdminClient::PostText(const char* path, const json& body) {
+  BERTH_ASSIGN_OR_RETURN(std::string text, PostRaw(path, body));
+  if (!json::accept(text)) return Status::Internal("the server sent invalid JSON");
+  return text;
+}
+
+Result<std::string> AdminClient::PostRaw(const char* path, const json& body) {
   asio::io_context ioc;
   BERTH_ASSIGN_OR_RETURN(auto sock, Connect(ioc, socket_path_));
   beast::error_code ec;
@@ -70,7 +76,6 @@ Result<std::string> AdminClient::PostText(const char* path, const json& body) {
   if (ec) return Unreachable(socket_path_, "the server closed the connection: " + ec.message());
   auto& res = parser.get();
   if (res.result_int() / 100 != 2) return admin::StatusFromError(res.result_int(), res.body());
-  if (!json::accept(res.body())) return Status::Internal("the server sent invalid JSON");
   return std::move(res.body());
 }
 

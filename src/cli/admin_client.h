@@ -41,6 +41,9 @@ class AdminClient {
 
  private:
   Result<nlohmann::json> Post(const char* path, const nlohmann::json& body);
+  // The answer's body as it came, after checking the status; Post parses it, PostText checks
+  // that it is JSON (each answer is scanned once).
+  Result<std::string> PostRaw(const char* path, const nlohmann::json& body);
   Result<std::string> PostText(const char* path, const nlohmann::json& body);
   Status PostStream(const char* path, const nlohmann::json& body,
                     const std::function<void(std::string_view)>& on_data);
