@@ -25,12 +25,12 @@ int CheckpointAfterCommit(void*, sqlite3* db, const char* name, int pages) {
 }  // namespace
 
 Statement::Statement(Statement&& other) noexcept
-    : db_(other.db_), stmt_(other.stmt_), status_(std::move(other.status_)) {
+    : owner_(other.owner_), db_(other.db_), stmt_(other.stmt_), status_(std::move(other.status_)) {
   other.stmt_ = nullptr;
 }
 
 Statement::~Statement() {
-  if (stmt_) sqlite3_finalize(stmt_);
+  if (stmt_) owner_->GiveBack(stmt_);
 }
 
 Statement& Statement::Bind(int index, const std::string& value) {
@@ -149,7 +149,29 @@ Result<std::unique_ptr<Database>> Database::Open(const std::string& path) {
   return db;
 }
 
-Database::~Database() { sqlite3_close(db_); }
+Database::~Database() {
+  // sqlite3_close refuses to close a connection with statements left.
+  for (auto& [sql, stmts] : kept_) {
+    for (sqlite3_stmt* stmt : stmts) sqlite3_finalize(stmt);
+  }
+  sqlite3_close(db_);
+}
+
+void Database::GiveBack(sqlite3_stmt* stmt) {
+  // Reset ends its read (a statement stepped part way holds the WAL's read mark) whatever
+  // the last step gave.
+  sqlite3_reset(stmt);
+  sqlite3_clear_bindings(stmt);
+  {
+    std::lock_guard lock(kept_mu_);
+    auto& stmts = kept_[sqlite3_sql(stmt)];
+    if (stmts.size() < kKeptPerText) {
+      stmts.push_back(stmt);
+      return;
+    }
+  }
+  sqlite3_finalize(stmt);
+}
 
 Status Database::Error(const std::string& what) const {
   return Status::IOError("sqlite: " + what + ": " + sqlite3_errmsg(db_));
@@ -167,12 +189,21 @@ Status Database::Exec(const std::string& sql) {
 }
 
 Statement Database::Prepare(const std::string& sql) {
+  {
+    std::lock_guard lock(kept_mu_);
+    auto it = kept_.find(sql);
+    if (it != kept_.end() && !it->second.empty()) {
+      sqlite3_stmt* stmt = it->second.back();
+      it->second.pop_back();
+      return Statement(this, db_, stmt, Status::Ok());
+    }
+  }
   sqlite3_stmt* stmt = nullptr;
   if (sqlite3_prepare_v2(db_, sql.c_str(), static_cast<int>(sql.size()), &stmt, nullptr) !=
       SQLITE_OK) {
-    return Statement(db_, nullptr, Error("prepare"));
+    return Statement(this, db_, nullptr, Error("prepare"));
   }
-  return Statement(db_, stmt, Status::Ok());
+  return Statement(this, db_, stmt, Status::Ok());
 }
 
 Status Database::Transaction(const std::function<Status()>& body) {

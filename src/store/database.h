@@ -9,6 +9,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "base/status.h"
@@ -18,7 +19,8 @@ namespace berth::store {
 class Database;
 
 // A prepared statement. Bind parameters are 1-based, as in SQLite. Not thread-safe: use it
-// inside Database::Transaction or under Database::Lock().
+// inside Database::Transaction or under Database::Lock(). When it goes, its SQLite statement
+// is reset and kept by its Database for the next Prepare of the same text.
 class Statement {
  public:
   Statement(Statement&& other) noexcept;
@@ -44,8 +46,9 @@ class Statement {
 
  private:
   friend class Database;
-  Statement(sqlite3* db, sqlite3_stmt* stmt, Status status)
-      : db_(db), stmt_(stmt), status_(std::move(status)) {}
+  Statement(Database* owner, sqlite3* db, sqlite3_stmt* stmt, Status status)
+      : owner_(owner), db_(db), stmt_(stmt), status_(std::move(status)) {}
+  Database* owner_;
   sqlite3* db_;
   sqlite3_stmt* stmt_;
   Status status_;
@@ -83,6 +86,10 @@ class Database {
 
   // Executes one or more statements without results.
   Status Exec(const std::string& sql);
+  // A statement for `sql`: one that an earlier Prepare of the same text made and gave back
+  // (reset, bindings cleared), else a new one. Compiling a statement costs more than running
+  // a simple one, and the store runs the same few texts again and again (one per app at a
+  // server start).
   Statement Prepare(const std::string& sql);
 
   // Runs `body` inside BEGIN IMMEDIATE ... COMMIT, holding the connection's lock; rolls back
@@ -120,8 +127,17 @@ class Database {
   Status SetUserVersion(int64_t version);
 
  private:
+  friend class Statement;
   explicit Database(sqlite3* db) : db_(db) {}
   Status Error(const std::string& what) const;
+  // Takes back a statement that is done with (Statement's destructor).
+  void GiveBack(sqlite3_stmt* stmt);
+
+  // Statements kept for reuse, by their SQL text (at most kKeptPerText each). Its own lock:
+  // a Statement may go after the caller let go of mu_.
+  static constexpr size_t kKeptPerText = 4;
+  std::mutex kept_mu_;
+  std::unordered_map<std::string, std::vector<sqlite3_stmt*>> kept_;
 
   sqlite3* db_;
   std::recursive_mutex mu_;
