@@ -108,8 +108,8 @@ Result<ResolvedApp> SpecResolver::Resolve(const store::AppRecord& record,
     BERTH_ASSIGN_OR_RETURN(overlaid[name], store::ReadSourceFile(file));
   }
 
-  BERTH_ASSIGN_OR_RETURN(auto decls, appspec::LoadParams(overlaid));
-  BERTH_ASSIGN_OR_RETURN(r.params, appspec::ResolveParams(decls, record.metadata.params));
+  BERTH_ASSIGN_OR_RETURN(auto decls, DeclaredParams(overlaid));
+  BERTH_ASSIGN_OR_RETURN(r.params, appspec::ResolveParams(*decls, record.metadata.params));
   BERTH_ASSIGN_OR_RETURN(r.definition, appspec::LoadApp(overlaid, r.params));
 
   const appspec::RouteConfig* route = nullptr;
@@ -128,6 +128,24 @@ Result<ResolvedApp> SpecResolver::Resolve(const store::AppRecord& record,
   }
   BERTH_RETURN_IF_ERROR(ResolveContainer(record, &r));
   return r;
+}
+
+Result<std::shared_ptr<const std::vector<appspec::ParamDecl>>> SpecResolver::DeclaredParams(
+    const appspec::FileSet& star_files) const {
+  std::string key;
+  for (const auto& [name, content] : star_files) {
+    key += name + '\0' + std::to_string(content.size()) + '\0' + content;
+  }
+  {
+    std::lock_guard lock(decls_mu_);
+    if (auto it = decls_.find(key); it != decls_.end()) return it->second;
+  }
+  BERTH_ASSIGN_OR_RETURN(auto decls, appspec::LoadParams(star_files));
+  auto shared = std::make_shared<const std::vector<appspec::ParamDecl>>(std::move(decls));
+  std::lock_guard lock(decls_mu_);
+  if (decls_.size() >= kMaxDeclSets) decls_.clear();
+  decls_.emplace(std::move(key), shared);
+  return shared;
 }
 
 Status SpecResolver::ResolveContainer(const store::AppRecord& record, ResolvedApp* r) const {

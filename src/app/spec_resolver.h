@@ -1,12 +1,17 @@
 // SpecResolver: turns an app record into a ResolvedApp by evaluating its spec (params.star and
 // app.star) over the spec's files overlaid by the app's source.
 //
-// Thread-safe: no state of its own changes after construction (each Resolve runs its own
-// interpreter). The SpecLibrary must outlive it.
+// Thread-safe: each Resolve runs its own interpreter; the one state that changes, the params
+// declared by each set of .star files seen (params.star does not see the app's values, so
+// apps of one spec and source share its result), has its own lock. The SpecLibrary must
+// outlive it.
 #pragma once
 
 #include <map>
+#include <memory>
+#include <mutex>
 #include <string>
+#include <vector>
 
 #include "app/resolved_app.h"
 #include "appspec/spec_library.h"
@@ -42,9 +47,17 @@ class SpecResolver {
  private:
   // The container half of Resolve: a route to container.URL gets r->container.
   Status ResolveContainer(const store::AppRecord& record, ResolvedApp* r) const;
+  // params.star's declarations for these .star files: evaluated once per distinct set.
+  Result<std::shared_ptr<const std::vector<appspec::ParamDecl>>> DeclaredParams(
+      const appspec::FileSet& star_files) const;
 
   appspec::SpecLibrary& library_;
   const std::map<std::string, std::string> app_config_;
+  // The .star files' names and contents -> their declared params (successes only; emptied
+  // when it reaches kMaxDeclSets).
+  static constexpr size_t kMaxDeclSets = 256;
+  mutable std::mutex decls_mu_;
+  mutable std::map<std::string, std::shared_ptr<const std::vector<appspec::ParamDecl>>> decls_;
 };
 
 }  // namespace berth::app

@@ -2,10 +2,18 @@
 
 #include <fmt/format.h>
 
+#include "appspec/starlark/program_cache.h"
 #include "appspec/starlark/suggest.h"
 
 namespace berth::appspec {
 namespace {
+
+// Every spec file run in this process is parsed once while it stays the same: a server start
+// runs app.star once per app.
+starlark::ProgramCache& SpecPrograms() {
+  static starlark::ProgramCache programs;
+  return programs;
+}
 
 bool EndsWith(const std::string& s, std::string_view suffix) {
   return s.size() >= suffix.size() &&
@@ -23,6 +31,7 @@ SpecRunner::SpecRunner(const FileSet& files)
         // (c05ff208, Nov 2024) are Recursion on; Set, While, TopLevelControl and
         // GlobalReassign off (resolve.AllowSet and AllowGlobalReassign stay false).
         options.allow_recursion = true;
+        options.programs = &SpecPrograms();
         options.loader = [this](starlark::Interpreter&, const std::string& name) {
           return LoadModule(name);
         };

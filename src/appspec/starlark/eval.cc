@@ -7,6 +7,7 @@
 #include "appspec/starlark/builtins.h"
 #include "appspec/starlark/operators.h"
 #include "appspec/starlark/parser.h"
+#include "appspec/starlark/program_cache.h"
 #include "appspec/starlark/suggest.h"
 
 namespace berth::starlark {
@@ -71,8 +72,13 @@ Status Evaluator::Locate(Pos pos, const Status& st) {
 }
 
 Result<Value> Evaluator::ExecFile(SourceFile file, const Predeclared& predeclared) {
-  BERTH_ASSIGN_OR_RETURN(std::unique_ptr<Program> program,
-                         Parse(std::move(file), {.allow_while = interp_.options().allow_while}));
+  const ParseOptions options{.allow_while = interp_.options().allow_while};
+  std::shared_ptr<const Program> program;
+  if (ProgramCache* cache = interp_.options().programs) {
+    BERTH_ASSIGN_OR_RETURN(program, cache->Get(std::move(file), options));
+  } else {
+    BERTH_ASSIGN_OR_RETURN(program, Parse(std::move(file), options));
+  }
   auto module = std::make_unique<ModuleEnv>();
   module->program = program.get();
   module->predeclared = predeclared;

@@ -93,7 +93,7 @@ class Evaluator {
 
   Interpreter& interp_;
   Frame* frame_ = nullptr;
-  std::vector<std::unique_ptr<Program>> programs_;
+  std::vector<std::shared_ptr<const Program>> programs_;
   std::vector<std::unique_ptr<ModuleEnv>> modules_;
   std::vector<const DefStmt*> call_stack_;
   int depth_ = 0;

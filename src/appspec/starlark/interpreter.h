@@ -26,6 +26,7 @@
 namespace berth::starlark {
 
 class Evaluator;
+class ProgramCache;
 
 // Names visible to a file beyond the universal builtins (len, str, ...).
 using Predeclared = std::map<std::string, Value>;
@@ -48,6 +49,9 @@ struct InterpreterOptions {
   bool allow_while = false;
   bool allow_recursion = false;
   bool allow_set = false;
+  // Parsed files shared with other interpreters (see program_cache.h); without one, each file
+  // is parsed when it runs.
+  ProgramCache* programs = nullptr;
 };
 
 class Interpreter {
