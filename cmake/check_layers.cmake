@@ -10,7 +10,7 @@
 #                                      template
 #   server                             every layer but cli
 #   cli                                base, admin
-#   main (src/main.cc)                 cli, server
+#   main (src/main.cc, src/server_main.cc)  cli, server
 # Tests beside the code (*_test.cc) follow their folder's rules; tests/ is not checked.
 # Usage: cmake -DSRC=<repo>/src [-DSTAMP=<file touched on success>] -P check_layers.cmake
 cmake_policy(SET CMP0057 NEW)
@@ -31,7 +31,7 @@ set(allowed_main "cli;server")
 function(layer_of rel out)  # rel: a path relative to src/
   if(rel MATCHES "^appspec/starlark/")
     set(${out} starlark PARENT_SCOPE)
-  elseif(rel STREQUAL "main.cc")
+  elseif(rel STREQUAL "main.cc" OR rel STREQUAL "server_main.cc")
     set(${out} main PARENT_SCOPE)
   elseif(rel MATCHES "^([^/]+)/")
     set(${out} ${CMAKE_MATCH_1} PARENT_SCOPE)

@@ -103,6 +103,27 @@ TEST(CliE2E, ServerNotRunningSaysHowToStartIt) {
   EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1);
 }
 
+// berth is the command line alone; `server start` runs berth-server from the same folder, in
+// the same process (a supervisor following the pid keeps following the server).
+TEST(CliE2E, ServerStartRunsTheServerBinaryBesideTheCommand) {
+  BerthServer server;
+  ASSERT_TRUE(server.Start().ok()) << server.log();
+  auto comm = RunCommand({"cat", "/proc/" + std::to_string(server.pid()) + "/comm"});
+  EXPECT_EQ(comm.out, "berth-server\n");
+  auto libs = RunCommand({"ldd", BERTH_BINARY});
+  EXPECT_EQ(libs.out.find("libssl"), std::string::npos) << libs.out;
+  EXPECT_EQ(libs.out.find("libsqlite3"), std::string::npos) << libs.out;
+
+  // Copied alone, berth cannot start a server, and says why in one line.
+  std::string dir = MakeTempDir("berth-cli-alone");
+  ASSERT_EQ(RunCommand({"cp", BERTH_BINARY, dir + "/berth"}).exit_code, 0);
+  auto r = RunCommand({dir + "/berth", "server", "start"}, {"BERTH_HOME=" + dir + "/home"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.err, "error: cannot run " + dir +
+                       "/berth-server: No such file or directory (the server binary is installed "
+                       "beside berth)\n");
+}
+
 TEST(CliE2E, AdminSocketIsPrivateAndStaleSocketIsReplaced) {
   BerthServer server;
   ASSERT_TRUE(server.Start().ok());

@@ -14,7 +14,7 @@
 #include "app/container_plan.h"
 #include "app/glob.h"
 #include "app/source_loader.h"
-#include "base/hash.h"
+#include "base/random_id.h"
 #include "base/strings.h"
 
 namespace berth::app {

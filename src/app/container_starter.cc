@@ -7,7 +7,7 @@
 
 #include "app/plan_renderer.h"
 #include "base/files.h"
-#include "base/hash.h"
+#include "base/random_id.h"
 #include "base/strings.h"
 
 namespace berth::app {

@@ -9,7 +9,7 @@
 #include <cstdlib>
 #include <cstring>
 
-#include "base/hash.h"
+#include "base/random_id.h"
 
 namespace berth {
 

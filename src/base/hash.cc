@@ -1,7 +1,6 @@
 #include "base/hash.h"
 
 #include <openssl/evp.h>
-#include <openssl/rand.h>
 
 #include <cstdint>
 
@@ -41,21 +40,6 @@ std::string Sha256Hex(std::string_view bytes) {
   Sha256 h;
   h.Add(bytes);
   return h.Hex();
-}
-
-std::string RandomId(size_t chars) {
-  static const char* kAlphabet = "abcdefghijklmnopqrstuvwxyz234567";
-  std::string out;
-  out.reserve(chars);
-  unsigned char buf[64];
-  while (out.size() < chars) {
-    RAND_bytes(buf, sizeof(buf));
-    for (unsigned char b : buf) {
-      if (out.size() == chars) break;
-      out.push_back(kAlphabet[b & 31]);
-    }
-  }
-  return out;
 }
 
 }  // namespace berth

@@ -25,7 +25,4 @@ class Sha256 {
 
 std::string Sha256Hex(std::string_view bytes);
 
-// Random bytes from the OS, as lowercase base32 (no padding) of `chars` characters.
-std::string RandomId(size_t chars);
-
 }  // namespace berth

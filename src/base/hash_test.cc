@@ -18,12 +18,5 @@ TEST(HashTest, FieldsAreLengthPrefixed) {
   EXPECT_NE(a.Hex(), b.Hex());
 }
 
-TEST(HashTest, RandomIdShape) {
-  std::string id = RandomId(20);
-  EXPECT_EQ(id.size(), 20u);
-  EXPECT_EQ(id.find_first_not_of("abcdefghijklmnopqrstuvwxyz234567"), std::string::npos);
-  EXPECT_NE(RandomId(20), id);
-}
-
 }  // namespace
 }  // namespace berth
