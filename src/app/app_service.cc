@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <set>
 #include <string_view>
+#include <unordered_map>
 
 #ifdef __GLIBC__
 #include <malloc.h>
@@ -133,9 +134,9 @@ void AppService::KeepEqualFieldsLocked(AppEntry* entry) {
 
 Result<AppService::Live> AppService::PrepareLive(
     const store::AppRecord& record, const store::SourceFiles& source, bool warm,
-    const std::vector<std::shared_ptr<proxy::Backend>>& reuse) {
+    const std::vector<std::shared_ptr<proxy::Backend>>& reuse, SpecResolver::SpecMemo* specs) {
   Live live;
-  BERTH_ASSIGN_OR_RETURN(ResolvedApp resolved, resolver_.Resolve(record, source));
+  BERTH_ASSIGN_OR_RETURN(ResolvedApp resolved, resolver_.Resolve(record, source, specs));
   proxy::Route route;
   route.strip_app = resolved.strip_app;
   route.preserve_host = resolved.preserve_host;
@@ -235,7 +236,9 @@ Status AppService::Load() {
   // share one backend: each such combination is resolved (Starlark) once, not once per app.
   // Container apps depend on their path and id too, and are resolved one by one.
   // spec, source digest, params -> the route of such an app, without its id, domain and path
-  std::map<std::string, proxy::Route> fixed;
+  std::unordered_map<std::string, proxy::Route> fixed;
+  // Each spec's files, read once for the whole start.
+  SpecResolver::SpecMemo specs;
   for (auto& r : records) {
     if (r.is_stage && !ConventionalStage(r)) other_stage_ids_.emplace(r.main_id, r.id);
     if (!r.metadata_error.empty()) {
@@ -258,7 +261,8 @@ Status AppService::Load() {
       continue;
     }
     auto source = sources_.Get(r.id, r.version);
-    auto live = source.ok() ? PrepareLive(r, *source, false) : Result<Live>(source.status());
+    auto live =
+        source.ok() ? PrepareLive(r, *source, false, {}, &specs) : Result<Live>(source.status());
     if (!live.ok()) {
       spdlog::warn("app {}:{} cannot be served: {}", r.domain, r.path, live.status().message());
       Live broken;

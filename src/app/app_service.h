@@ -293,9 +293,11 @@ class AppService {
   // BackendFactory::Prepare for `warm`). An app with a fixed URL takes the first backend of
   // `reuse` that is a proxy::StaticBackend to the same upstream instead of a new one (they
   // are immutable), so that an app's versions and its stage twin share one.
+  // `specs`: see SpecResolver::Resolve (a start passes one for all its apps).
   Result<Live> PrepareLive(const store::AppRecord& record, const store::SourceFiles& source,
                            bool warm,
-                           const std::vector<std::shared_ptr<proxy::Backend>>& reuse = {});
+                           const std::vector<std::shared_ptr<proxy::Backend>>& reuse = {},
+                           SpecResolver::SpecMemo* specs = nullptr);
   // Calls f(const Live& stage) for each stage twin in apps_ of the prod app `prod_id`.
   // Requires mu_ held.
   template <typename F>

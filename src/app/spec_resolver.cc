@@ -90,15 +90,27 @@ Result<int> ContainerPort(const appspec::ContainerConfig& cc,
 }  // namespace
 
 Result<ResolvedApp> SpecResolver::Resolve(const store::AppRecord& record,
-                                          const store::SourceFiles& source) const {
+                                          const store::SourceFiles& source,
+                                          SpecMemo* specs) const {
   if (record.spec.empty()) {
     return Status::InvalidArgument("--spec is required; known specs: " +
                                    Join(library_.Names(), ", "));
   }
-  BERTH_ASSIGN_OR_RETURN(appspec::FileSet spec_files, library_.Get(record.spec));
+  auto get = [this](const std::string& name) -> Result<std::shared_ptr<const appspec::FileSet>> {
+    BERTH_ASSIGN_OR_RETURN(appspec::FileSet files, library_.Get(name));
+    return std::make_shared<const appspec::FileSet>(std::move(files));
+  };
+  std::shared_ptr<const appspec::FileSet> spec_files;
+  if (specs) {
+    auto it = specs->find(record.spec);
+    if (it == specs->end()) it = specs->emplace(record.spec, get(record.spec)).first;
+    BERTH_ASSIGN_OR_RETURN(spec_files, it->second);
+  } else {
+    BERTH_ASSIGN_OR_RETURN(spec_files, get(record.spec));
+  }
   ResolvedApp r;
   // Overlay: the source's files win over the spec's.
-  for (const auto& [name, content] : spec_files) r.files[name] = store::SourceFile{content, 0644};
+  for (const auto& [name, content] : *spec_files) r.files[name] = store::SourceFile{content, 0644};
   for (const auto& [name, file] : source) r.files[name] = file;
   // What Starlark runs: the .star files (app.star, params.star and what they load), read
   // whole; the other files stay where they are (the store, the disk).

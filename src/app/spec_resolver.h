@@ -33,8 +33,12 @@ class SpecResolver {
   // Validates and resolves: the spec must exist, params must satisfy params.star, app.star
   // must evaluate, and a container app needs a port (param, spec, or EXPOSE). Errors are one
   // line for the user (spec file errors keep their caret lines).
-  Result<ResolvedApp> Resolve(const store::AppRecord& record,
-                              const store::SourceFiles& source) const;
+  // `specs`, when given, keeps each spec's files for the next Resolve with the same memo (a
+  // server start resolves thousands of apps of a few specs: one look at the override folder
+  // and one copy of the files per spec, not per app). Without it the library is asked each time.
+  using SpecMemo = std::map<std::string, Result<std::shared_ptr<const appspec::FileSet>>>;
+  Result<ResolvedApp> Resolve(const store::AppRecord& record, const store::SourceFiles& source,
+                              SpecMemo* specs = nullptr) const;
 
   // Checks an app's --conf values: every key one of [app_config]'s, every number a whole
   // number (at least 1 for timeouts and intervals, 0 allowed for idle_shutdown_secs).

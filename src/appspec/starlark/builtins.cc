@@ -648,15 +648,21 @@ Result<std::vector<std::pair<Value, Value>>> UpdatePairs(Interpreter& interp, co
   return out;
 }
 
-std::map<std::string, Value> MakeUniverse(Interpreter& interp) {
-  std::map<std::string, Value> out;
+UniversalFn FindUniversal(std::string_view name) {
   for (const Builtin& b : kBuiltins) {
-    auto fn = b.fn;
-    Value v = interp.NewBuiltin(b.name, [fn](Interpreter& i, const Args& a) { return fn(i, a); });
-    v.object()->Freeze();
-    out.emplace(b.name, v);
+    if (name == b.name) return b.fn;
   }
-  return out;
+  return nullptr;
+}
+
+const std::vector<std::string>& UniversalNames() {
+  static const std::vector<std::string> names = [] {
+    std::vector<std::string> out;
+    for (const Builtin& b : kBuiltins) out.emplace_back(b.name);
+    std::sort(out.begin(), out.end());
+    return out;
+  }();
+  return names;
 }
 
 }  // namespace berth::starlark

@@ -27,8 +27,12 @@ Result<std::vector<Value>> Elements(Interpreter& interp, const Args& args, int i
 Result<std::vector<std::pair<Value, Value>>> UpdatePairs(Interpreter& interp, const Args& args,
                                                          Value x);
 
-// Makes the builtin function values every file sees.
-std::map<std::string, Value> MakeUniverse(Interpreter& interp);
+// The universal builtin functions every file sees (len, str, range, ...; `set` is among them,
+// the interpreter hides it unless allowed): the one named `name`, or null.
+using UniversalFn = Result<Value> (*)(Interpreter&, const Args&);
+UniversalFn FindUniversal(std::string_view name);
+// Their names, sorted.
+const std::vector<std::string>& UniversalNames();
 
 // x.name: a struct's field or a bound method. The error suggests the closest attribute.
 Result<Value> GetAttr(Interpreter& interp, Value x, const std::string& name);

@@ -473,7 +473,7 @@ std::vector<std::string> Evaluator::VisibleNames() const {
   }
   names.insert(names.end(), frame_->module->order.begin(), frame_->module->order.end());
   for (const auto& [n, v] : frame_->module->predeclared) names.push_back(n);
-  for (const auto& [n, v] : interp_.universe()) names.push_back(n);
+  for (const std::string& n : interp_.UniversalNames()) names.push_back(n);
   return names;
 }
 
@@ -499,7 +499,7 @@ Result<Value> Evaluator::EvalIdent(const IdentExpr& e) {
     return Err(e.pos, fmt::format("global variable {} referenced before assignment", e.name));
   }
   if (auto it = m.predeclared.find(e.name); it != m.predeclared.end()) return it->second;
-  if (auto it = interp_.universe().find(e.name); it != interp_.universe().end()) return it->second;
+  if (const Value* builtin = interp_.Universal(e.name)) return *builtin;
   return Err(e.pos,
              fmt::format("undefined name \"{}\"{}", e.name, DidYouMean(e.name, VisibleNames())));
 }

@@ -8,12 +8,25 @@
 namespace berth::starlark {
 
 Interpreter::Interpreter(InterpreterOptions options)
-    : options_(std::move(options)), eval_(std::make_unique<Evaluator>(*this)) {
-  universe_ = MakeUniverse(*this);
-  if (!options_.allow_set) universe_.erase("set");
-}
+    : options_(std::move(options)), eval_(std::make_unique<Evaluator>(*this)) {}
 
 Interpreter::~Interpreter() = default;
+
+const Value* Interpreter::Universal(const std::string& name) {
+  if (auto it = universe_.find(name); it != universe_.end()) return &it->second;
+  if (name == "set" && !options_.allow_set) return nullptr;
+  UniversalFn fn = FindUniversal(name);
+  if (fn == nullptr) return nullptr;
+  Value v = NewBuiltin(name, [fn](Interpreter& i, const Args& a) { return fn(i, a); });
+  v.object()->Freeze();
+  return &universe_.emplace(name, v).first->second;
+}
+
+std::vector<std::string> Interpreter::UniversalNames() const {
+  std::vector<std::string> names = starlark::UniversalNames();
+  if (!options_.allow_set) std::erase(names, std::string("set"));
+  return names;
+}
 
 Status Interpreter::Charge(int64_t n) {
   if (n < 0) n = 0;

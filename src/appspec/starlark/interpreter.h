@@ -102,8 +102,12 @@ class Interpreter {
     if (options_.print) options_.print(line);
   }
 
-  // The universal builtins (len, str, ...), by name.
-  const std::map<std::string, Value>& universe() const { return universe_; }
+  // The universal builtin `name` (len, str, ...; `set` only with allow_set), or null. Each is
+  // made the first time a file of this interpreter names it: a file uses few of the thirty,
+  // and an app server makes an interpreter for each app it resolves.
+  const Value* Universal(const std::string& name);
+  // The names of the universal builtins this interpreter offers, sorted.
+  std::vector<std::string> UniversalNames() const;
 
  private:
   friend class Evaluator;
@@ -112,7 +116,7 @@ class Interpreter {
   InterpreterOptions options_;
   std::vector<std::unique_ptr<Object>> heap_;
   int64_t steps_ = 0;
-  std::map<std::string, Value> universe_;
+  std::map<std::string, Value> universe_;  // the universal builtins made so far
   std::map<std::string, Value> loaded_;  // module name -> struct
   int running_ = 0;                      // ExecFile calls in progress
   std::vector<std::string> loading_;     // modules being loaded, outermost first
