@@ -16,6 +16,8 @@
 #            at about N apps).
 #   list     `berth app list -f json` (all apps) and `berth app list /a<N/2>` (one app), each
 #            SCALE_LIST_RUNS (5) times: the median wall time of the CLI process.
+#   floor    /bin/true started and timed the same way: what starting any process from this shell
+#            costs (fork and exec; several ms on a small VM), included in every wall time.
 #   rss      the server's VmRSS (/proc/PID/status) after the creates (and, with SCALE_VERSIONS,
 #            after the updates), and after the restart.
 #   restart  SIGTERM, wait for the exit, start again: the time from the new process's start
@@ -105,7 +107,9 @@ free_port() {
   done
   die "no free port found"
 }
-now_us() { local t=${EPOCHREALTIME/./}; echo "$((10#$t))"; }
+# stamp VAR: the time now in microseconds, into VAR. No command substitution: a subshell's fork
+# costs several ms on a small VM and would be counted in every timed call.
+stamp() { local t=${EPOCHREALTIME/./}; printf -v "$1" '%d' "$((10#$t))"; }
 ms() { awk -v u="$1" 'BEGIN { printf "%.1f ms", u / 1000 }'; }
 median() { sort -n | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : int((a[NR / 2] + a[NR / 2 + 1]) / 2) }'; }
 rss_kb() { awk '$1 == "VmRSS:" { print $2 }' "/proc/$1/status"; }
@@ -166,7 +170,7 @@ EOF
 export BERTH_HOME=$HOME_DIR
 BERTH_PID=""
 start_berth() {  # start_berth BINARY: starts the server, sets BERTH_PID and START_US (its start time)
-  START_US=$(now_us)
+  stamp START_US
   "$1" server start >>"$HOME_DIR/server.out" 2>&1 &
   BERTH_PID=$!
   PIDS+=("$BERTH_PID")
@@ -198,17 +202,17 @@ LAST=$((N > 100 ? N - 100 : 0))
 create_worker() {  # create_worker W FIRST LAST STEP
   local w=$1 i t0 t1
   for ((i = $2; i <= $3; i += $4)); do
-    t0=$(now_us)
+    stamp t0
     local own=()
     ((DISTINCT == 1)) && own=(--param "APP_N=$i")
     "$BERTH" app create --spec proxy --approve --param "url=$URL" "${own[@]}" - "/a$i" >/dev/null 2>"$TMP/create.err.$w" ||
       { echo "app create /a$i failed: $(cat "$TMP/create.err.$w")" >&2; return 1; }
-    t1=$(now_us)
+    stamp t1
     echo "$i $((t1 - t0))"
   done >"$TMP/create.$w"
 }
 log "creating $N apps: $LAST $PARALLEL at a time (${SCALE_SEED:-cli}), then $((N - LAST)) one at a time"
-T0=$(now_us)
+stamp T0
 WORKERS=()
 for ((w = 0; w < PARALLEL; w++)); do
   [[ ${SCALE_SEED:-cli} == api ]] && break
@@ -260,7 +264,7 @@ fi
 C0=$(cpu_us "$BERTH_PID")
 create_worker last $((LAST + 1)) "$N" 1 || die "app create failed"
 CREATE_CPU=$((($(cpu_us "$BERTH_PID") - C0) / (N - LAST)))
-T1=$(now_us)
+stamp T1
 CREATE_ALL=$(cat "$TMP"/create.[0-9l]* | awk '{ s += $2 } END { print int(s / NR) }')
 [[ ${SCALE_SEED:-cli} == api ]] && CREATE_ALL=$(awk '{ s += $2 } END { print int(s / NR) }' "$TMP/create.api")
 CREATE_LAST=$(awk '{ s += $2 } END { print int(s / NR) }' "$TMP/create.last")
@@ -273,11 +277,12 @@ RSS_CREATED=$(rss_kb "$BERTH_PID")
 # and its stage twin end with VERSIONS versions (one call changes all N apps).
 VERSION_CALL=""
 if ((VERSIONS > 1)); then
-  T0=$(now_us)
+  stamp T0
   for ((v = 2; v <= VERSIONS; v++)); do
     "$BERTH" param update SCALE_V "$v" all --promote >/dev/null || die "param update $v failed"
   done
-  VERSION_CALL=$((($(now_us) - T0) / (VERSIONS - 1)))
+  stamp T1
+  VERSION_CALL=$(((T1 - T0) / (VERSIONS - 1)))
   log "$((VERSIONS - 1)) promoted param updates of all $N apps: $(ms "$VERSION_CALL") each"
 fi
 
@@ -286,9 +291,9 @@ time_cmd() {  # time_cmd RUNS CMD...: the median wall time of CMD in microsecond
   local runs=$1 t0 t1
   shift
   for _ in $(seq "$runs"); do
-    t0=$(now_us)
+    stamp t0
     "$@" >"$TMP/out" || die "failed: $*"
-    t1=$(now_us)
+    stamp t1
     echo $((t1 - t0))
   done | median
 }
@@ -302,7 +307,9 @@ C0=$(cpu_us "$BERTH_PID")
 LIST_ONE=$(time_cmd "$LIST_RUNS" "$BERTH" app list "/a$MID")
 LIST_ONE_CPU=$((($(cpu_us "$BERTH_PID") - C0) / LIST_RUNS))
 grep -q "/a$MID" "$TMP/out" || die "app list /a$MID did not list it"
-log "list all $(ms "$LIST_ALL"), list one $(ms "$LIST_ONE")"
+# The floor of every wall time above: a process that does nothing, started and timed the same way.
+FLOOR=$(time_cmd "$LIST_RUNS" /bin/true)
+log "list all $(ms "$LIST_ALL"), list one $(ms "$LIST_ONE"), /bin/true $(ms "$FLOOR")"
 RSS_BEFORE=$(rss_kb "$BERTH_PID")
 
 # ---- Restart.
@@ -310,7 +317,8 @@ kill -TERM "$BERTH_PID"
 wait "$BERTH_PID" || true
 start_berth "$BERTH"
 wait_app "/a1/"
-RESTART=$(($(now_us) - START_US))
+stamp T1
+RESTART=$((T1 - START_US))
 RESTART_CPU=$(cpu_us "$BERTH_PID")
 RSS_AFTER=$(rss_kb "$BERTH_PID")
 log "restart until /a1/ answers $(ms "$RESTART"); RSS $RSS_BEFORE kB before, $RSS_AFTER kB after"
@@ -343,6 +351,7 @@ SEEDED=""
 [[ ${SCALE_SEED:-cli} == api ]] && SEEDED="$SEEDED (admin API, no CLI)"
 echo "| \`app create\`, average of the first $LAST calls$SEEDED | $(ms "$CREATE_ALL") | |"
 echo "| \`app create\`, average of the last $((N - LAST)) (one at a time) | $(ms "$CREATE_LAST") | $(ms "$CREATE_CPU") |"
+echo "| \`/bin/true\` started and timed the same way (the floor of the wall times above), median of $LIST_RUNS | $(ms "$FLOOR") | |"
 echo "| restart until /a1/ answers | $(ms "$RESTART") | $(ms "$RESTART_CPU") |"
 if [[ -n $VERSION_CALL ]]; then
   echo "| server RSS after the creates / after the $((VERSIONS - 1)) updates and the lists / after the restart |" \

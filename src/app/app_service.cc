@@ -228,7 +228,6 @@ void AppService::DiscardLive(const Live& live) {
 
 Status AppService::Load() {
   std::lock_guard lock(mu_);
-  BERTH_ASSIGN_OR_RETURN(auto records, store_.List());
   BERTH_ASSIGN_OR_RETURN(auto digests, sources_.CurrentDigests());
   apps_.clear();
   other_stage_ids_.clear();
@@ -239,7 +238,8 @@ Status AppService::Load() {
   std::unordered_map<std::string, proxy::Route> fixed;
   // Each spec's files, read once for the whole start.
   SpecResolver::SpecMemo specs;
-  for (auto& r : records) {
+  // One record at a time, as the store reads it.
+  BERTH_RETURN_IF_ERROR(store_.ForEach([&](store::AppRecord&& r) -> Status {
     if (r.is_stage && !ConventionalStage(r)) other_stage_ids_.emplace(r.main_id, r.id);
     if (!r.metadata_error.empty()) {
       spdlog::warn("app {}:{} cannot be served: {}", r.domain, r.path, r.metadata_error);
@@ -249,7 +249,7 @@ Status AppService::Load() {
       broken.unreadable = true;
       broken.record = AppEntry::Of(std::move(r), metadata_);
       PutLocked(std::move(broken));
-      continue;
+      return Status::Ok();
     }
     auto digest = digests.find({r.id, r.version});
     std::string key = r.spec + '\n' + (digest == digests.end() ? "" : digest->second) + '\n' +
@@ -258,7 +258,7 @@ Status AppService::Load() {
       Live live;
       live.record = AppEntry::Of(std::move(r), metadata_, known->second);
       PutLocked(std::move(live));
-      continue;
+      return Status::Ok();
     }
     auto source = sources_.Get(r.id, r.version);
     auto live =
@@ -269,7 +269,7 @@ Status AppService::Load() {
       broken.SetError(live.status().message());
       broken.record = AppEntry::Of(std::move(r), metadata_);
       PutLocked(std::move(broken));
-      continue;
+      return Status::Ok();
     }
     if (dynamic_cast<const proxy::StaticBackend*>(live->backend().get())) {
       const proxy::Route& route = *live->record.route;
@@ -278,7 +278,8 @@ Status AppService::Load() {
     }
     if (live->container && factory_) factory_->Commit(r, live->backend());
     PutLocked(std::move(*live));
-  }
+    return Status::Ok();
+  }));
   std::vector<std::shared_ptr<const proxy::Route>> routes;
   routes.reserve(apps_.size());
   for (const auto& [id, live] : apps_) {

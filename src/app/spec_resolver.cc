@@ -90,8 +90,7 @@ Result<int> ContainerPort(const appspec::ContainerConfig& cc,
 }  // namespace
 
 Result<ResolvedApp> SpecResolver::Resolve(const store::AppRecord& record,
-                                          const store::SourceFiles& source,
-                                          SpecMemo* specs) const {
+                                          const store::SourceFiles& source, SpecMemo* specs) const {
   if (record.spec.empty()) {
     return Status::InvalidArgument("--spec is required; known specs: " +
                                    Join(library_.Names(), ", "));

@@ -103,10 +103,12 @@ Status AppStore::Insert(const AppRecord& r, const std::string& actor) {
 
 namespace {
 
-// The rows of a SELECT of kColumns. Equal metadata texts (a prod app and its stage twin, apps
-// made alike) are parsed once.
-Result<std::vector<AppRecord>> ReadRows(Statement& st) {
-  std::vector<AppRecord> out;
+// Hands each row of a SELECT of kColumns to `visit`. Equal metadata texts (apps made alike)
+// are parsed once, among the last kMaxParsed distinct ones: the memo stays small while a walk
+// of every app keeps what `visit` made of the rows before (a bigger one, freed at the end,
+// would leave holes among those in the heap).
+constexpr size_t kMaxParsed = 64;
+Status VisitRows(Statement& st, const std::function<Status(AppRecord&&)>& visit) {
   std::unordered_map<std::string, AppMetadata> parsed;
   while (st.Step()) {
     AppRecord r;
@@ -128,6 +130,7 @@ Result<std::vector<AppRecord>> ReadRows(Statement& st) {
                                       : AppMetadata::FromJson(meta);
       if (read.ok()) {
         r.metadata = std::move(*read);
+        if (parsed.size() >= kMaxParsed) parsed.clear();
         parsed.emplace(std::move(text), r.metadata);
       } else {
         r.metadata_error = "its stored metadata cannot be read: " + read.status().message();
@@ -136,9 +139,17 @@ Result<std::vector<AppRecord>> ReadRows(Statement& st) {
     r.created_at = st.ColumnText(10);
     r.updated_at = st.ColumnText(11);
     r.switched_from = st.ColumnInt(12);
-    out.push_back(std::move(r));
+    BERTH_RETURN_IF_ERROR(visit(std::move(r)));
   }
-  BERTH_RETURN_IF_ERROR(st.status());
+  return st.status();
+}
+
+Result<std::vector<AppRecord>> ReadRows(Statement& st) {
+  std::vector<AppRecord> out;
+  BERTH_RETURN_IF_ERROR(VisitRows(st, [&out](AppRecord&& r) {
+    out.push_back(std::move(r));
+    return Status::Ok();
+  }));
   return out;
 }
 
@@ -198,6 +209,14 @@ Result<std::vector<AppRecord>> AppStore::Query(const std::string& where, const s
 }
 
 Result<std::vector<AppRecord>> AppStore::List() { return Query("", ""); }
+
+Status AppStore::ForEach(const std::function<Status(AppRecord&&)>& visit) {
+  auto lock = db_.Lock();
+  // While this statement is stepping, SQLite keeps its read transaction open: what `visit`
+  // reads sees the same snapshot and takes no locks of its own.
+  auto st = db_.Prepare(std::string("SELECT ") + kColumns + " FROM apps ORDER BY domain, path");
+  return VisitRows(st, visit);
+}
 
 Result<AppRecord> AppStore::Get(const std::string& id) {
   BERTH_ASSIGN_OR_RETURN(auto rows, Query("id = ?", id));

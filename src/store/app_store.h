@@ -79,6 +79,11 @@ class AppStore {
   // Every app, ordered by domain and path. A row whose metadata does not parse is returned
   // with metadata_error set, not as an error of the whole list.
   Result<std::vector<AppRecord>> List();
+  // The same rows, each handed to `visit` as it is read, in one read transaction: a server
+  // start holds one app's record at a time, not all of them (with 20,000 rows the list alone
+  // is about 20 MB of heap at its peak). `visit` may read the store (the lock is recursive);
+  // an error from it ends the walk and is returned.
+  Status ForEach(const std::function<Status(AppRecord&&)>& visit);
   Result<AppRecord> Get(const std::string& id);
 
   // Deletes the apps (and, by cascade, their versions) in one transaction.

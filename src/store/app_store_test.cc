@@ -56,6 +56,40 @@ TEST_F(AppStoreTest, CreateListGetDelete) {
   EXPECT_EQ(store_->Get(prod.id).status().code(), Status::Code::kNotFound);
 }
 
+TEST_F(AppStoreTest, ForEachWalksTheRowsOfListAndMayReadTheStore) {
+  // More distinct metadata than the parse memo keeps (64), every second app alike.
+  for (int i = 0; i < 150; ++i) {
+    auto [p, s] = Pair(std::to_string(i), "/p" + std::to_string(i));
+    if (i % 2 == 0)
+      p.metadata.params["url"] = s.metadata.params["url"] = "http://h" + std::to_string(i);
+    ASSERT_TRUE(store_->Create(p, s, nullptr).ok()) << i;
+  }
+  auto all = store_->List();
+  ASSERT_TRUE(all.ok());
+  std::vector<AppRecord> walked;
+  Status st = store_->ForEach([&](AppRecord&& r) -> Status {
+    auto again = store_->Get(r.id);  // a nested read under the walk's lock
+    if (!again.ok()) return again.status();
+    EXPECT_EQ(again->metadata, r.metadata) << r.id;
+    walked.push_back(std::move(r));
+    return Status::Ok();
+  });
+  ASSERT_TRUE(st.ok()) << st.message();
+  ASSERT_EQ(walked.size(), all->size());
+  for (size_t i = 0; i < walked.size(); ++i) {
+    EXPECT_EQ(walked[i].id, (*all)[i].id);
+    EXPECT_EQ(walked[i].path, (*all)[i].path);
+    EXPECT_EQ(walked[i].metadata, (*all)[i].metadata) << walked[i].path;
+  }
+  // An error from the visitor ends the walk and is the walk's result.
+  int seen = 0;
+  st = store_->ForEach([&](AppRecord&&) -> Status {
+    return ++seen == 3 ? Status::Internal("stop here") : Status::Ok();
+  });
+  EXPECT_EQ(st.message(), "stop here");
+  EXPECT_EQ(seen, 3);
+}
+
 TEST_F(AppStoreTest, DuplicatePathIsRefusedAndLeavesNothing) {
   auto [p1, s1] = Pair("a", "/x");
   ASSERT_TRUE(store_->Create(p1, s1, nullptr).ok());

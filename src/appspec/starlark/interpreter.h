@@ -117,9 +117,9 @@ class Interpreter {
   std::vector<std::unique_ptr<Object>> heap_;
   int64_t steps_ = 0;
   std::map<std::string, Value> universe_;  // the universal builtins made so far
-  std::map<std::string, Value> loaded_;  // module name -> struct
-  int running_ = 0;                      // ExecFile calls in progress
-  std::vector<std::string> loading_;     // modules being loaded, outermost first
+  std::map<std::string, Value> loaded_;    // module name -> struct
+  int running_ = 0;                        // ExecFile calls in progress
+  std::vector<std::string> loading_;       // modules being loaded, outermost first
   std::unique_ptr<Evaluator> eval_;
 };
 
