@@ -198,12 +198,20 @@ Status AppStore::Create(const AppRecord& prod, const AppRecord& stage,
   });
 }
 
-Result<std::vector<AppRecord>> AppStore::Query(const std::string& where, const std::string& arg) {
-  auto lock = db_.Lock();
+namespace {
+
+// The apps (those matching `where` when it is not empty), ordered by domain and path.
+std::string SelectApps(const std::string& where) {
   std::string sql = std::string("SELECT ") + kColumns + " FROM apps";
   if (!where.empty()) sql += " WHERE " + where;
-  sql += " ORDER BY domain, path";
-  auto st = db_.Prepare(sql);
+  return sql + " ORDER BY domain, path";
+}
+
+}  // namespace
+
+Result<std::vector<AppRecord>> AppStore::Query(const std::string& where, const std::string& arg) {
+  auto lock = db_.Lock();
+  auto st = db_.Prepare(SelectApps(where));
   if (!where.empty()) st.Bind(1, arg);
   return ReadRows(st);
 }
@@ -214,7 +222,7 @@ Status AppStore::ForEach(const std::function<Status(AppRecord&&)>& visit) {
   auto lock = db_.Lock();
   // While this statement is stepping, SQLite keeps its read transaction open: what `visit`
   // reads sees the same snapshot and takes no locks of its own.
-  auto st = db_.Prepare(std::string("SELECT ") + kColumns + " FROM apps ORDER BY domain, path");
+  auto st = db_.Prepare(SelectApps(""));
   return VisitRows(st, visit);
 }
 
